@@ -1,0 +1,21 @@
+# portguard: build, test, benchmark.
+GO      ?= go
+BIN     ?= bin/portguard
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+LDFLAGS := -s -w -X github.com/portguard/portguard/internal/cli.Version=$(VERSION) -X github.com/portguard/portguard/internal/cli.Commit=$(COMMIT)
+
+.PHONY: build test vet bench clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/portguard
+
+## test: vet, then every Go test (Rego unit tests and end-to-end tests included)
+test: vet
+	$(GO) test ./...
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,591 @@
+package input
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/format"
+	interp "github.com/compose-spec/compose-go/v2/interpolation"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/tree"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
+)
+
+// projectFacts is what one compose project contributes to the document.
+type projectFacts struct {
+	files    []File
+	services []Service
+	volumes  []Volume
+	unset    []UnsetVar
+	errors   []InputError
+}
+
+// unsetPlaceholder stands in for a variable without value in fields that
+// portguard does not judge (a volume path, container_name, read_only): it
+// keeps compose-go's parsers and schema happy where an empty string would
+// not.
+const unsetPlaceholder = "0"
+
+// loader state shared by the projects of one run.
+type composeLoader struct {
+	root   string
+	env    portEnv
+	limit  int64
+	parsed map[string]*composeFile // by absolute path
+	errs   map[string]error
+}
+
+// included lists every file that a project's files include, directly or
+// not; such a file is part of the including project, not one of its own.
+func (l *composeLoader) included(projects []Project) map[string]bool {
+	out := map[string]bool{}
+	var visit func(abs string, depth int)
+	visit = func(abs string, depth int) {
+		cf, err := l.file(abs)
+		if err != nil || depth > 32 {
+			return
+		}
+		for _, inc := range cf.includes {
+			if !out[inc] {
+				out[inc] = true
+				visit(inc, depth+1)
+			}
+		}
+	}
+	for _, p := range projects {
+		for _, f := range p.Files {
+			visit(f, 0)
+		}
+	}
+	return out
+}
+
+// file parses a compose file once per run; later calls get the cached tree.
+func (l *composeLoader) file(abs string) (*composeFile, error) {
+	if cf, ok := l.parsed[abs]; ok {
+		return cf, nil
+	}
+	if err, ok := l.errs[abs]; ok {
+		return nil, err
+	}
+	relPath := rel(l.root, abs)
+	data, err := readLimited(abs, l.limit)
+	var cf *composeFile
+	if err != nil {
+		err = InputError{File: relPath, Message: "cannot read: " + pathErrorReason(err)}
+	} else {
+		cf, err = parseComposeFile(abs, relPath, data)
+	}
+	if err != nil {
+		l.errs[abs] = err
+		return nil, err
+	}
+	l.parsed[abs] = cf
+	return cf, nil
+}
+
+// loadProject builds the facts of one project: compose-go's merged model
+// (include, extends, all profiles, override files) for what a service is,
+// and the node walk of every file involved for where each port, volume and
+// environment entry is written.
+func (l *composeLoader) loadProject(p Project) projectFacts {
+	var pf projectFacts
+	var files []*composeFile
+	for i, abs := range p.Files {
+		cf, err := l.file(abs)
+		if err != nil {
+			pf.errors = append(pf.errors, asInputError(err, rel(l.root, abs)))
+			continue
+		}
+		role := "base"
+		if i > 0 {
+			role = "override"
+		}
+		pf.files = append(pf.files, File{Path: cf.rel, Role: role})
+		files = append(files, cf)
+	}
+	if len(files) == 0 || len(files) < len(p.Files) {
+		// A broken base or override file changes the merged project: judging
+		// the rest would report on a project docker compose would not run.
+		pf.files = nil
+		return pf
+	}
+
+	// The files docker compose reads for this project, in merge order:
+	// each file's includes before the file itself.
+	var walkFiles []*composeFile
+	seen := map[string]bool{}
+	var addWithIncludes func(cf *composeFile, role string)
+	addWithIncludes = func(cf *composeFile, role string) {
+		if seen[cf.abs] {
+			return
+		}
+		seen[cf.abs] = true
+		for _, inc := range cf.includes {
+			icf, err := l.file(inc)
+			if err != nil {
+				pf.errors = append(pf.errors, asInputError(err, rel(l.root, inc)))
+				continue
+			}
+			pf.files = append(pf.files, File{Path: icf.rel, Role: "include"})
+			addWithIncludes(icf, "include")
+		}
+		walkFiles = append(walkFiles, cf)
+	}
+	for _, cf := range files {
+		addWithIncludes(cf, "")
+	}
+
+	name := l.projectName(files)
+	for i := range pf.files {
+		pf.files[i].Project = name
+	}
+	model, unset, err := l.composeModel(walkFiles, name)
+	if err != nil {
+		pf.errors = append(pf.errors, l.composeError(err, files))
+		return pf
+	}
+	pf.unset = unset
+
+	names := make([]string, 0, len(model.Services))
+	for n := range model.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	extendsFiles := map[string]bool{}
+	for _, n := range names {
+		svc, errs := l.serviceFacts(name, model.Services[n], walkFiles, extendsFiles)
+		pf.errors = append(pf.errors, errs...)
+		if svc != nil {
+			pf.services = append(pf.services, *svc)
+		}
+	}
+	for f := range extendsFiles {
+		if !seen[f] {
+			pf.files = append(pf.files, File{Path: rel(l.root, f), Project: name, Role: "extends"})
+		}
+	}
+	pf.volumes = l.volumeFacts(name, model, walkFiles)
+	sort.Slice(pf.files, func(i, j int) bool { return pf.files[i].Path < pf.files[j].Path })
+	return pf
+}
+
+// projectName is the top-level name of the first file that has one
+// (interpolated with the root .env), else the base file's directory, as
+// docker compose names projects.
+func (l *composeLoader) projectName(files []*composeFile) string {
+	for _, cf := range files {
+		refs, err := scanVars(cf.name)
+		if err != nil {
+			continue
+		}
+		name, unknown := substitute(cf.name, refs, l.env.dotenv.lookup, "")
+		if n := loader.NormalizeProjectName(name); n != "" && len(unknown) == 0 {
+			return n
+		}
+	}
+	if n := loader.NormalizeProjectName(filepath.Base(filepath.Dir(files[0].abs))); n != "" {
+		return n
+	}
+	return "default"
+}
+
+// composeModel runs compose-go on the files of a project in merge order
+// (each file's includes before it). Ports are taken out first: portguard
+// parses them itself (with positions, duplicates and variables), so a broken
+// port never hides the rest of the project. Includes are resolved by the
+// walk and merged as files of the project, for the same reason.
+func (l *composeLoader) composeModel(files []*composeFile, name string) (*types.Project, []UnsetVar, error) {
+	details := types.ConfigDetails{WorkingDir: filepath.Dir(files[0].abs), Environment: map[string]string{}}
+	if l.env.dotenv != nil {
+		for k, v := range l.env.dotenv.Compose {
+			details.Environment[k] = v
+		}
+	}
+	for _, cf := range files {
+		var dict map[string]any
+		if err := cf.top.Decode(&dict); err != nil {
+			return nil, nil, yamlInputError(cf.rel, err)
+		}
+		delete(dict, "include")
+		if services, ok := dict["services"].(map[string]any); ok {
+			for _, s := range services {
+				if m, ok := s.(map[string]any); ok {
+					delete(m, "ports")
+				}
+			}
+		}
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: cf.abs, Config: dict})
+	}
+	unsetNames := map[string]bool{}
+	var order []string
+	opts := func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.Profiles = []string{"*"}
+		o.SkipConsistencyCheck = true
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		o.ResolvePaths = false
+		o.Interpolate = &interp.Options{
+			LookupValue:     details.LookupEnv,
+			TypeCastMapping: tolerantCasts(),
+			Substitute: tolerantSubstitute(unsetPlaceholder, func(n string) {
+				if !unsetNames[n] {
+					unsetNames[n] = true
+					order = append(order, n)
+				}
+			}),
+		}
+	}
+	project, err := loader.LoadWithContext(context.Background(), details, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var unset []UnsetVar
+	for _, n := range order {
+		u := UnsetVar{Name: n}
+		for _, cf := range files {
+			if line := firstLineMentioning(cf.li, n); line > 0 {
+				u.File, u.Line = cf.rel, line
+				break
+			}
+		}
+		unset = append(unset, u)
+	}
+	return project, unset, nil
+}
+
+// tolerantCasts are compose-go's type casts for interpolated fields
+// (read_only, ulimits, ...), except that the placeholder of an unset
+// variable casts to the type's zero value instead of failing the file.
+func tolerantCasts() map[tree.Path]interp.Cast {
+	defaults := loader.ToOptions(&types.ConfigDetails{}, nil).Interpolate.TypeCastMapping
+	casts := make(map[tree.Path]interp.Cast, len(defaults))
+	for path, cast := range defaults {
+		casts[path] = func(v string) (any, error) {
+			out, err := cast(v)
+			if err != nil && v == unsetPlaceholder {
+				for _, zero := range []string{"false", "0", ""} {
+					if out, zeroErr := cast(zero); zeroErr == nil {
+						return out, nil
+					}
+				}
+			}
+			return out, err
+		}
+	}
+	return casts
+}
+
+// firstLineMentioning finds the first line that references variable name.
+func firstLineMentioning(li *lineIndex, name string) int {
+	re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(name) + `\b`)
+	loc := re.FindIndex(li.data)
+	if loc == nil {
+		return 0
+	}
+	return 1 + strings.Count(string(li.data[:loc[0]]), "\n")
+}
+
+var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-z0-9_]+))?(?:[ :]|$)`)
+
+// composeError turns a compose-go error into an input error, finding the
+// line of the service or key it names where it can.
+func (l *composeLoader) composeError(err error, files []*composeFile) InputError {
+	if ie, ok := err.(InputError); ok {
+		return ie
+	}
+	msg := err.Error()
+	for _, cf := range files {
+		msg = strings.ReplaceAll(msg, cf.abs, cf.rel)
+	}
+	msg = strings.TrimPrefix(msg, "validating ")
+	e := InputError{File: files[0].rel, Message: msg}
+	for _, cf := range files {
+		if strings.HasPrefix(msg, cf.rel+": ") {
+			e.File, e.Message = cf.rel, strings.TrimPrefix(msg, cf.rel+": ")
+		}
+	}
+	if m := servicePathRE.FindStringSubmatch(e.Message); m != nil {
+		for _, cf := range files {
+			ws := cf.byName[m[1]]
+			if ws == nil {
+				continue
+			}
+			e.File, e.Line, e.Column = cf.rel, ws.key.Line, ws.key.Column
+			for _, kv := range pairs(ws.value) {
+				if kv.key.Value == m[2] {
+					e.Line, e.Column = kv.key.Line, kv.key.Column
+				}
+			}
+			break
+		}
+	}
+	return e
+}
+
+func asInputError(err error, file string) InputError {
+	if ie, ok := err.(InputError); ok {
+		return ie
+	}
+	return InputError{File: file, Message: err.Error()}
+}
+
+// walkEntry is one written definition of a service.
+type walkEntry struct {
+	cf       *composeFile
+	ws       *walkService
+	extended bool // pulled in through extends, not written for this service
+}
+
+// entries lists the written definitions of a service in merge order: for
+// each definition, the service it extends first.
+func (l *composeLoader) entries(name string, walkFiles []*composeFile, extendsFiles map[string]bool) ([]walkEntry, []InputError) {
+	var out []walkEntry
+	var errs []InputError
+	var add func(cf *composeFile, ws *walkService, depth int)
+	add = func(cf *composeFile, ws *walkService, depth int) {
+		if ws.extendsService != "" && depth < 16 {
+			base := cf
+			if ws.extendsFile != "" {
+				b, err := l.file(ws.extendsFile)
+				if err != nil {
+					errs = append(errs, asInputError(err, rel(l.root, ws.extendsFile)))
+				} else {
+					base = b
+					extendsFiles[b.abs] = true
+				}
+			}
+			if bws := base.byName[ws.extendsService]; bws != nil && bws != ws {
+				add(base, bws, depth+1)
+			}
+		}
+		out = append(out, walkEntry{cf, ws, depth > 0})
+	}
+	for _, cf := range walkFiles {
+		if ws := cf.byName[name]; ws != nil {
+			add(cf, ws, 0)
+		}
+	}
+	return out, errs
+}
+
+// serviceFacts joins compose-go's merged service with its written entries.
+func (l *composeLoader) serviceFacts(project string, sc types.ServiceConfig, walkFiles []*composeFile, extendsFiles map[string]bool) (*Service, []InputError) {
+	entries, errs := l.entries(sc.Name, walkFiles, extendsFiles)
+	if len(entries) == 0 {
+		return nil, errs
+	}
+	// The position of a service is its key in the first file of the project
+	// that defines it (not in a file it extends).
+	first := entries[0]
+	for _, e := range entries {
+		if !e.extended {
+			first = e
+			break
+		}
+	}
+	svc := &Service{
+		Name:          sc.Name,
+		Project:       project,
+		Position:      first.cf.li.position(first.cf.rel, first.ws.key),
+		Tokens:        tokens(sc.Name),
+		Image:         sc.Image,
+		ContainerName: sc.ContainerName,
+		Labels:        map[string]string(sc.Labels),
+		NetworkMode:   sc.NetworkMode,
+		Profiles:      sc.Profiles,
+		XPortguard:    map[string]any{},
+		Ports:         []Port{},
+		Volumes:       []ServiceVolume{},
+		Environment:   []EnvEntry{},
+	}
+	if svc.Labels == nil {
+		svc.Labels = map[string]string{}
+	}
+	if svc.Profiles == nil {
+		svc.Profiles = []string{}
+	}
+	if x, ok := sc.Extensions["x-portguard"].(map[string]any); ok {
+		svc.XPortguard = x
+	}
+	svc.ImageRepo, svc.ImageName = normalizeImage(sc.Image)
+	svc.ImageTokens = tokens(svc.ImageName)
+
+	volumeAt := map[string]int{}
+	envAt := map[string]int{}
+	for _, e := range entries {
+		if e.ws.ports != nil {
+			if e.ws.portsReplace {
+				svc.Ports = svc.Ports[:0]
+			}
+			for _, item := range seqItems(e.ws.ports) {
+				p, err := l.port(e.cf, item)
+				if err != nil {
+					errs = append(errs, *err)
+					continue
+				}
+				svc.Ports = append(svc.Ports, p)
+			}
+		}
+		for _, item := range seqItems(e.ws.volumes) {
+			v, err := serviceVolume(e.cf, item)
+			if err != nil {
+				errs = append(errs, *err)
+				continue
+			}
+			// An override's volume on the same target replaces the base's.
+			if i, ok := volumeAt[v.Target]; ok && v.Target != "" {
+				svc.Volumes[i] = v
+				continue
+			}
+			volumeAt[v.Target] = len(svc.Volumes)
+			svc.Volumes = append(svc.Volumes, v)
+		}
+		for _, ev := range l.environment(e.cf, e.ws.environment) {
+			if i, ok := envAt[ev.Name]; ok {
+				svc.Environment[i] = ev
+				continue
+			}
+			envAt[ev.Name] = len(svc.Environment)
+			svc.Environment = append(svc.Environment, ev)
+		}
+	}
+	return svc, errs
+}
+
+// port reads one ports item, short or long syntax.
+func (l *composeLoader) port(cf *composeFile, item *yaml.Node) (Port, *InputError) {
+	pos := cf.li.position(cf.rel, item)
+	var p Port
+	var err error
+	switch item.Kind {
+	case yaml.ScalarNode:
+		p, err = parseShortPort(item.Value, pos, l.env)
+	case yaml.MappingNode:
+		p, err = parseLongPort(item, cf.li, cf.rel, l.env)
+	default:
+		err = fmt.Errorf("a port must be a string or a mapping")
+	}
+	if err != nil {
+		return p, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: err.Error()}
+	}
+	return p, nil
+}
+
+// serviceVolume reads one volumes item with compose-go's volume parser.
+func serviceVolume(cf *composeFile, item *yaml.Node) (ServiceVolume, *InputError) {
+	pos := cf.li.position(cf.rel, item)
+	var vc types.ServiceVolumeConfig
+	switch item.Kind {
+	case yaml.ScalarNode:
+		refs, err := scanVars(item.Value)
+		if err != nil {
+			return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: err.Error()}
+		}
+		spec, _ := substitute(item.Value, refs, noLookup, unsetPlaceholder)
+		vc, err = format.ParseVolume(spec)
+		if err != nil {
+			return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: fmt.Sprintf("invalid volume %q: %v", item.Value, err)}
+		}
+		// A source written as a variable is a path the user chooses.
+		if len(refs) > 0 && refs[0].Start == 0 && vc.Type == "volume" {
+			vc.Type = "bind"
+		}
+	case yaml.MappingNode:
+		for _, kv := range pairs(item) {
+			switch kv.key.Value {
+			case "type":
+				vc.Type = kv.value.Value
+			case "source":
+				vc.Source = kv.value.Value
+			case "target":
+				vc.Target = kv.value.Value
+			case "read_only":
+				vc.ReadOnly = kv.value.Value == "true"
+			}
+		}
+	default:
+		return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: "a volume must be a string or a mapping"}
+	}
+	t := vc.Type
+	if t == "volume" && vc.Source == "" {
+		t = "anonymous"
+	}
+	return ServiceVolume{Type: t, Source: vc.Source, Target: strings.TrimRight(vc.Target, "/"), ReadOnly: vc.ReadOnly, Position: pos}, nil
+}
+
+// volumeFacts lists the project's top-level volumes with compose-go's view
+// of name, external and labels, and the position of their key.
+func (l *composeLoader) volumeFacts(project string, model *types.Project, walkFiles []*composeFile) []Volume {
+	keys := make([]string, 0, len(model.Volumes))
+	for k := range model.Volumes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []Volume
+	for _, k := range keys {
+		vc := model.Volumes[k]
+		v := Volume{Key: k, External: bool(vc.External), Labels: map[string]string(vc.Labels), Project: project}
+		if v.Labels == nil {
+			v.Labels = map[string]string{}
+		}
+		for _, cf := range walkFiles {
+			key, ok := cf.volumes[k]
+			if !ok {
+				continue
+			}
+			v.Position = cf.li.position(cf.rel, key)
+			if mappingValue(cf.volVals[k], "name") != nil {
+				v.HasName = true
+			}
+		}
+		if v.HasName || v.External {
+			v.Name = vc.Name
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+var tokenSplitRE = regexp.MustCompile(`[^a-z0-9]+`)
+
+// tokens splits a name into its lowercase words.
+func tokens(s string) []string {
+	out := []string{}
+	for _, t := range tokenSplitRE.Split(strings.ToLower(s), -1) {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// normalizeImage reduces an image reference to its repository path without
+// registry host, "library/", tag or digest, and to its last component:
+// "docker.io/library/postgres:16" gives "postgres", "postgres".
+func normalizeImage(image string) (repo, name string) {
+	s := strings.ToLower(strings.TrimSpace(image))
+	if i := strings.Index(s, "@"); i >= 0 {
+		s = s[:i]
+	}
+	parts := strings.Split(strings.Trim(s, "/"), "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:]
+	}
+	if len(parts) > 1 && parts[0] == "library" {
+		parts = parts[1:]
+	}
+	// The tag follows the first colon of the last component (a broken
+	// reference such as "postgres:15:15" still names postgres).
+	last := len(parts) - 1
+	if i := strings.Index(parts[last], ":"); i >= 0 {
+		parts[last] = parts[last][:i]
+	}
+	return strings.Join(parts, "/"), parts[last]
+}

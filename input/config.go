@@ -1,0 +1,278 @@
+package input
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFileName is the optional configuration file at the root.
+const ConfigFileName = ".portguard.yaml"
+
+// Config is the resolved .portguard.yaml: every key has a default. It reaches
+// the policies as input.config, so rules read ranges from here and never
+// from constants.
+type Config struct {
+	// Ranges maps "protected" (the whole database range), "reserved" and
+	// each category ("database", "ui", "exporter") to its host port range.
+	Ranges map[string]Range `json:"ranges" yaml:"ranges"`
+	// ComposeFiles are the base-name globs of discovery.
+	ComposeFiles []string `json:"compose_files" yaml:"compose_files"`
+	// EnvFile is the root .env, relative to the root.
+	EnvFile string `json:"env_file" yaml:"env_file"`
+	// ConventionsFile is the port table, relative to the root.
+	ConventionsFile string `json:"conventions_file" yaml:"conventions_file"`
+	// EnvLoader is the one module allowed to load dotenv.
+	EnvLoader string `json:"env_loader" yaml:"env_loader"`
+	// Categories overrides the classification of services by name.
+	Categories map[string]string `json:"categories" yaml:"categories"`
+	// Exceptions suppress single findings.
+	Exceptions []Exception `json:"exceptions" yaml:"exceptions"`
+	// DisabledRules are rule ids that never report.
+	DisabledRules []string `json:"disabled_rules" yaml:"disabled_rules"`
+	// Severity overrides a rule's severity ("error", "warning", "note").
+	Severity map[string]string `json:"severity" yaml:"severity"`
+	// FailOn is the lowest severity that fails the check: error, warning, never.
+	FailOn string `json:"fail_on" yaml:"fail_on"`
+	// EnvVarForm is "databases" (DBP201 for databases, UIs and exporters) or
+	// "all" (every service).
+	EnvVarForm string `json:"env_var_form" yaml:"env_var_form"`
+	// MaxFileSize is the largest input file read, in bytes.
+	MaxFileSize int64 `json:"max_file_size" yaml:"max_file_size"`
+	// File is the config file that was read ("" for the defaults alone).
+	File string `json:"file" yaml:"-"`
+}
+
+// Range is an inclusive host port range.
+type Range struct {
+	From int `json:"from" yaml:"from"`
+	To   int `json:"to" yaml:"to"`
+}
+
+// Contains reports whether port lies in the range.
+func (r Range) Contains(port int) bool { return port >= r.From && port <= r.To }
+
+// Exception suppresses the findings of one rule for one service (and
+// optionally one file) until it expires.
+type Exception struct {
+	Rule    string `json:"rule" yaml:"rule"`
+	Service string `json:"service" yaml:"service"`
+	File    string `json:"file" yaml:"file"`
+	Reason  string `json:"reason" yaml:"reason"`
+	Expires string `json:"expires" yaml:"expires"`
+	// Line is where the exception is written in the config file.
+	Line int `json:"line" yaml:"-"`
+}
+
+// DefaultConfig returns the convention of DESIGN section 2.
+func DefaultConfig() Config {
+	return Config{
+		Ranges: map[string]Range{
+			"protected": {7000, 7999},
+			"database":  {7000, 7099},
+			"ui":        {7100, 7199},
+			"exporter":  {7200, 7299},
+			"reserved":  {7300, 7999},
+		},
+		ComposeFiles:    []string{"compose*.yml", "compose*.yaml", "docker-compose*.yml", "docker-compose*.yaml"},
+		EnvFile:         ".env",
+		ConventionsFile: "PORTS-CONVENTION.md",
+		EnvLoader:       "backend/shared/config/load-env.js",
+		Categories:      map[string]string{},
+		Exceptions:      []Exception{},
+		DisabledRules:   []string{},
+		Severity:        map[string]string{},
+		FailOn:          "error",
+		EnvVarForm:      "databases",
+		MaxFileSize:     10 << 20,
+	}
+}
+
+// Severities in decreasing order of weight.
+var Severities = []string{"error", "warning", "note"}
+
+// FailLevels are the values of fail_on and --fail-on.
+var FailLevels = []string{"error", "warning", "never"}
+
+// ConfigError is an invalid configuration file; it maps to exit code 2.
+type ConfigError struct {
+	File, Msg string
+	Line      int
+}
+
+func (e *ConfigError) Error() string { return formatPos(e.File, e.Line, 0) + ": " + e.Msg }
+
+// LoadConfig reads the configuration at path over the defaults. A missing
+// file at the default location is not an error; required says the user
+// named it explicitly.
+func LoadConfig(path, display string, required bool) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && !required {
+			return cfg, nil
+		}
+		return cfg, &ConfigError{File: display, Msg: "cannot read config: " + pathErrorReason(err)}
+	}
+	if err := ParseConfig(display, data, &cfg); err != nil {
+		return cfg, err
+	}
+	cfg.File = display
+	return cfg, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+// ParseConfig decodes data over cfg. Unknown keys and wrong types are errors
+// with their line.
+func ParseConfig(file string, data []byte, cfg *Config) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return yamlError(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	ranges := cfg.Ranges
+	cfg.Ranges = nil
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return yamlError(file, err)
+	}
+	// Ranges named in the file replace the defaults one by one.
+	for k, v := range cfg.Ranges {
+		ranges[k] = v
+	}
+	cfg.Ranges = ranges
+	lineOfExceptions(&doc, cfg)
+	return validateConfig(file, &doc, cfg)
+}
+
+// yamlError turns a yaml.v3 error into file:line: message errors.
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return configErrorFromText(file, te.Errors[0])
+	}
+	return configErrorFromText(file, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+func configErrorFromText(file, msg string) *ConfigError {
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		text := m[2]
+		text = strings.Replace(text, "field ", "unknown key ", 1)
+		text = regexp.MustCompile(` in type [\w.]+`).ReplaceAllString(text, "")
+		return &ConfigError{File: file, Line: line, Msg: text}
+	}
+	return &ConfigError{File: file, Msg: msg}
+}
+
+// lineOfExceptions records where each exception is written, so a finding
+// about an exception can point at it.
+func lineOfExceptions(doc *yaml.Node, cfg *Config) {
+	seq := mappingValue(doc.Content[0], "exceptions")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, item := range seq.Content {
+		if i < len(cfg.Exceptions) {
+			cfg.Exceptions[i].Line = item.Line
+		}
+	}
+}
+
+func validateConfig(file string, doc *yaml.Node, cfg *Config) error {
+	top := doc.Content[0]
+	lineOf := func(keys ...string) int {
+		n := top
+		line := 0
+		for _, k := range keys {
+			if n == nil || n.Kind != yaml.MappingNode {
+				break
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line = n.Content[i].Line
+					n = n.Content[i+1]
+					break
+				}
+			}
+		}
+		return line
+	}
+	fail := func(line int, format string, args ...any) error {
+		return &ConfigError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	names := make([]string, 0, len(cfg.Ranges))
+	for k := range cfg.Ranges {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		r := cfg.Ranges[k]
+		if r.From < 1 || r.To > 65535 || r.From > r.To {
+			return fail(lineOf("ranges", k), "range %s: %d-%d is not a valid port range (1-65535, from <= to)", k, r.From, r.To)
+		}
+	}
+	if !contains(FailLevels, cfg.FailOn) {
+		return fail(lineOf("fail_on"), "fail_on: %q is not one of %s", cfg.FailOn, strings.Join(FailLevels, ", "))
+	}
+	if cfg.EnvVarForm != "databases" && cfg.EnvVarForm != "all" {
+		return fail(lineOf("env_var_form"), "env_var_form: %q is not one of databases, all", cfg.EnvVarForm)
+	}
+	for rule, sev := range cfg.Severity {
+		if !contains(Severities, sev) {
+			return fail(lineOf("severity", rule), "severity of %s: %q is not one of %s", rule, sev, strings.Join(Severities, ", "))
+		}
+	}
+	if cfg.MaxFileSize <= 0 {
+		return fail(lineOf("max_file_size"), "max_file_size must be positive")
+	}
+	for _, e := range cfg.Exceptions {
+		if e.Rule == "" {
+			return fail(e.Line, "exception without rule")
+		}
+	}
+	return nil
+}
+
+// mappingValue returns the value node of key in a mapping node, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pathErrorReason strips the path from an os error, which callers print
+// themselves.
+func pathErrorReason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

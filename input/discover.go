@@ -1,0 +1,163 @@
+package input
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+)
+
+// skippedDirs are never searched for compose files or .env files.
+var skippedDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
+
+// Project is the set of files docker compose would merge into one project:
+// a base file and the override files merged into it, in order.
+type Project struct {
+	Files []string // absolute paths
+}
+
+var overrideRE = regexp.MustCompile(`^(.*)\.override\.(ya?ml)$`)
+
+// Discover finds the compose files under root whose base names match
+// patterns. docker-compose.override.yml (and any X.override.yml next to an
+// X.yml) merges into its base file as docker compose does; every other file
+// is its own project. Problems (unreadable directories, a directory named
+// like a compose file) are returned as input errors; the search goes on.
+func Discover(root string, patterns []string) ([]Project, []InputError) {
+	var files []string
+	var errs []InputError
+	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, InputError{File: rel(root, p), Message: "cannot read: " + pathErrorReason(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && skippedDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			if p != root && matchesAny(patterns, d.Name()) {
+				errs = append(errs, InputError{File: rel(root, p), Message: "is a directory, not a compose file"})
+			}
+			return nil
+		}
+		if matchesAny(patterns, d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if walkErr != nil {
+		errs = append(errs, InputError{File: rel(root, root), Message: "cannot search: " + pathErrorReason(walkErr)})
+	}
+	return groupProjects(files), errs
+}
+
+// ExplicitProject is what `-f a.yml -f b.yml` means to docker compose: one
+// project, the later files merged into the first.
+func ExplicitProject(files []string) Project {
+	return Project{Files: files}
+}
+
+func groupProjects(files []string) []Project {
+	sort.Strings(files)
+	present := map[string]bool{}
+	for _, f := range files {
+		present[f] = true
+	}
+	bases := map[string]*Project{}
+	var order []string
+	var overrides []string
+	for _, f := range files {
+		if baseOf(f, present) != "" {
+			overrides = append(overrides, f)
+			continue
+		}
+		bases[f] = &Project{Files: []string{f}}
+		order = append(order, f)
+	}
+	for _, f := range overrides {
+		b := bases[baseOf(f, present)]
+		b.Files = append(b.Files, f)
+	}
+	projects := make([]Project, 0, len(order))
+	for _, f := range order {
+		projects = append(projects, *bases[f])
+	}
+	return projects
+}
+
+// baseOf returns the base file an override file merges into, or "" when f
+// is not an override of a present file.
+func baseOf(f string, present map[string]bool) string {
+	m := overrideRE.FindStringSubmatch(filepath.Base(f))
+	if m == nil {
+		return ""
+	}
+	dir := filepath.Dir(f)
+	for _, ext := range []string{m[2], "yml", "yaml"} {
+		b := filepath.Join(dir, m[1]+"."+ext)
+		if present[b] {
+			return b
+		}
+	}
+	return ""
+}
+
+func matchesAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rel gives p relative to root with forward slashes, the form every path in
+// the document and the reports takes.
+func rel(root, p string) string {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
+}
+
+// readLimited reads a file, refusing files over limit bytes and anything
+// that is not a regular file.
+func readLimited(p string, limit int64) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errIsDir
+	}
+	if st.Size() > limit {
+		return nil, &sizeError{size: st.Size(), limit: limit}
+	}
+	return os.ReadFile(p)
+}
+
+type sizeError struct{ size, limit int64 }
+
+func (e *sizeError) Error() string {
+	return "file is " + humanBytes(e.size) + ", over the limit of " + humanBytes(e.limit) + " (max_file_size in " + ConfigFileName + ")"
+}
+
+type constError string
+
+func (e constError) Error() string { return string(e) }
+
+const errIsDir = constError("is a directory, not a file")
+
+func humanBytes(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}

@@ -1,0 +1,188 @@
+package input
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/sirupsen/logrus"
+)
+
+// Options says what to load.
+type Options struct {
+	// Root is the repository root (PATH); paths in the document are
+	// relative to it.
+	Root string
+	// Files are explicit compose files (-f), merged into one project as
+	// docker compose merges them. Empty means discovery under Root.
+	Files []string
+	// ConfigPath is an explicit --config file; "" reads Root/.portguard.yaml
+	// when it exists.
+	ConfigPath string
+}
+
+// Load builds the input document. Problems with single files become
+// doc.Errors and every other file is still read; the error return is kept
+// for problems that leave nothing to check (a missing root, a broken config
+// file).
+func Load(opts Options) (*Document, error) {
+	quietComposeGo()
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, &ConfigError{File: opts.Root, Msg: "cannot read: " + pathErrorReason(err)}
+	}
+	if !st.IsDir() {
+		return nil, &ConfigError{File: opts.Root, Msg: "is not a directory (use -f for a single compose file)"}
+	}
+
+	cfgPath, cfgDisplay := filepath.Join(root, ConfigFileName), ConfigFileName
+	if opts.ConfigPath != "" {
+		cfgPath, cfgDisplay = opts.ConfigPath, opts.ConfigPath
+	}
+	cfg, err := LoadConfig(cfgPath, cfgDisplay, opts.ConfigPath != "")
+	if err != nil {
+		return nil, err
+	}
+
+	doc := &Document{
+		Version:     DocumentVersion,
+		Root:        ".",
+		Config:      cfg,
+		Files:       []File{},
+		Services:    []Service{},
+		Volumes:     []Volume{},
+		Env:         Env{Vars: []EnvVar{}},
+		Conventions: Conventions{Rows: []ConventionRow{}},
+		Repo:        Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}},
+		Unset:       []UnsetVar{},
+		Errors:      []InputError{},
+	}
+
+	dotenv, envFile, err := loadRootEnv(root, cfg)
+	if err != nil {
+		doc.Errors = append(doc.Errors, asInputError(err, envFile))
+	}
+	doc.Env.File = envFile
+
+	var projects []Project
+	if len(opts.Files) > 0 {
+		var files []string
+		for _, f := range opts.Files {
+			abs, err := filepath.Abs(f)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, abs)
+		}
+		projects = []Project{ExplicitProject(files)}
+	} else {
+		var errs []InputError
+		projects, errs = Discover(root, cfg.ComposeFiles)
+		doc.Errors = append(doc.Errors, errs...)
+	}
+
+	l := &composeLoader{
+		root:   root,
+		env:    portEnv{dotenv: dotenv, file: envFile},
+		limit:  cfg.MaxFileSize,
+		parsed: map[string]*composeFile{},
+		errs:   map[string]error{},
+	}
+	unsetSeen := map[string]bool{}
+	included := l.included(projects)
+	for _, p := range projects {
+		if len(opts.Files) == 0 && included[p.Files[0]] {
+			continue
+		}
+		pf := l.loadProject(p)
+		doc.Files = append(doc.Files, pf.files...)
+		doc.Services = append(doc.Services, pf.services...)
+		doc.Volumes = append(doc.Volumes, pf.volumes...)
+		for _, u := range pf.unset {
+			if !unsetSeen[u.Name] {
+				unsetSeen[u.Name] = true
+				doc.Unset = append(doc.Unset, u)
+			}
+		}
+		doc.Errors = append(doc.Errors, pf.errors...)
+	}
+	doc.Env.Vars = envVars(dotenv, doc.Services)
+	sortErrors(doc.Errors)
+	return doc, nil
+}
+
+// quietComposeGo stops compose-go from logging warnings (an obsolete
+// `version:` key) to stderr: they are not portguard's findings.
+func quietComposeGo() {
+	logrus.SetLevel(logrus.ErrorLevel)
+}
+
+// loadRootEnv reads the root .env; when it is absent (CI clones rarely have
+// it: it holds secrets and git ignores it), .env.example stands in. It
+// returns the file that was read, relative to root.
+func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
+	candidates := []string{cfg.EnvFile, cfg.EnvFile + ".example"}
+	for _, name := range candidates {
+		p := filepath.Join(root, name)
+		data, err := readLimited(p, cfg.MaxFileSize)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		display := filepath.ToSlash(name)
+		if err != nil {
+			return nil, display, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
+		}
+		facts, err := parseDotenv(display, data)
+		return facts, display, err
+	}
+	return nil, "", nil
+}
+
+// envVars lists the root .env for the document. Only port-like variables
+// (named *_PORT, or used in a port mapping) keep their values.
+func envVars(d *dotenvFacts, services []Service) []EnvVar {
+	out := []EnvVar{}
+	if d == nil {
+		return out
+	}
+	used := map[string]bool{}
+	for _, s := range services {
+		for _, p := range s.Ports {
+			if p.Variable != nil {
+				used[p.Variable.Name] = true
+			}
+		}
+	}
+	for _, name := range d.Order {
+		v := EnvVar{Name: name, Line: d.Lines[name], PortLike: used[name] || portLikeName(name),
+			Value: Redacted, AppValue: Redacted}
+		if v.PortLike {
+			v.Value, v.AppValue = d.Compose[name], d.App[name]
+		}
+		if _, ok := d.Compose[name]; !ok {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func sortErrors(errs []InputError) {
+	sort.SliceStable(errs, func(i, j int) bool {
+		if errs[i].File != errs[j].File {
+			return errs[i].File < errs[j].File
+		}
+		return errs[i].Line < errs[j].Line
+	})
+}
+
+// Summary renders the document's size for logs.
+func (d *Document) Summary() string {
+	return fmt.Sprintf("%d files, %d services, %d errors", len(d.Files), len(d.Services), len(d.Errors))
+}

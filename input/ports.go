@@ -1,0 +1,337 @@
+package input
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
+)
+
+// portEnv is what port parsing needs to know of the root .env.
+type portEnv struct {
+	dotenv *dotenvFacts
+	file   string
+}
+
+// sentinelPort marks one variable while probing which part of a mapping
+// it sets; no real mapping uses it as a literal.
+const sentinelPort = "65123"
+
+// parseShortPort reads a short-syntax mapping such as
+// `${BIND:-127.0.0.1}:${PG_PORT:-7000}:5432/tcp`. Every variable is
+// resolved twice: as written in the compose file (defaults only) and as
+// docker compose would publish it (root .env first). The parsing itself is
+// compose-go's, after interpolation.
+func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
+	p := Port{Raw: raw, Syntax: "short", Position: pos, Protocol: "tcp"}
+	refs, err := scanVars(raw)
+	if err != nil {
+		return p, err
+	}
+	effective := lookupFunc(env.dotenv.lookup)
+
+	// The structure (host IP, container port, protocol, which variable is
+	// the host port) comes from the most concrete string that parses: the
+	// values docker compose would use, then placeholders for all variables.
+	var cfgs []types.ServicePortConfig
+	var filled []string
+	for _, fill := range portFills(refs, effective) {
+		filled = fill
+		cfgs, err = types.ParsePortConfig(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
+		if err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return p, fmt.Errorf("invalid port mapping %q: %s", raw, lowerFirst(err.Error()))
+	}
+	if len(cfgs) == 0 {
+		return p, fmt.Errorf("invalid port mapping %q", raw)
+	}
+	p.HostIP = cfgs[0].HostIP
+	p.Protocol = cfgs[0].Protocol
+	p.TargetRange = spanOf(cfgs, func(c types.ServicePortConfig) string { return strconv.Itoa(int(c.Target)) })
+	if p.TargetRange != nil {
+		p.Target = p.TargetRange[0]
+	}
+
+	hostRef := -1
+	for i := range refs {
+		if probe, err := types.ParsePortConfig(withRef(raw, refs, filled, i, sentinelPort)); err == nil && anyPublished(probe, sentinelPort) {
+			hostRef = i
+			break
+		}
+	}
+	if hostRef < 0 {
+		// A literal host port (or none at all, which docker picks at random).
+		if r := publishedSpan(cfgs); r != nil {
+			p.Published, p.PublishedRange = &r[0], r
+			p.Effective, p.EffectiveRange = &r[0], r
+		}
+		return p, nil
+	}
+
+	ref := refs[hostRef]
+	p.Variable = portVariable(ref, env)
+	// As written in the compose file (defaults only), then as published.
+	if v, ok := resolve(ref, noLookup); ok && v != "" {
+		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
+			p.Published, p.PublishedRange = &r[0], r
+		}
+	}
+	if v, ok := resolve(ref, effective); ok && v != "" {
+		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
+			p.Effective, p.EffectiveRange = &r[0], r
+		}
+	}
+	return p, nil
+}
+
+// portFills lists the values to try for the references of a mapping: the
+// values docker compose would use, with each unknown one (no value, no
+// default) tried as a port and as a host IP; then every reference as a
+// placeholder, in case a value itself is broken (a default such as "abc"
+// is a finding, not a reason to lose the mapping).
+func portFills(refs []varRef, lookup lookupFunc) [][]string {
+	known := make([]string, len(refs))
+	var unknown []int
+	for i, r := range refs {
+		if v, ok := resolve(r, lookup); ok && v != "" {
+			known[i] = v
+		} else {
+			unknown = append(unknown, i)
+		}
+	}
+	var fills [][]string
+	// An IP comes first in a mapping, so at most the first unknown reference
+	// is tried as one.
+	for _, ipFirst := range []bool{false, true} {
+		fill := append([]string(nil), known...)
+		for k, i := range unknown {
+			fill[i] = "0"
+			if ipFirst && k == 0 {
+				fill[i] = "0.0.0.0"
+			}
+		}
+		fills = append(fills, fill)
+		if len(unknown) == 0 {
+			break
+		}
+	}
+	if len(refs) > len(unknown) {
+		for _, ip := range []string{"0", "0.0.0.0"} {
+			fill := make([]string, len(refs))
+			for i := range fill {
+				fill[i] = "0"
+			}
+			fill[0] = ip
+			fills = append(fills, fill)
+		}
+	}
+	return fills
+}
+
+// valueOr resolves r under lookup, or gives placeholder when it is unknown.
+func valueOr(r varRef, lookup lookupFunc, placeholder string) string {
+	if v, ok := resolve(r, lookup); ok && v != "" {
+		return v
+	}
+	return placeholder
+}
+
+// withRef rebuilds the mapping with reference i set to value and every
+// other reference to the value that made the mapping parse.
+func withRef(raw string, refs []varRef, filled []string, i int, value string) string {
+	return replaceRefs(raw, refs, func(j int, _ varRef) string {
+		if j == i {
+			return value
+		}
+		return filled[j]
+	})
+}
+
+func anyPublished(cfgs []types.ServicePortConfig, s string) bool {
+	for _, c := range cfgs {
+		if strings.Contains(c.Published, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// spanOfMapping parses a short mapping and returns its host port span, or
+// nil when it does not parse or has no host port.
+func spanOfMapping(s string) []int {
+	cfgs, err := types.ParsePortConfig(s)
+	if err != nil {
+		return nil
+	}
+	return publishedSpan(cfgs)
+}
+
+func replaceRefs(s string, refs []varRef, value func(int, varRef) string) string {
+	var b strings.Builder
+	prev := 0
+	for i, r := range refs {
+		b.WriteString(strings.ReplaceAll(s[prev:r.Start], "$$", "$"))
+		b.WriteString(value(i, r))
+		prev = r.End
+	}
+	b.WriteString(strings.ReplaceAll(s[prev:], "$$", "$"))
+	return b.String()
+}
+
+// publishedSpan is the [low, high] host port span of parsed mappings, nil
+// when no host port is given.
+func publishedSpan(cfgs []types.ServicePortConfig) []int {
+	return spanOf(cfgs, func(c types.ServicePortConfig) string { return c.Published })
+}
+
+func spanOf(cfgs []types.ServicePortConfig, field func(types.ServicePortConfig) string) []int {
+	var span []int
+	for _, c := range cfgs {
+		lo, hi, ok := parsePortSpan(field(c))
+		if !ok {
+			continue
+		}
+		if span == nil {
+			span = []int{lo, hi}
+			continue
+		}
+		span[0], span[1] = min(span[0], lo), max(span[1], hi)
+	}
+	return span
+}
+
+// parsePortSpan reads "7000" or "7000-7005".
+func parsePortSpan(s string) (lo, hi int, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, false
+	}
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.Atoi(a)
+	if err != nil || lo < 0 || lo > 65535 {
+		return 0, 0, false
+	}
+	if !isRange {
+		return lo, lo, true
+	}
+	hi, err = strconv.Atoi(b)
+	if err != nil || hi < lo || hi > 65535 {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+func portVariable(ref varRef, env portEnv) *PortVariable {
+	v := &PortVariable{Name: ref.Name, Form: ref.Form, HasDefault: ref.hasDefault()}
+	if v.HasDefault {
+		v.Default = ref.Arg
+	}
+	if val, ok := env.dotenv.lookup(ref.Name); ok {
+		val := val
+		v.EnvValue = &val
+		v.EnvLine = env.dotenv.Lines[ref.Name]
+		v.EnvFile = env.file
+	}
+	if env.dotenv != nil {
+		if app, ok := env.dotenv.App[ref.Name]; ok {
+			v.AppValue = &app
+		}
+	}
+	return v
+}
+
+// parseLongPort reads the long syntax: a mapping with target, published,
+// host_ip, protocol. The finding position is the published scalar, where
+// the host port is written.
+func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port, error) {
+	p := Port{Syntax: "long", Protocol: "tcp", Position: li.position(file, n)}
+	effective := lookupFunc(env.dotenv.lookup)
+	var targetNode, publishedNode *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i].Value, n.Content[i+1]
+		str := func() (string, error) {
+			refs, err := scanVars(val.Value)
+			if err != nil {
+				return "", err
+			}
+			s, _ := substitute(val.Value, refs, effective, "")
+			return s, nil
+		}
+		switch key {
+		case "target":
+			targetNode = val
+		case "published":
+			publishedNode = val
+		case "host_ip":
+			s, err := str()
+			if err != nil {
+				return p, err
+			}
+			p.HostIP = s
+		case "protocol":
+			s, err := str()
+			if err != nil {
+				return p, err
+			}
+			p.Protocol = strings.ToLower(s)
+		}
+	}
+	if targetNode == nil {
+		return p, fmt.Errorf("port mapping without target")
+	}
+	refs, err := scanVars(targetNode.Value)
+	if err != nil {
+		return p, err
+	}
+	ts, _ := substitute(targetNode.Value, refs, effective, "")
+	lo, hi, ok := parsePortSpan(ts)
+	if !ok || lo == 0 {
+		return p, fmt.Errorf("invalid target port %q", targetNode.Value)
+	}
+	p.Target, p.TargetRange = lo, []int{lo, hi}
+	if publishedNode == nil {
+		return p, nil
+	}
+	p.Raw = publishedNode.Value
+	p.Position = li.position(file, publishedNode)
+	refs, err = scanVars(p.Raw)
+	if err != nil {
+		return p, err
+	}
+	if len(refs) == 0 {
+		lo, hi, ok := parsePortSpan(p.Raw)
+		if !ok {
+			return p, fmt.Errorf("invalid published port %q", p.Raw)
+		}
+		p.Published, p.PublishedRange = &lo, []int{lo, hi}
+		p.Effective, p.EffectiveRange = &lo, []int{lo, hi}
+		return p, nil
+	}
+	p.Variable = portVariable(refs[0], env)
+	for _, view := range []struct {
+		lookup     lookupFunc
+		value      **int
+		valueRange *[]int
+	}{{noLookup, &p.Published, &p.PublishedRange}, {effective, &p.Effective, &p.EffectiveRange}} {
+		s, unknown := substitute(p.Raw, refs, view.lookup, "")
+		if len(unknown) > 0 {
+			continue
+		}
+		if lo, hi, ok := parsePortSpan(s); ok {
+			*view.value, *view.valueRange = &lo, []int{lo, hi}
+		}
+	}
+	return p, nil
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

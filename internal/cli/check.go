@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/report"
+)
+
+// CheckOptions are the inputs of `portguard check`.
+type CheckOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	Path           string
+	Files          []string
+	Formats        []string
+	Outputs        []string
+	FailOn         string
+	Policies       []string
+	Data           []string
+	Config         string
+	NoBuiltin      bool
+	ShowSuppressed bool
+	KeepGoing      bool
+}
+
+// NewCmdCheck builds `portguard check [PATH]`.
+func NewCmdCheck(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "check [PATH]",
+		Short: "Check the compose stacks under PATH against the port convention",
+		Long: `Check the compose stacks under PATH (default: the current directory) against
+the port convention and print the findings.
+
+Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage, config or
+input error; 3 policy error.
+
+Several --format/--output pairs print several reports from one evaluation,
+paired in order: --format text --format json --output - --output out.json.
+A format without an output goes to stdout.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = "."
+			if len(args) == 1 {
+				opts.Path = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable; merged as docker compose -f does); default: discovery under PATH")
+	fl.StringArrayVar(&opts.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
+	fl.StringArrayVarP(&opts.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (repeatable)")
+	fl.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
+	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
+	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
+	fl.BoolVar(&opts.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
+	fl.BoolVar(&opts.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
+	return cmd
+}
+
+// output is one report to write: a format and its destination.
+type output struct {
+	format string
+	path   string // "-" for stdout
+}
+
+func (o *CheckOptions) outputs() ([]output, error) {
+	formats := o.Formats
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	if len(o.Outputs) > len(formats) {
+		return nil, usage("%d --output for %d --format: give one --format per --output", len(o.Outputs), len(formats))
+	}
+	var outs []output
+	for i, f := range formats {
+		if _, ok := report.Formats[f]; !ok {
+			return nil, usage("unknown format %q (use %s)", f, strings.Join(report.Names(), ", "))
+		}
+		path := "-"
+		if i < len(o.Outputs) && o.Outputs[i] != "" {
+			path = o.Outputs[i]
+		}
+		outs = append(outs, output{format: f, path: path})
+	}
+	return outs, nil
+}
+
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	outs, err := opts.outputs()
+	if err != nil {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	if opts.FailOn != "" && !slices.Contains(input.FailLevels, opts.FailOn) {
+		return &ExitError{Code: ExitInput, Err: usage("--fail-on %q: use %s", opts.FailOn, strings.Join(input.FailLevels, ", "))}
+	}
+	res, err := evaluate(ctx, opts.Factory, evalOptions{
+		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
+	})
+	if err != nil {
+		return err
+	}
+	failOn := opts.FailOn
+	if failOn == "" {
+		failOn = res.Doc.Config.FailOn
+	}
+	r := report.Result{
+		Tool:           report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
+		Root:           opts.Path,
+		EnvFile:        res.Doc.Env.File,
+		Files:          len(res.Doc.Files),
+		Services:       len(res.Doc.Services),
+		Findings:       res.Findings,
+		Suppressed:     res.Suppressed,
+		Errors:         res.Doc.Errors,
+		Unset:          res.Doc.Unset,
+		Rules:          res.Rules,
+		FailOn:         failOn,
+		ShowSuppressed: opts.ShowSuppressed,
+	}
+	r.ExitCode = exitCodeFor(r.Findings, len(r.Errors), failOn, opts.KeepGoing)
+	color := opts.Factory.colorEnabled()
+	for _, o := range outs {
+		w, _ := report.New(o.format, report.Options{Color: color && o.path == "-"})
+		if err := writeReport(opts.IO.Out, o.path, w, r); err != nil {
+			return &ExitError{Code: ExitInput, Err: err}
+		}
+	}
+	if r.ExitCode != ExitClean {
+		return &ExitError{Code: r.ExitCode}
+	}
+	return nil
+}
+
+// exitCodeFor gives 2 when the input had errors (unless keepGoing), else 1
+// when a finding reaches the fail level, else 0.
+func exitCodeFor(fs []finding.Finding, inputErrors int, failOn string, keepGoing bool) int {
+	if inputErrors > 0 && !keepGoing {
+		return ExitInput
+	}
+	if failOn == "never" {
+		return ExitClean
+	}
+	threshold := finding.SeverityRank(failOn)
+	for _, f := range fs {
+		if finding.SeverityRank(f.Severity) >= threshold {
+			return ExitFindings
+		}
+	}
+	return ExitClean
+}
+
+// writeReport writes one report to stdout or, atomically, to a file.
+func writeReport(stdout io.Writer, path string, w report.Writer, r report.Result) error {
+	if path == "-" {
+		return w.Write(stdout, r)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, r); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

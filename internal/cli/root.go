@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+)
+
+func contextBackground() context.Context { return context.Background() }
+
+// NewCmdRoot builds the portguard command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "portguard",
+		Short: "Keep docker-compose stacks on the database port convention",
+		Long: `portguard checks that docker-compose stacks follow the port convention:
+host ports 7000-7999 belong to databases (7000-7099), their UIs (7100-7199)
+and exporters (7200-7299); mappings are written ${SERVICE_PORT:-7000}:5432
+with the variable in the root .env. Go gathers the facts, Rego judges them.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &ExitError{Code: ExitInput, Err: usage("%v (see %s --help)", err, c.CommandPath())}
+	})
+	cmd.AddCommand(
+		NewCmdCheck(f, nil),
+		NewCmdInput(f, nil),
+		NewCmdRules(f, nil),
+		NewCmdVersion(f, nil),
+	)
+	return cmd
+}

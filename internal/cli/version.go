@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/open-policy-agent/opa/v1/version"
+	"github.com/spf13/cobra"
+)
+
+// VersionOptions are the inputs of `portguard version`.
+type VersionOptions struct {
+	IO *IOStreams
+}
+
+// NewCmdVersion builds `portguard version`.
+func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IO}
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and OPA version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			_, err := fmt.Fprintf(opts.IO.Out, "portguard %s\ncommit: %s\nopa: %s\ngo: %s\n", Version, Commit, version.Version, runtime.Version())
+			return err
+		},
+	}
+}

@@ -1,0 +1,332 @@
+// Package engine runs the policies: it loads the embedded and the user's Rego
+// modules and data, compiles them once per process with a sandboxed set of
+// builtins, evaluates the input document and decodes the findings.
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/policies"
+)
+
+// RulesRoot is the package prefix under which every rule lives:
+// portguard.rules.<area>.<rule>, each with a `report` set of findings.
+const RulesRoot = "portguard.rules"
+
+// findingsQuery collects the findings of every rule in one evaluation.
+const findingsQuery = "findings := [f | f := data.portguard.rules[_][_].report[_]]"
+
+// Options says which policies and data to load next to (or instead of) the
+// built-in ones.
+type Options struct {
+	// PolicyDirs are user policy directories (--policy), loaded next to the
+	// built-ins with the same finding and METADATA contract.
+	PolicyDirs []string
+	// DataPaths are JSON or YAML files or directories (--data) merged over
+	// the built-in data under data.portguard.
+	DataPaths []string
+	// NoBuiltin drops the built-in rules (the library and data stay, so user
+	// rules can use them).
+	NoBuiltin bool
+}
+
+// Engine is a compiled set of policies, ready to evaluate documents.
+type Engine struct {
+	query    rego.PreparedEvalQuery
+	compiler *ast.Compiler
+	rules    []finding.Rule
+	modules  map[string]*ast.Module
+}
+
+// PolicyError is a policy that fails to load, compile or evaluate; it maps
+// to exit code 3.
+type PolicyError struct {
+	Msg string
+}
+
+func (e *PolicyError) Error() string { return e.Msg }
+
+// New loads and compiles the policies once.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	modules := map[string]*ast.Module{}
+	if err := addModules(modules, policies.FS, ".", "policies", func(p string) bool {
+		return !opts.NoBuiltin || strings.HasPrefix(p, "lib/")
+	}); err != nil {
+		return nil, err
+	}
+	for _, dir := range opts.PolicyDirs {
+		if err := addModules(modules, os.DirFS(dir), ".", dir, func(string) bool { return true }); err != nil {
+			return nil, err
+		}
+	}
+	data, err := loadData(opts.DataPaths)
+	if err != nil {
+		return nil, err
+	}
+
+	caps := Capabilities()
+	compiler := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, &PolicyError{Msg: "policy does not compile:\n" + formatAstErrors(compiler.Errors)}
+	}
+	store := inmem.NewFromObject(map[string]any{"portguard": data})
+	query, err := rego.New(
+		rego.Query(findingsQuery),
+		rego.Compiler(compiler),
+		rego.Store(store),
+		rego.Capabilities(caps),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, &PolicyError{Msg: "cannot prepare the policies: " + err.Error()}
+	}
+	rules, err := catalog(compiler)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules}, nil
+}
+
+// Rules is the catalog of the loaded rules, sorted by id.
+func (e *Engine) Rules() []finding.Rule { return e.rules }
+
+// Eval evaluates the document (anything that marshals to the input JSON)
+// and returns the findings, sorted.
+func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	value, err := ast.ValueFromReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
+	if err != nil {
+		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error()}
+	}
+	if len(rs) == 0 {
+		return []finding.Finding{}, nil
+	}
+	out, err := json.Marshal(rs[0].Bindings["findings"])
+	if err != nil {
+		return nil, err
+	}
+	var fs []finding.Finding
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if err := dec.Decode(&fs); err != nil {
+		return nil, &PolicyError{Msg: "a rule reported a finding of the wrong shape (use data.portguard.lib.finding.new): " + err.Error()}
+	}
+	for i := range fs {
+		if fs[i].Related == nil {
+			fs[i].Related = []finding.Related{}
+		}
+	}
+	finding.Sort(fs)
+	return fs, nil
+}
+
+// addModules parses the *.rego files of fsys (never *_test.rego) with their
+// annotations. display prefixes file names in messages.
+func addModules(modules map[string]*ast.Module, fsys fs.FS, root, display string, keep func(string) bool) error {
+	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &PolicyError{Msg: fmt.Sprintf("%s: cannot read policies: %v", path.Join(display, p), pathReason(err))}
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") || !keep(p) {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return &PolicyError{Msg: fmt.Sprintf("%s: %v", path.Join(display, p), pathReason(err))}
+		}
+		name := filepath.ToSlash(filepath.Join(display, p))
+		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return &PolicyError{Msg: "policy does not parse:\n" + formatParseError(err)}
+		}
+		modules[name] = m
+		return nil
+	})
+}
+
+// loadData merges the built-in data files, then the user's, into one object
+// mounted at data.portguard. Objects merge key by key; anything else is
+// replaced, so a team can add an image without copying the knowledge base.
+func loadData(paths []string) (map[string]any, error) {
+	data := map[string]any{}
+	entries, err := fs.Glob(policies.FS, "data/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range entries {
+		b, _ := fs.ReadFile(policies.FS, p)
+		if err := mergeDataFile(data, "policies/"+p, b); err != nil {
+			return nil, err
+		}
+	}
+	for _, root := range paths {
+		files, err := dataFiles(root)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, &PolicyError{Msg: fmt.Sprintf("%s: %v", f, pathReason(err))}
+			}
+			if err := mergeDataFile(data, f, b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, reserved := range []string{"rules", "lib"} {
+		if _, ok := data[reserved]; ok {
+			return nil, &PolicyError{Msg: fmt.Sprintf("data may not define data.portguard.%s, which holds policies", reserved)}
+		}
+	}
+	return data, nil
+}
+
+func dataFiles(root string) ([]string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, &PolicyError{Msg: fmt.Sprintf("%s: %v", root, pathReason(err))}
+	}
+	if !st.IsDir() {
+		return []string{root}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".json", ".yaml", ".yml":
+			if !d.IsDir() {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+func mergeDataFile(into map[string]any, name string, b []byte) error {
+	var v any
+	var err error
+	if strings.HasSuffix(name, ".json") {
+		err = json.Unmarshal(b, &v)
+	} else {
+		err = yaml.Unmarshal(b, &v)
+	}
+	if err != nil {
+		return &PolicyError{Msg: fmt.Sprintf("%s: invalid data: %v", name, err)}
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return &PolicyError{Msg: fmt.Sprintf("%s: data must be an object at the top level", name)}
+	}
+	mergeObjects(into, obj)
+	return nil
+}
+
+func mergeObjects(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				mergeObjects(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+}
+
+// Capabilities are OPA's builtins without the ones that reach the network,
+// the environment, the clock or randomness: untrusted policies from a pull
+// request must not, and a check must give the same answer every run.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if !Forbidden(b.Name) {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
+}
+
+// Forbidden reports whether a builtin is removed from the sandbox.
+func Forbidden(name string) bool {
+	switch name {
+	case "http.send", "opa.runtime", "time.now_ns", "trace":
+		return true
+	}
+	for _, prefix := range []string{"net.", "rand.", "uuid."} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func formatAstErrors(errs ast.Errors) string {
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		lines = append(lines, "  "+formatAstError(e))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func formatAstError(e *ast.Error) string {
+	msg := e.Message
+	if strings.HasPrefix(msg, "undefined function ") {
+		name := strings.TrimPrefix(msg, "undefined function ")
+		if Forbidden(name) {
+			msg = fmt.Sprintf("builtin %s is not available: policies run without network, environment, clock or randomness", name)
+		}
+	}
+	if e.Location != nil {
+		return fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, msg)
+	}
+	return msg
+}
+
+func formatParseError(err error) string {
+	var errs ast.Errors
+	if errors.As(err, &errs) {
+		return formatAstErrors(errs)
+	}
+	return "  " + err.Error()
+}
+
+func pathReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Compiler exposes the compiled modules (for verify and the catalog).
+func (e *Engine) Compiler() *ast.Compiler { return e.compiler }

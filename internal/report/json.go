@@ -1,0 +1,41 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/finding"
+)
+
+// JSON prints {"version":1,"findings":[...],"errors":[...],"summary":{...}}.
+// Suppressed findings are listed with "suppressed": true when asked for.
+type JSON struct{}
+
+type jsonReport struct {
+	Version  int                `json:"version"`
+	EnvFile  string             `json:"env_file"`
+	Findings []finding.Finding  `json:"findings"`
+	Errors   []input.InputError `json:"errors"`
+	Unset    []input.UnsetVar   `json:"unset_variables"`
+	Summary  Summary            `json:"summary"`
+}
+
+func (JSON) Write(w io.Writer, r Result) error {
+	out := jsonReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary()}
+	out.Findings = append(out.Findings, r.Findings...)
+	if r.ShowSuppressed {
+		out.Findings = append(out.Findings, r.Suppressed...)
+		finding.Sort(out.Findings)
+	}
+	if out.Errors == nil {
+		out.Errors = []input.InputError{}
+	}
+	if out.Unset == nil {
+		out.Unset = []input.UnsetVar{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}

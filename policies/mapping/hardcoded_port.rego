@@ -1,0 +1,36 @@
+# METADATA
+# title: Host port hard-coded instead of a variable
+# description: |
+#   A database, UI or exporter publishes a literal host port ("7000:5432")
+#   instead of ${SERVICE_PORT:-7000}:5432 with the variable in the root .env,
+#   so the port cannot be changed in one place and the applications on the
+#   host cannot read it. With env_var_form: all in .portguard.yaml the rule
+#   applies to every service.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp201
+#     description: DBP201 in the rule reference
+# custom:
+#   id: DBP201
+#   severity: error
+#   remediation: Write the mapping as ${SERVICE_PORT:-<port>}:<container port> and define SERVICE_PORT=<port> in the root .env.
+#   tags: [ports, env]
+package portguard.rules.mapping.hardcoded_port
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
+	"suggestion": sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]),
+})) if {
+	some p in stack.ports
+	stack.judged(p)
+	p.variable == null
+	is_number(p.published)
+	t := _port(p)
+}
+
+_port(p) := t if t := stack.target(p)
+
+else := p.published

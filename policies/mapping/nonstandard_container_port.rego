@@ -1,0 +1,32 @@
+# METADATA
+# title: Container port is not the image's standard port
+# description: |
+#   The mapping targets a container port on which the image does not listen
+#   by default (5432 for Postgres), per the knowledge base in
+#   data.portguard.images. Containers reach the database on its standard
+#   port by service name, so the published port must lead to the same one.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp205
+#     description: DBP205 in the rule reference
+# custom:
+#   id: DBP205
+#   severity: error
+#   remediation: Map the host port to the image's standard container port; if the image really listens elsewhere, add an exception with the reason.
+#   tags: [ports, images]
+package portguard.rules.mapping.nonstandard_container_port
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s maps to container port %d, but %s listens on %s", [p.service, p.target, e.display, _list(e.ports)]),
+	"suggestion": sprintf("map the host port to container port %d", [e.ports[0]]),
+})) if {
+	some p in stack.ports
+	e := stack.entry[p.svc]
+	count(e.ports) > 0
+	not p.target in e.ports
+}
+
+_list(ports) := concat(" or ", [sprintf("%d", [n]) | some n in ports])

@@ -1,0 +1,39 @@
+# METADATA
+# title: Port variable not defined in the root .env
+# description: |
+#   The host port variable of a mapping is not defined in the root .env (or
+#   in .env.example when .env is absent), so the host processes that read the
+#   port from .env cannot find it, and the port rests on the compose default
+#   alone. A variable with neither a value nor a default leaves the port
+#   unknown.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp203
+#     description: DBP203 in the rule reference
+# custom:
+#   id: DBP203
+#   severity: error
+#   remediation: Add VAR=<port> to the root .env (and to .env.example, which CI reads when .env is absent).
+#   tags: [ports, env]
+package portguard.rules.mapping.variable_not_in_env
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s: %s is not defined in %s%s", [p.service, p.variable.name, stack.env_name, _unknown(p)]),
+	"suggestion": _suggestion(p),
+})) if {
+	some p in stack.ports
+	stack.judged(p)
+	is_string(p.variable.name)
+	p.variable.env_value == null
+}
+
+_unknown(p) := "; with no default either, the port is unknown" if p.effective == null
+
+else := ""
+
+_suggestion(p) := sprintf("add %s=%d to the root .env", [p.variable.name, t]) if t := stack.target(p)
+
+else := sprintf("add %s=<port> to the root .env", [p.variable.name])

@@ -1,0 +1,52 @@
+# METADATA
+# title: Database publishes outside the database range
+# description: |
+#   A database publishes a host port outside the protected range (7000-7999 by
+#   default). Every value written for the host port is judged where it is
+#   written: the literal or default in the compose file, and the root .env
+#   value of its variable, because each must change.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp101
+#     description: DBP101 in the rule reference
+# custom:
+#   id: DBP101
+#   severity: error
+#   remediation: Publish the database on a free port of the database sub-range (7000-7099), written as ${SERVICE_PORT:-7000}:<container port> with SERVICE_PORT in the root .env.
+#   tags: [ports, ranges]
+package portguard.rules.ranges.database_outside_range
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(w.at, {
+	"service": p.service,
+	"message": _message(w),
+	"suggestion": _suggestion(w),
+	"related": _related(w),
+})) if {
+	some w in stack.written
+	p := w.port
+	p.category == "database"
+	not stack.protected(w.value)
+}
+
+_range := sprintf("%d-%d", [stack.ranges.protected.from, stack.ranges.protected.to])
+
+_message(w) := sprintf("%s publishes host port %d, outside %s", [w.port.service, w.value, _range]) if w.where == "mapping"
+
+else := sprintf("%s=%d in %s publishes %s outside %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
+
+_suggestion(w) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
+	w.where == "mapping"
+	t := stack.target(w.port)
+}
+
+else := sprintf("set %s=%d", [w.port.variable.name, t]) if {
+	t := stack.target(w.port)
+}
+
+else := sprintf("publish %s on a free port of %d-%d", [w.port.service, stack.ranges.database.from, stack.ranges.database.to])
+
+_related(w) := [finding.related(w.port, "the mapping")] if w.where == "env"
+
+else := []

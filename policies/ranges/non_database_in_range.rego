@@ -1,0 +1,44 @@
+# METADATA
+# title: Service that is not a database tool publishes inside the database range
+# description: |
+#   A service that is neither a database, a database UI nor an exporter
+#   publishes a host port inside the protected range (7000-7999 by default),
+#   which is kept for databases and their tools. Classification comes from the
+#   label portguard.category, x-portguard.category, .portguard.yaml
+#   categories, the image, then the service name.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp102
+#     description: DBP102 in the rule reference
+# custom:
+#   id: DBP102
+#   severity: error
+#   remediation: Publish the service outside the protected range; if it is a database tool the classifier missed, set the label portguard.category (database, ui or exporter).
+#   tags: [ports, ranges]
+package portguard.rules.ranges.non_database_in_range
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(w.at, {
+	"service": p.service,
+	"message": _message(w),
+	"suggestion": _suggestion(w),
+	"related": _related(w),
+})) if {
+	some w in stack.written
+	p := w.port
+	not p.category in stack.tooling
+	stack.protected(w.value)
+}
+
+_range := sprintf("%d-%d", [stack.ranges.protected.from, stack.ranges.protected.to])
+
+_message(w) := sprintf("%s is not a database tool and publishes %d inside %s, kept for databases", [w.port.service, w.value, _range]) if w.where == "mapping"
+
+else := sprintf("%s=%d in %s puts %s inside %s, kept for databases (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
+
+_suggestion(w) := sprintf("publish %s outside %s, e.g. %d, or label it portguard.category if it is a database tool", [w.port.service, _range, stack.outside_port(w.port)])
+
+_related(w) := [finding.related(w.port, "the mapping")] if w.where == "env"
+
+else := []

@@ -1,0 +1,55 @@
+# METADATA
+# title: Database port not pinned
+# description: |
+#   A database publishes a random host port (only the container port is
+#   given, as in "5432"), a range of host ports ("7000-7005:5432"), or runs
+#   with network_mode host, which publishes every port it listens on. Each
+#   makes the host port unpredictable or unprotected.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp104
+#     description: DBP104 in the rule reference
+# custom:
+#   id: DBP104
+#   severity: error
+#   remediation: Publish exactly one host port per container port, written as ${SERVICE_PORT:-7000}:<container port>; use a bridge network instead of network_mode host.
+#   tags: [ports, ranges]
+package portguard.rules.ranges.unpinned_database_port
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s publishes container port %d on a random host port", [p.service, p.target]),
+	"suggestion": _suggestion(p),
+})) if {
+	some p in stack.ports
+	p.category == "database"
+	p.published == null
+	p.variable == null
+}
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s publishes the host port range %d-%d for container port %d", [p.service, r[0], r[1], p.target]),
+	"suggestion": _suggestion(p),
+})) if {
+	some p in stack.ports
+	p.category == "database"
+	r := p.effective_range
+	r[0] != r[1]
+}
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc), {
+	"service": svc.name,
+	"message": sprintf("%s uses network_mode host and publishes every port it listens on", [svc.name]),
+	"suggestion": "remove network_mode: host and publish the database port as ${SERVICE_PORT:-7000}:<container port>",
+})) if {
+	some i, svc in input.services
+	stack.category[i] == "database"
+	svc.network_mode == "host"
+}
+
+_suggestion(p) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]) if t := stack.target(p)
+
+else := sprintf("publish one host port from %d-%d", [stack.ranges.database.from, stack.ranges.database.to])

@@ -1,0 +1,48 @@
+# METADATA
+# title: Backup does not publish primary + 1
+# description: |
+#   A backup or replica of a database publishes its primary's port + 1 (the
+#   second backup + 2, ...), so the ports of one service type stay together.
+#   A service is a backup through the label portguard.backup-of,
+#   x-portguard.backup_of, or its name (the primary's name followed by
+#   backup, replica, standby, secondary, ...; an explicit number such as
+#   -backup-2 gives the offset).
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp301
+#     description: DBP301 in the rule reference
+# custom:
+#   id: DBP301
+#   severity: error
+#   remediation: Publish the backup on the primary's port plus its number.
+#   tags: [ports, backups]
+package portguard.rules.sequence.backup_not_next
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
+	"suggestion": _suggestion(p, t),
+	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],
+})) if {
+	some p in stack.ports
+	primary := stack.primary_name[p.svc]
+	n := stack.backup_number[p.svc]
+	t := stack.backup_target(p)
+	p.effective != t
+	pm := _primary_mapping(primary, t - n)
+}
+
+_shown(port) := sprintf("%d", [port]) if is_number(port)
+
+else := "no known host port"
+
+# _primary_mapping is the primary's mapping on port, for the related location.
+_primary_mapping(name, port) := [p |
+	some p in stack.ports
+	p.service == name
+	p.effective == port
+][0]
+
+_suggestion(p, t) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])

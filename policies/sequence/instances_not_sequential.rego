@@ -1,0 +1,65 @@
+# METADATA
+# title: Instances of one service type are not on sequential ports
+# description: |
+#   Instances of one service type (one family of the knowledge base, such as
+#   Postgres and TimescaleDB, or Redis and Valkey) sit on sequential ports of
+#   their sub-range, so the range reads as a map. A service whose first port
+#   leaves a gap after the ports of the same type before it is reported.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp302
+#     description: DBP302 in the rule reference
+# custom:
+#   id: DBP302
+#   severity: warning
+#   remediation: Move the instance to the first port after the other instances of its type.
+#   tags: [ports, sequence]
+package portguard.rules.sequence.instances_not_sequential
+
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+# _family_ports[f] are the ports of family f in their sub-ranges.
+_family_ports[f] contains p.effective if {
+	some p in stack.ports
+	f := stack.entry[p.svc].family
+	f != ""
+	is_number(p.effective)
+	stack.in_range(p.effective, stack.ranges[p.category])
+}
+
+# _first[name] is the lowest in-range port of each non-backup instance.
+_first[[f, p.service]] := min({q.effective |
+	some q in stack.ports
+	q.service == p.service
+	is_number(q.effective)
+	stack.in_range(q.effective, stack.ranges[q.category])
+}) if {
+	some p in stack.ports
+	f := stack.entry[p.svc].family
+	f != ""
+	not stack.primary_name[p.svc]
+}
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": name,
+	"message": sprintf("%s publishes %d, leaving a gap after %d, the last %s port before it", [name, first, prev, f]),
+	"suggestion": _suggestion(p, prev + 1),
+})) if {
+	some key, first in _first
+	[f, name] := key
+	ports := _family_ports[f]
+	count({n | some n in ports; n < first}) > 0
+	not (first - 1) in ports
+	prev := max({n | some n in ports; n < first})
+	p := _mapping(name, first)
+}
+
+_mapping(name, port) := [p |
+	some p in stack.ports
+	p.service == name
+	p.effective == port
+][0]
+
+_suggestion(p, next) := sprintf("move %s to %d, right after the other instances", [p.service, next]) if not next in stack.used
+
+else := sprintf("move %s next to the other instances of its type", [p.service])
