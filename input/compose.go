@@ -145,7 +145,7 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 	for i := range pf.files {
 		pf.files[i].Project = name
 	}
-	model, unset, err := l.composeModel(walkFiles, name)
+	model, unset, err := l.composeModel(walkFiles, filepath.Dir(files[0].abs), name)
 	if err != nil {
 		pf.errors = append(pf.errors, l.composeError(err, files))
 		return pf
@@ -200,51 +200,70 @@ func (l *composeLoader) projectName(files []*composeFile) string {
 // parses them itself (with positions, duplicates and variables), so a broken
 // port never hides the rest of the project. Includes are resolved by the
 // walk and merged as files of the project, for the same reason.
-func (l *composeLoader) composeModel(files []*composeFile, name string) (*types.Project, []UnsetVar, error) {
-	details := types.ConfigDetails{WorkingDir: filepath.Dir(files[0].abs), Environment: map[string]string{}}
+func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string) (*types.Project, []UnsetVar, error) {
+	env := map[string]string{}
 	if l.env.dotenv != nil {
 		for k, v := range l.env.dotenv.Compose {
-			details.Environment[k] = v
+			env[k] = v
 		}
 	}
-	for _, cf := range files {
-		var dict map[string]any
-		if err := cf.top.Decode(&dict); err != nil {
-			return nil, nil, yamlInputError(cf.rel, err)
+	// compose-go changes the dicts it is given, so each attempt decodes
+	// them afresh from the node trees.
+	details := func() (types.ConfigDetails, error) {
+		d := types.ConfigDetails{WorkingDir: baseDir, Environment: env}
+		for _, cf := range files {
+			dict, err := composeDict(cf)
+			if err != nil {
+				return d, err
+			}
+			d.ConfigFiles = append(d.ConfigFiles, types.ConfigFile{Filename: cf.abs, Config: dict})
 		}
-		delete(dict, "include")
-		if services, ok := dict["services"].(map[string]any); ok {
-			for _, s := range services {
-				if m, ok := s.(map[string]any); ok {
-					delete(m, "ports")
-				}
+		return d, nil
+	}
+	// An unset variable becomes a placeholder; "0" suits numbers, durations
+	// and volume sources, "unset" names (container_name must have two
+	// characters). A file whose fields need both fails with the first.
+	var project *types.Project
+	var firstErr error
+	var order []string
+	for _, placeholder := range []string{unsetPlaceholder, "unset"} {
+		unsetNames := map[string]bool{}
+		order = nil
+		opts := func(o *loader.Options) {
+			o.SetProjectName(name, true)
+			o.Profiles = []string{"*"}
+			o.SkipConsistencyCheck = true
+			o.SkipResolveEnvironment = true
+			o.SkipResolveLabels = true
+			o.ResolvePaths = false
+			o.Interpolate = &interp.Options{
+				LookupValue:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+				TypeCastMapping: tolerantCasts(placeholder),
+				Substitute: tolerantSubstitute(placeholder, func(n string) {
+					if !unsetNames[n] {
+						unsetNames[n] = true
+						order = append(order, n)
+					}
+				}),
 			}
 		}
-		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: cf.abs, Config: dict})
-	}
-	unsetNames := map[string]bool{}
-	var order []string
-	opts := func(o *loader.Options) {
-		o.SetProjectName(name, true)
-		o.Profiles = []string{"*"}
-		o.SkipConsistencyCheck = true
-		o.SkipResolveEnvironment = true
-		o.SkipResolveLabels = true
-		o.ResolvePaths = false
-		o.Interpolate = &interp.Options{
-			LookupValue:     details.LookupEnv,
-			TypeCastMapping: tolerantCasts(),
-			Substitute: tolerantSubstitute(unsetPlaceholder, func(n string) {
-				if !unsetNames[n] {
-					unsetNames[n] = true
-					order = append(order, n)
-				}
-			}),
+		d, err := details()
+		if err != nil {
+			return nil, nil, err
+		}
+		project, err = loader.LoadWithContext(context.Background(), d, opts)
+		if err == nil {
+			break
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if len(order) == 0 {
+			break
 		}
 	}
-	project, err := loader.LoadWithContext(context.Background(), details, opts)
-	if err != nil {
-		return nil, nil, err
+	if project == nil {
+		return nil, nil, firstErr
 	}
 	var unset []UnsetVar
 	for _, n := range order {
@@ -263,13 +282,13 @@ func (l *composeLoader) composeModel(files []*composeFile, name string) (*types.
 // tolerantCasts are compose-go's type casts for interpolated fields
 // (read_only, ulimits, ...), except that the placeholder of an unset
 // variable casts to the type's zero value instead of failing the file.
-func tolerantCasts() map[tree.Path]interp.Cast {
+func tolerantCasts(placeholder string) map[tree.Path]interp.Cast {
 	defaults := loader.ToOptions(&types.ConfigDetails{}, nil).Interpolate.TypeCastMapping
 	casts := make(map[tree.Path]interp.Cast, len(defaults))
 	for path, cast := range defaults {
 		casts[path] = func(v string) (any, error) {
 			out, err := cast(v)
-			if err != nil && v == unsetPlaceholder {
+			if err != nil && v == placeholder {
 				for _, zero := range []string{"false", "0", ""} {
 					if out, zeroErr := cast(zero); zeroErr == nil {
 						return out, nil
@@ -280,6 +299,33 @@ func tolerantCasts() map[tree.Path]interp.Cast {
 		}
 	}
 	return casts
+}
+
+// composeDict decodes a file for compose-go, without what portguard reads
+// itself: ports (parsed with positions and variables, so a broken port
+// never hides the rest of the project) and include (resolved by the walk).
+func composeDict(cf *composeFile) (map[string]any, error) {
+	var dict map[string]any
+	if err := cf.top.Decode(&dict); err != nil {
+		return nil, yamlInputError(cf.rel, err)
+	}
+	delete(dict, "include")
+	services, _ := dict["services"].(map[string]any)
+	for _, s := range services {
+		m, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		delete(m, "ports")
+		// extends.file is relative to the file that names it, which
+		// compose-go would take relative to the base file.
+		if ext, ok := m["extends"].(map[string]any); ok {
+			if f, ok := ext["file"].(string); ok && f != "" && !filepath.IsAbs(f) && !strings.Contains(f, "$") {
+				ext["file"] = filepath.Join(filepath.Dir(cf.abs), f)
+			}
+		}
+	}
+	return dict, nil
 }
 
 // firstLineMentioning finds the first line that references variable name.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +96,26 @@ func DefaultConfig() Config {
 	}
 }
 
+// fillNil gives empty values to keys the file set to null, so the document
+// always has the same shape.
+func (c *Config) fillNil() {
+	if c.ComposeFiles == nil {
+		c.ComposeFiles = []string{}
+	}
+	if c.Categories == nil {
+		c.Categories = map[string]string{}
+	}
+	if c.Exceptions == nil {
+		c.Exceptions = []Exception{}
+	}
+	if c.DisabledRules == nil {
+		c.DisabledRules = []string{}
+	}
+	if c.Severity == nil {
+		c.Severity = map[string]string{}
+	}
+}
+
 // Severities in decreasing order of weight.
 var Severities = []string{"error", "warning", "note"}
 
@@ -153,6 +174,7 @@ func ParseConfig(file string, data []byte, cfg *Config) error {
 	}
 	cfg.Ranges = ranges
 	lineOfExceptions(&doc, cfg)
+	cfg.fillNil()
 	return validateConfig(file, &doc, cfg)
 }
 
@@ -223,14 +245,14 @@ func validateConfig(file string, doc *yaml.Node, cfg *Config) error {
 			return fail(lineOf("ranges", k), "range %s: %d-%d is not a valid port range (1-65535, from <= to)", k, r.From, r.To)
 		}
 	}
-	if !contains(FailLevels, cfg.FailOn) {
+	if !slices.Contains(FailLevels, cfg.FailOn) {
 		return fail(lineOf("fail_on"), "fail_on: %q is not one of %s", cfg.FailOn, strings.Join(FailLevels, ", "))
 	}
 	if cfg.EnvVarForm != "databases" && cfg.EnvVarForm != "all" {
 		return fail(lineOf("env_var_form"), "env_var_form: %q is not one of databases, all", cfg.EnvVarForm)
 	}
 	for rule, sev := range cfg.Severity {
-		if !contains(Severities, sev) {
+		if !slices.Contains(Severities, sev) {
 			return fail(lineOf("severity", rule), "severity of %s: %q is not one of %s", rule, sev, strings.Join(Severities, ", "))
 		}
 	}
@@ -256,15 +278,6 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // pathErrorReason strips the path from an os error, which callers print

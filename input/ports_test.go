@@ -1,0 +1,136 @@
+package input
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func testEnv(vars map[string]string) portEnv {
+	d := &dotenvFacts{Compose: map[string]string{}, App: map[string]string{}, Lines: map[string]int{}}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		d.Compose[k], d.App[k], d.Lines[k] = vars[k], vars[k], i+1
+	}
+	return portEnv{dotenv: d, file: ".env"}
+}
+
+// portSummary renders the facts of a port that the table compares.
+func portSummary(p Port) string {
+	b, _ := json.Marshal(map[string]any{
+		"ip": p.HostIP, "proto": p.Protocol, "pub": p.Published, "pub_range": p.PublishedRange,
+		"target": p.Target, "target_range": p.TargetRange, "eff": p.Effective, "eff_range": p.EffectiveRange,
+		"var": p.Variable,
+	})
+	return string(b)
+}
+
+func TestParseShortPort(t *testing.T) {
+	env := testEnv(map[string]string{"PG_PORT": "7001", "BIND": "127.0.0.2", "BAD": "abc"})
+	tests := []struct {
+		raw  string
+		want string
+		err  string
+	}{
+		{"7000:5432", `{"eff":7000,"eff_range":[7000,7000],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"127.0.0.1:7000:5432/udp", `{"eff":7000,"eff_range":[7000,7000],"ip":"127.0.0.1","proto":"udp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"[::1]:7000:5432", `{"eff":7000,"eff_range":[7000,7000],"ip":"::1","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"7000-7001:5432-5433", `{"eff":7000,"eff_range":[7000,7001],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7001],"target":5432,"target_range":[5432,5433],"var":null}`, ""},
+		{"7000-7005:5432", `{"eff":7000,"eff_range":[7000,7005],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7005],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		// Written default 7000, .env says 7001.
+		{"${PG_PORT:-7000}:5432", `{"eff":7001,"eff_range":[7001,7001],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":{"name":"PG_PORT","form":":-","default":"7000","has_default":true,"env_value":"7001","env_line":3,"env_file":".env","app_value":"7001"}}`, ""},
+		{"${NOT_SET-7000}:5432", `{"eff":7000,"eff_range":[7000,7000],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":"-","default":"7000","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		{"${NOT_SET}:5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":"","default":"","has_default":false,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		{"$PG_PORT:5432", `{"eff":7001,"eff_range":[7001,7001],"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"PG_PORT","form":"$","default":"","has_default":false,"env_value":"7001","env_line":3,"env_file":".env","app_value":"7001"}}`, ""},
+		{"${NOT_SET:?set it}:5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":":?","default":"","has_default":false,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		// The host IP variable is not the host port variable.
+		{"${BIND:-127.0.0.1}:${NOT_SET:-7000}:5432", `{"eff":7000,"eff_range":[7000,7000],"ip":"127.0.0.2","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":":-","default":"7000","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		// Unknown IP and unknown port: the mapping keeps its shape.
+		{"${IP_UNSET}:${NOT_SET}:5432", `{"eff":null,"eff_range":null,"ip":"0.0.0.0","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":"","default":"","has_default":false,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		// A non-numeric default is a finding (DBP202), not an input error.
+		{"${NOT_SET:-abc}:5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":":-","default":"abc","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		{"abc:5432", "", `invalid port mapping "abc:5432"`},
+		{"99999:5432", "", `invalid port mapping "99999:5432"`},
+		{"-1:5432", "", `invalid port mapping "-1:5432"`},
+		{"7000:5432-5433", "", `invalid port mapping`},
+		{"${UNCLOSED:-7000:5432", "", "unclosed variable reference"},
+	}
+	for _, tt := range tests {
+		p, err := parseShortPort(tt.raw, Position{File: "c.yml", Line: 3, Column: 9}, env)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("parseShortPort(%q) error = %v, want %q", tt.raw, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseShortPort(%q): %v", tt.raw, err)
+			continue
+		}
+		if got := portSummary(p); got != tt.want {
+			t.Errorf("parseShortPort(%q)\n got  %s\n want %s", tt.raw, got, tt.want)
+		}
+		if p.Raw != tt.raw || p.Syntax != "short" || p.Line != 3 {
+			t.Errorf("parseShortPort(%q) lost raw/syntax/position: %+v", tt.raw, p)
+		}
+	}
+}
+
+func TestParseLongPort(t *testing.T) {
+	env := testEnv(map[string]string{"PG_PORT": "7001"})
+	tests := []struct {
+		yaml string
+		want string
+		err  string
+	}{
+		{"target: 5432\npublished: \"${PG_PORT:-7000}\"\nhost_ip: 127.0.0.1\nprotocol: UDP\n", `{"eff":7001,"eff_range":[7001,7001],"ip":"127.0.0.1","proto":"udp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":{"name":"PG_PORT","form":":-","default":"7000","has_default":true,"env_value":"7001","env_line":1,"env_file":".env","app_value":"7001"}}`, ""},
+		{"target: 5432\npublished: 7000-7002\n", `{"eff":7000,"eff_range":[7000,7002],"ip":"","proto":"tcp","pub":7000,"pub_range":[7000,7002],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"target: 5432\n", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"published: 7000\n", "", "without target"},
+		{"target: 5432\npublished: seven\n", "", `invalid published port "seven"`},
+		{"target: x\npublished: 7000\n", "", `invalid target port "x"`},
+	}
+	for _, tt := range tests {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(tt.yaml), &doc); err != nil {
+			t.Fatal(err)
+		}
+		p, err := parseLongPort(doc.Content[0], newLineIndex([]byte(tt.yaml)), "c.yml", env)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("parseLongPort(%q) error = %v, want %q", tt.yaml, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseLongPort(%q): %v", tt.yaml, err)
+			continue
+		}
+		if got := portSummary(p); got != tt.want {
+			t.Errorf("parseLongPort(%q)\n got  %s\n want %s", tt.yaml, got, tt.want)
+		}
+	}
+}
+
+func TestLongPortPointsAtPublished(t *testing.T) {
+	src := "target: 5432\npublished: \"${PG_PORT:-7000}\"\n"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	p, err := parseLongPort(doc.Content[0], newLineIndex([]byte(src)), "c.yml", testEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Line != 2 || p.Column != 12 || p.EndColumn != 30 || p.Raw != "${PG_PORT:-7000}" {
+		t.Errorf("long syntax position = %d:%d-%d raw %q, want 2:12-30 raw ${PG_PORT:-7000}", p.Line, p.Column, p.EndColumn, p.Raw)
+	}
+}
