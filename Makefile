@@ -14,6 +14,10 @@ build:
 test: vet
 	$(GO) test ./...
 
+## bench: Go benchmarks of the stages (rules must stay linear: ns/service flat)
+bench:
+	$(GO) test ./internal/engine -run - -bench . -benchtime 3x
+
 vet:
 	$(GO) vet ./...
 

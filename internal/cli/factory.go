@@ -37,7 +37,7 @@ type Factory struct {
 // NewFactory returns the factory of the real process.
 func NewFactory() *Factory {
 	return &Factory{
-		IO: &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTerminal: isTerminal(os.Stdout)},
+		IO:     &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, IsTerminal: isTerminal(os.Stdout)},
 		Getenv: os.Getenv,
 		NewEngine: func(opts engine.Options) (*engine.Engine, error) {
 			return engine.New(contextBackground(), opts)

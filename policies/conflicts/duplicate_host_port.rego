@@ -18,14 +18,25 @@ package portguard.rules.conflicts.duplicate_host_port
 import data.portguard.lib.finding
 import data.portguard.lib.stack
 
-# _by_port groups the mappings by host port and protocol: one pass, so the
-# rule stays linear in the number of services.
-_by_port[[n, p.protocol]] contains p if {
+# _expanded lists each mapping once per host port it publishes (a range
+# publishes several), keyed by port and protocol.
+_expanded := [{"key": [n, p.protocol], "p": p} |
 	some p in stack.ports
 	r := p.effective_range
 	is_array(r)
 	r[1] - r[0] < 1024
 	some n in numbers.range(r[0], r[1])
+]
+
+# _by_port groups the mappings by host port and protocol in one indexed
+# pass, so the rule stays linear in the number of services.
+_by_port := {key: group |
+	some key in {e.key | some e in _expanded}
+	group := [e.p |
+		some e in _expanded
+		e.key == key
+	]
+	count(group) > 1
 }
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {

@@ -20,20 +20,28 @@ _by_name[n] := id if {
 }
 
 # entry_id is the knowledge-base id of a service, undefined when unknown.
-entry_id(svc) := id if id := _by_repo[svc.image_repo]
+# The tables are read whole: a lookup by key would rescan the knowledge
+# base for every service.
+entry_id(svc) := _entry_id(svc, _by_repo, _by_name)
 
-else := id if id := _by_name[svc.image_name]
+_entry_id(svc, repos, names) := id if id := repos[svc.image_repo]
 
-else := id if id := _last_word(svc.image_tokens)
+else := id if id := names[svc.image_name]
 
-else := id if id := _by_name[lower(svc.name)]
+else := id if id := _from_last(svc.image_tokens, names)
 
-else := id if id := _last_word(svc.tokens)
+else := id if id := names[lower(svc.name)]
 
-# _last_word is the entry of the last word that names one.
-_last_word(words) := [id |
+else := id if id := _from_last(svc.tokens, names)
+
+# _from_last is the entry named by a run of words, preferring runs that end
+# nearer the last word and, among those, the longest: "app-redis-commander"
+# is redis-commander, "timescaledb-backup" is timescaledb.
+_from_last(words, names) := [id |
 	some i, _ in words
-	id := _by_name[words[(count(words) - 1) - i]]
+	end := (count(words) - 1) - i
+	some start in numbers.range(0, end)
+	id := names[concat("-", array.slice(words, start, end + 1))]
 ][0]
 
 # category of a service: database, ui, exporter, or other.

@@ -4,8 +4,13 @@
 #   Facts derived once per evaluation and shared by the rules: each service's
 #   kind and category, every port mapping flattened with its service, the
 #   values written for each host port, the ports in use, backups and their
-#   primaries, and the suggested free ports. Everything here is computed with
-#   one pass or one grouping over the services, never by comparing pairs.
+#   primaries, and the suggested free ports.
+#
+#   Everything here stays linear in the number of services: lookup tables are
+#   complete rules (built once, constant-time lookups), and groupings are
+#   object comprehensions whose inner comprehension filters on the outer key
+#   alone, which OPA indexes (one pass, not one pass per key). Never compare
+#   every pair, and never look up a partial rule by a computed key.
 package portguard.lib.stack
 
 import data.portguard.lib.finding
@@ -30,16 +35,16 @@ reserved(port) if in_range(port, ranges.reserved)
 tooling := {c | some c, _ in ranges} - {"protected", "reserved"}
 
 # kind[i] is the knowledge-base id of input.services[i], when known.
-kind[i] := id if {
+kind := {i: id |
 	some i, svc in input.services
 	id := kb.entry_id(svc)
 }
 
 # category[i] is the category of input.services[i].
-category[i] := kb.category(svc, object.get(kind, i, "")) if some i, svc in input.services
+category := {i: kb.category(svc, object.get(kind, i, "")) | some i, svc in input.services}
 
 # entry[i] is the knowledge-base entry of input.services[i] (empty if unknown).
-entry[i] := kb.entry(object.get(kind, i, "")) if some i, _ in input.services
+entry := {i: kb.entry(object.get(kind, i, "")) | some i, _ in input.services}
 
 # ports lists every port mapping with its service index (svc), its index in
 # the service (idx), the service name and category.
@@ -47,6 +52,19 @@ ports := [object.union(p, {"svc": i, "idx": j, "service": svc.name, "category": 
 	some i, svc in input.services
 	some j, p in svc.ports
 ]
+
+# service_names is the set of every service name.
+service_names := {svc.name | some svc in input.services}
+
+# ports_by_service[name] lists the mappings of every service called name
+# (in every file: variants of one service share the name).
+ports_by_service := {name: group |
+	some name in service_names
+	group := [p |
+		some p in ports
+		p.service == name
+	]
+}
 
 # written lists each value written for a host port where it is written: the
 # literal or default at the mapping, and the root .env value at its line.
@@ -85,23 +103,34 @@ documented contains row.port if {
 
 # free[c] lists the ports of category c's sub-range that no mapping uses and
 # the table does not assign, lowest first.
-free[c] := [n |
+free := {c: [n |
 	some n in numbers.range(ranges[c].from, ranges[c].to)
 	not n in used
 	not n in documented
-] if some c in tooling
+] |
+	some c in tooling
+}
 
 _backup_words := {"backup", "replica", "standby", "secondary", "slave", "follower", "bkp", "mirror"}
 
-# _names_by_words maps a service name's words (joined with "-") to the
-# service names written that way, so "timescaledb-backup" finds
-# "timescaledb" (and "timescale_db-backup" finds "timescale_db").
-_names_by_words[concat("-", svc.tokens)] contains svc.name if some svc in input.services
+# _words[i] is the name of input.services[i] as its words joined by "-", so
+# "timescale_db-backup" and "timescale-db-backup" read alike.
+_words := [concat("-", svc.tokens) | some svc in input.services]
+
+# _names_by_words maps joined words to the service names written that way.
+_names_by_words := {w: names |
+	some w in {x | some x in _words}
+	names := {input.services[i].name |
+		some i, x in _words
+		x == w
+	}
+}
 
 # primary_name[i] is the name of the service that input.services[i] backs
 # up: label portguard.backup-of, x-portguard.backup_of, or the part of the
-# name before a word such as "backup" or "replica".
-primary_name[i] := name if {
+# name before a word such as "backup" or "replica" when a service of that
+# name exists.
+primary_name := {i: name |
 	some i, svc in input.services
 	name := _primary_of(svc)
 }
@@ -117,28 +146,30 @@ else := [name |
 	some name in _names_by_words[concat("-", array.slice(svc.tokens, 0, k))]
 ][0]
 
+# _backups_by_primary[name] lists the names of the backups of service name
+# that carry no explicit number, sorted.
+_backups_by_primary := {name: sort(backups) |
+	some name in {n | some n in primary_name}
+	backups := {input.services[i].name |
+		some i, n in primary_name
+		n == name
+		not _explicit_number(input.services[i].tokens)
+	}
+}
+
 # backup_number[i] is 1 for the first backup of a primary, 2 for the second:
 # an explicit number after the backup word ("-backup-2"), else the rank of
 # the name among the primary's backups.
-backup_number[i] := n if {
+backup_number := {i: n |
 	some i, name in primary_name
-	svc := input.services[i]
-	n := _explicit_number(svc.tokens)
+	n := _backup_number(input.services[i], name)
 }
 
-backup_number[i] := n if {
-	some i, name in primary_name
-	svc := input.services[i]
-	not _explicit_number(svc.tokens)
-	siblings := sort({s.name |
-		some j, p in primary_name
-		p == name
-		s := input.services[j]
-		not _explicit_number(s.tokens)
-	})
-	some k, sname in siblings
+_backup_number(svc, primary) := n if n := _explicit_number(svc.tokens)
+
+else := k + 1 if {
+	some k, sname in _backups_by_primary[primary]
 	sname == svc.name
-	n := k + 1
 }
 
 _explicit_number(words) := to_number(words[count(words) - 1]) if {
@@ -147,13 +178,22 @@ _explicit_number(words) := to_number(words[count(words) - 1]) if {
 	words[count(words) - 2] in _backup_words
 }
 
-# primary_ports[name] lists the effective host ports of service name by
-# container port, from its first definition that publishes one.
-primary_ports[name] := {p.target: p.effective |
-	some p in ports
-	p.service == name
-	is_number(p.effective)
-} if some name in {n | some n in primary_name}
+# primary_ports[name] maps each container port of primary name to its
+# lowest effective host port.
+primary_ports := {name: pp |
+	some name in {n | some n in primary_name}
+	group := object.get(ports_by_service, name, [])
+	pp := {t: min(hosts) |
+		some p in group
+		t := p.target
+		hosts := {q.effective |
+			some q in group
+			q.target == t
+			is_number(q.effective)
+		}
+		count(hosts) > 0
+	}
+}
 
 # var_name gives the variable a mapping should use: its own, else one named
 # after the service (TIMESCALEDB_PORT), with the port's role for further
@@ -185,18 +225,22 @@ mapping_text(p, port) := sprintf("${%s:-%d}:%d", [var_name(p), port, p.target])
 
 # --- Suggested ports ---------------------------------------------------------
 
-# _holders[n] are the mappings (as [svc, idx, service]) whose effective host
-# port is n, so the first in document order keeps it.
-_holders[n] contains [p.svc, p.idx, p.service] if {
-	some p in ports
-	n := p.effective
-	is_number(n)
+_effective_ports := {p.effective | some p in ports; is_number(p.effective)}
+
+# holders[n] are the mappings (as [svc, idx, service]) whose effective host
+# port is n, in document order, so the first keeps it.
+holders := {n: sort(group) |
+	some n in _effective_ports
+	group := [[p.svc, p.idx, p.service] |
+		some p in ports
+		p.effective == n
+	]
 }
 
 # loses_conflict reports whether a mapping shares its host port with an
 # earlier mapping of another service and should move.
 loses_conflict(p) if {
-	first := sort(_holders[p.effective])[0]
+	first := holders[p.effective][0]
 	first[2] != p.service
 }
 
@@ -214,14 +258,17 @@ needs_port(p) if loses_conflict(p)
 # _movers[c] are the mappings that move into category c's sub-range, in
 # document order: the k-th of them gets the k-th free port, so competing
 # suggestions never collide.
-_movers[c] := sort([[p.svc, p.idx] |
-	some p in ports
-	p.category == c
-	not primary_name[p.svc]
-	needs_port(p)
-]) if some c in tooling
+_movers := {c: sort(movers) |
+	some c in tooling
+	movers := [[p.svc, p.idx] |
+		some p in ports
+		p.category == c
+		not primary_name[p.svc]
+		needs_port(p)
+	]
+}
 
-_suggested[key] := free[c][k] if {
+_suggested := {key: free[c][k] |
 	some c, movers in _movers
 	some k, key in movers
 	k < count(free[c])
@@ -272,12 +319,18 @@ env_name := input.env.file if input.env.file != ""
 
 else := "the root .env"
 
+_port_vars := {p.variable.name | some p in ports; is_string(p.variable.name)}
+
 # mappings_by_var[name] points at every judged mapping that uses variable
 # name, for the related locations of findings at the .env line.
-mappings_by_var[p.variable.name] contains finding.related(p, sprintf("%s uses %s here", [p.service, p.variable.name])) if {
-	some p in ports
-	judged(p)
-	is_string(p.variable.name)
+mappings_by_var := {name: refs |
+	some name in _port_vars
+	refs := {finding.related(p, sprintf("%s uses %s here", [p.service, name])) |
+		some p in ports
+		p.variable.name == name
+		judged(p)
+	}
+	count(refs) > 0
 }
 
 # default_port is the numeric default of a mapping's variable.

@@ -40,8 +40,7 @@ else := "no known host port"
 
 # _primary_mapping is the primary's mapping on port, for the related location.
 _primary_mapping(name, port) := [p |
-	some p in stack.ports
-	p.service == name
+	some p in stack.ports_by_service[name]
 	p.effective == port
 ][0]
 

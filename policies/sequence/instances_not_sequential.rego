@@ -18,26 +18,30 @@ package portguard.rules.sequence.instances_not_sequential
 import data.portguard.lib.finding
 import data.portguard.lib.stack
 
-# _family_ports[f] are the ports of family f in their sub-ranges.
-_family_ports[f] contains p.effective if {
+# _in_range is every mapping of a known family on a port of its sub-range.
+_in_range := [{"family": f, "p": p} |
 	some p in stack.ports
 	f := stack.entry[p.svc].family
 	f != ""
 	is_number(p.effective)
 	stack.in_range(p.effective, stack.ranges[p.category])
+]
+
+_families := {e.family | some e in _in_range}
+
+# _family_ports[f] are the ports of family f in their sub-ranges.
+_family_ports := {f: ports |
+	some f in _families
+	ports := {e.p.effective |
+		some e in _in_range
+		e.family == f
+	}
 }
 
-# _first[name] is the lowest in-range port of each non-backup instance.
-_first[[f, p.service]] := min({q.effective |
-	some q in stack.ports
-	q.service == p.service
-	is_number(q.effective)
-	stack.in_range(q.effective, stack.ranges[q.category])
-}) if {
-	some p in stack.ports
-	f := stack.entry[p.svc].family
-	f != ""
-	not stack.primary_name[p.svc]
+# _instances are the [family, service name] of the non-backup instances.
+_instances := {[e.family, e.p.service] |
+	some e in _in_range
+	not stack.primary_name[e.p.svc]
 }
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -45,20 +49,20 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s publishes %d, leaving a gap after %d, the last %s port before it", [name, first, prev, f]),
 	"suggestion": _suggestion(p, prev + 1),
 })) if {
-	some key, first in _first
-	[f, name] := key
+	some [f, name] in _instances
+	mine := [q |
+		some q in stack.ports_by_service[name]
+		is_number(q.effective)
+		stack.in_range(q.effective, stack.ranges[q.category])
+	]
+	first := min({q.effective | some q in mine})
 	ports := _family_ports[f]
-	count({n | some n in ports; n < first}) > 0
+	before := {n | some n in ports; n < first}
+	count(before) > 0
 	not (first - 1) in ports
-	prev := max({n | some n in ports; n < first})
-	p := _mapping(name, first)
+	prev := max(before)
+	p := [q | some q in mine; q.effective == first][0]
 }
-
-_mapping(name, port) := [p |
-	some p in stack.ports
-	p.service == name
-	p.effective == port
-][0]
 
 _suggestion(p, next) := sprintf("move %s to %d, right after the other instances", [p.service, next]) if not next in stack.used
 
