@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // skippedDirs are never searched for compose files or .env files.
@@ -21,40 +22,64 @@ type Project struct {
 
 var overrideRE = regexp.MustCompile(`^(.*)\.override\.(ya?ml)$`)
 
-// Discover finds the compose files under root whose base names match
-// patterns. docker-compose.override.yml (and any X.override.yml next to an
-// X.yml) merges into its base file as docker compose does; every other file
-// is its own project. Problems (unreadable directories, a directory named
-// like a compose file) are returned as input errors; the search goes on.
-func Discover(root string, patterns []string) ([]Project, []InputError) {
+// Tree is what discovery finds under the root.
+type Tree struct {
+	Projects []Project
+	// EnvFiles are the files named .env or .env.* (relative paths).
+	EnvFiles []string
+	// Sources are JavaScript and TypeScript files (absolute paths), where
+	// applications may load dotenv.
+	Sources []string
+	Errors  []InputError
+}
+
+// sourceExts are the application files searched for dotenv loading.
+var sourceExts = map[string]bool{".js": true, ".mjs": true, ".cjs": true, ".jsx": true, ".ts": true, ".mts": true, ".cts": true, ".tsx": true}
+
+// Discover walks root once and finds the compose files whose base names
+// match patterns, the .env files and the application sources.
+// docker-compose.override.yml (and any X.override.yml next to an X.yml)
+// merges into its base file as docker compose does; every other file is its
+// own project. Symbolic links are not followed. Problems (unreadable
+// directories, a directory named like a compose file) are returned as input
+// errors; the walk goes on.
+func Discover(root string, patterns []string) Tree {
+	var t Tree
 	var files []string
-	var errs []InputError
 	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			errs = append(errs, InputError{File: rel(root, p), Message: "cannot read: " + pathErrorReason(err)})
+			t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "cannot read: " + pathErrorReason(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
 		}
+		name := d.Name()
 		if d.IsDir() {
-			if p != root && skippedDirs[d.Name()] {
+			if p != root && skippedDirs[name] {
 				return fs.SkipDir
 			}
-			if p != root && matchesAny(patterns, d.Name()) {
-				errs = append(errs, InputError{File: rel(root, p), Message: "is a directory, not a compose file"})
+			if p != root && matchesAny(patterns, name) {
+				t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "is a directory, not a compose file"})
 			}
 			return nil
 		}
-		if matchesAny(patterns, d.Name()) {
+		switch {
+		case matchesAny(patterns, name):
 			files = append(files, p)
+		case name == ".env" || strings.HasPrefix(name, ".env."):
+			t.EnvFiles = append(t.EnvFiles, rel(root, p))
+		case sourceExts[filepath.Ext(name)] && d.Type().IsRegular():
+			t.Sources = append(t.Sources, p)
 		}
 		return nil
 	})
 	if walkErr != nil {
-		errs = append(errs, InputError{File: rel(root, root), Message: "cannot search: " + pathErrorReason(walkErr)})
+		t.Errors = append(t.Errors, InputError{File: rel(root, root), Message: "cannot search: " + pathErrorReason(walkErr)})
 	}
-	return groupProjects(files), errs
+	t.Projects = groupProjects(files)
+	sort.Strings(t.EnvFiles)
+	return t
 }
 
 // ExplicitProject is what `-f a.yml -f b.yml` means to docker compose: one

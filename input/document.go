@@ -178,8 +178,10 @@ type ConventionRow struct {
 	Service   string `json:"service"`
 	EnvVar    string `json:"env_var"`
 	Category  string `json:"category"`
-	Section   string `json:"section"`
-	Line      int    `json:"line"`
+	// InternalPort is the container port the row names, if any.
+	InternalPort *int   `json:"internal_port"`
+	Section      string `json:"section"`
+	Line         int    `json:"line"`
 }
 
 // Repo holds facts about the repository beyond compose files.

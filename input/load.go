@@ -81,11 +81,13 @@ func Load(opts Options) (*Document, error) {
 			files = append(files, abs)
 		}
 		projects = []Project{ExplicitProject(files)}
-	} else {
-		var errs []InputError
-		projects, errs = Discover(root, cfg.ComposeFiles)
-		doc.Errors = append(doc.Errors, errs...)
 	}
+	tree := Discover(root, cfg.ComposeFiles)
+	if len(opts.Files) == 0 {
+		projects = tree.Projects
+		doc.Errors = append(doc.Errors, tree.Errors...)
+	}
+	doc.Repo = repoFacts(root, tree, cfg.MaxFileSize)
 
 	l := &composeLoader{
 		root:   root,
@@ -113,6 +115,11 @@ func Load(opts Options) (*Document, error) {
 		doc.Errors = append(doc.Errors, pf.errors...)
 	}
 	doc.Env.Vars = envVars(dotenv, doc.Services)
+	if conv, err := loadConventions(root, cfg); err != nil {
+		doc.Errors = append(doc.Errors, asInputError(err, cfg.ConventionsFile))
+	} else {
+		doc.Conventions = conv
+	}
 	sortErrors(doc.Errors)
 	return doc, nil
 }
@@ -142,6 +149,20 @@ func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 		return facts, display, err
 	}
 	return nil, "", nil
+}
+
+// loadConventions reads the convention table; a repository without one
+// has no rows (DBP501 reports every undocumented port).
+func loadConventions(root string, cfg Config) (Conventions, error) {
+	display := filepath.ToSlash(cfg.ConventionsFile)
+	data, err := readLimited(filepath.Join(root, cfg.ConventionsFile), cfg.MaxFileSize)
+	if errors.Is(err, os.ErrNotExist) {
+		return Conventions{Rows: []ConventionRow{}}, nil
+	}
+	if err != nil {
+		return Conventions{Rows: []ConventionRow{}}, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
+	}
+	return parseConventions(display, data), nil
 }
 
 // envVars lists the root .env for the document. Only port-like variables

@@ -303,10 +303,11 @@ func TestDiscoverGroupsOverrides(t *testing.T) {
 		"node_modules/x/docker-compose.yml":  "",
 		"README.md":                          "",
 	})
-	projects, errs := Discover(root, DefaultConfig().ComposeFiles)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	tree := Discover(root, DefaultConfig().ComposeFiles)
+	if len(tree.Errors) > 0 {
+		t.Fatal(tree.Errors)
 	}
+	projects := tree.Projects
 	var got [][]string
 	for _, p := range projects {
 		var files []string
