@@ -160,6 +160,9 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 	extendsFiles := map[string]bool{}
 	for _, n := range names {
 		svc, errs := l.serviceFacts(name, model.Services[n], walkFiles, extendsFiles)
+		if svc != nil {
+			svc.ProjectFile = files[0].rel
+		}
 		pf.errors = append(pf.errors, errs...)
 		if svc != nil {
 			pf.services = append(pf.services, *svc)
@@ -171,6 +174,9 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 		}
 	}
 	pf.volumes = l.volumeFacts(name, model, walkFiles)
+	for i := range pf.volumes {
+		pf.volumes[i].ProjectFile = files[0].rel
+	}
 	sort.Slice(pf.files, func(i, j int) bool { return pf.files[i].Path < pf.files[j].Path })
 	return pf
 }

@@ -14,17 +14,21 @@ const Redacted = "<redacted>"
 
 // Document is the single JSON input the policies see.
 type Document struct {
-	Version     int          `json:"version"`
-	Root        string       `json:"root"`
-	Config      Config       `json:"config"`
-	Files       []File       `json:"files"`
-	Services    []Service    `json:"services"`
-	Volumes     []Volume     `json:"volumes"`
-	Env         Env          `json:"env"`
-	Conventions Conventions  `json:"conventions"`
-	Repo        Repo         `json:"repo"`
-	Unset       []UnsetVar   `json:"unset_variables"`
-	Errors      []InputError `json:"errors"`
+	Version int    `json:"version"`
+	Root    string `json:"root"`
+	// ExplicitFiles is true when the compose files were named with -f: the
+	// check sees part of the repository, so table rows for the other
+	// stacks are not judged.
+	ExplicitFiles bool         `json:"explicit_files"`
+	Config        Config       `json:"config"`
+	Files         []File       `json:"files"`
+	Services      []Service    `json:"services"`
+	Volumes       []Volume     `json:"volumes"`
+	Env           Env          `json:"env"`
+	Conventions   Conventions  `json:"conventions"`
+	Repo          Repo         `json:"repo"`
+	Unset         []UnsetVar   `json:"unset_variables"`
+	Errors        []InputError `json:"errors"`
 }
 
 // File is one compose file that took part in the check.
@@ -50,6 +54,9 @@ type Position struct {
 type Service struct {
 	Name    string `json:"name"`
 	Project string `json:"project"`
+	// ProjectFile is the base file of the service's project: it tells apart
+	// projects that share a name (files in one directory without name:).
+	ProjectFile string `json:"project_file"`
 	Position
 	// Tokens are the lowercase words of the service name ("timescaledb",
 	// "backup"); classification by name uses them.
@@ -144,6 +151,8 @@ type Volume struct {
 	External bool              `json:"external"`
 	Labels   map[string]string `json:"labels"`
 	Project  string            `json:"project"`
+	// ProjectFile is the base file of the volume's project.
+	ProjectFile string `json:"project_file"`
 	Position
 }
 

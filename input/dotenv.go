@@ -36,13 +36,18 @@ func (d *dotenvFacts) lookup(name string) (string, bool) {
 // machine.
 func parseDotenv(file string, data []byte) (*dotenvFacts, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	lines, order, err := scanDotenvLines(file, data)
+	lines, order, statements, err := scanDotenvLines(file, data)
 	if err != nil {
 		return nil, err
 	}
-	compose, err := composedotenv.ParseWithLookup(bytes.NewReader(data), func(string) (string, bool) { return "", false })
+	compose, err := composedotenv.ParseWithLookup(bytes.NewReader(data), noLookup)
+	var bad error
 	if err != nil {
-		return nil, dotenvError(file, err)
+		// One broken statement must not hide the others: read them one by
+		// one, in order, and report the first broken one by its line. The
+		// parser's own message is not kept: it quotes the value, which may
+		// be a secret.
+		compose, bad = parseStatements(file, data, statements)
 	}
 	app, err := godotenv.UnmarshalBytes(data)
 	if err != nil {
@@ -50,30 +55,53 @@ func parseDotenv(file string, data []byte) (*dotenvFacts, error) {
 		// compose's view, and report the difference through DBP206.
 		app = map[string]string{}
 	}
-	return &dotenvFacts{Compose: compose, App: app, Lines: lines, Order: order}, nil
+	return &dotenvFacts{Compose: compose, App: app, Lines: lines, Order: order}, bad
 }
 
-var dotenvLineRE = regexp.MustCompile(`line (\d+)`)
-
-func dotenvError(file string, err error) error {
-	e := InputError{File: file, Message: strings.TrimSpace(err.Error())}
-	if m := dotenvLineRE.FindStringSubmatch(err.Error()); m != nil {
-		fmt.Sscanf(m[1], "%d", &e.Line)
+// parseStatements parses a .env statement by statement, each able to use
+// the values defined before it, as compose reads the file. It returns the
+// values it could read and an error naming the first broken statement.
+func parseStatements(file string, data []byte, statements []dotenvStatement) (map[string]string, error) {
+	vars := map[string]string{}
+	var first error
+	for _, st := range statements {
+		lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+		one, err := composedotenv.ParseWithLookup(bytes.NewReader(data[st.start:st.end]), lookup)
+		if err != nil {
+			if first == nil {
+				first = InputError{File: file, Line: st.line, Column: 1, Message: fmt.Sprintf("cannot read the value of %s (an unclosed ${, a stray quote or an invalid escape); the other variables are read", st.name)}
+			}
+			continue
+		}
+		for k, v := range one {
+			vars[k] = v
+		}
 	}
-	return e
+	return vars, first
 }
 
 var dotenvKeyRE = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*)$`)
 
-// scanDotenvLines finds the line of each variable's last definition. Quoted
-// values may span lines; those lines are not statements.
-func scanDotenvLines(file string, data []byte) (map[string]int, []string, error) {
+// dotenvStatement is one NAME=value statement: its byte span (a quoted
+// value may span lines), its first line and its name.
+type dotenvStatement struct {
+	start, end int
+	line       int
+	name       string
+}
+
+// scanDotenvLines finds the line of each variable's last definition and the
+// span of each statement. Quoted values may span lines; those lines are not
+// statements.
+func scanDotenvLines(file string, data []byte) (map[string]int, []string, []dotenvStatement, error) {
 	lines := map[string]int{}
 	var order []string
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	all := strings.Split(text, "\n")
-	for i := 0; i < len(all); i++ {
-		m := dotenvKeyRE.FindStringSubmatch(all[i])
+	var statements []dotenvStatement
+	li := newLineIndex(data)
+	n := len(li.starts)
+	for i := 1; i <= n; i++ {
+		text := string(li.line(i))
+		m := dotenvKeyRE.FindStringSubmatch(text)
 		if m == nil {
 			continue
 		}
@@ -81,19 +109,24 @@ func scanDotenvLines(file string, data []byte) (map[string]int, []string, error)
 		if _, seen := lines[name]; !seen {
 			order = append(order, name)
 		}
-		lines[name] = i + 1
+		lines[name] = i
+		st := dotenvStatement{start: li.starts[i-1], line: i, name: name}
 		if q := value; len(q) > 0 && (q[0] == '"' || q[0] == '\'') {
-			start := i
 			for !closesQuote(q, q[0]) {
 				i++
-				if i >= len(all) {
-					return nil, nil, InputError{File: file, Line: start + 1, Message: fmt.Sprintf("unterminated quoted value of %s", name)}
+				if i > n {
+					return nil, nil, nil, InputError{File: file, Line: st.line, Column: 1, Message: fmt.Sprintf("unterminated quoted value of %s", name)}
 				}
-				q += "\n" + all[i]
+				q += "\n" + string(li.line(i))
 			}
 		}
+		st.end = len(data)
+		if i < n {
+			st.end = li.starts[i]
+		}
+		statements = append(statements, st)
 	}
-	return lines, order, nil
+	return lines, order, statements, nil
 }
 
 // closesQuote reports whether the quoted value s (starting with quote)

@@ -2,6 +2,7 @@ package input
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +52,20 @@ func TestPortLikeName(t *testing.T) {
 		if got := portLikeName(name); got != want {
 			t.Errorf("portLikeName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestParseDotenvBrokenStatement(t *testing.T) {
+	src := "REDIS_PORT=7030\nLEGACY_PASSWORD=x${CANARY_do_not_print\nPG_PORT=7000\n"
+	d, err := parseDotenv(".env", []byte(src))
+	ie, ok := err.(InputError)
+	if !ok || ie.Line != 2 || ie.File != ".env" {
+		t.Fatalf("error = %#v, want an InputError at .env:2", err)
+	}
+	if strings.Contains(ie.Message, "CANARY") || strings.Contains(ie.Message, "x${") {
+		t.Errorf("the error quotes the value: %q", ie.Message)
+	}
+	if d == nil || d.Compose["REDIS_PORT"] != "7030" || d.Compose["PG_PORT"] != "7000" {
+		t.Errorf("the other variables must still be read: %+v", d)
 	}
 }

@@ -81,6 +81,7 @@ func Load(opts Options) (*Document, error) {
 			files = append(files, abs)
 		}
 		projects = []Project{ExplicitProject(files)}
+		doc.ExplicitFiles = true
 	}
 	tree := Discover(root, cfg.ComposeFiles)
 	if len(opts.Files) == 0 {
@@ -146,6 +147,10 @@ func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 			return nil, display, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
 		}
 		facts, err := parseDotenv(display, data)
+		if facts == nil {
+			// Nothing readable: the port variables are unknown, not empty.
+			return nil, display, err
+		}
 		return facts, display, err
 	}
 	return nil, "", nil

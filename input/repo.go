@@ -3,6 +3,7 @@ package input
 import (
 	"bytes"
 	"regexp"
+	"strings"
 )
 
 // dotenvLoadRE finds code that loads dotenv itself: dotenv.config(),
@@ -41,7 +42,11 @@ func envLoads(file string, data []byte) []EnvLoad {
 			continue
 		}
 		if m := dotenvLoadRE.Find(line); m != nil {
-			out = append(out, EnvLoad{File: file, Line: i + 1, Via: string(bytes.Join(bytes.Fields(m), []byte(" ")))})
+			via := string(bytes.Join(bytes.Fields(m), []byte(" ")))
+			if strings.HasSuffix(via, "(") {
+				via += ")"
+			}
+			out = append(out, EnvLoad{File: file, Line: i + 1, Via: via})
 		}
 	}
 	return out

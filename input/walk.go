@@ -248,6 +248,11 @@ func yamlInputError(file string, err error) InputError {
 		}
 		e.Message = m[2]
 	}
+	if e.Line == 0 {
+		// YAML reports some errors (binary content, excessive aliasing)
+		// without a position: the file as a whole is at fault.
+		e.Line, e.Column = 1, 1
+	}
 	return e
 }
 
