@@ -42,46 +42,40 @@ _by_port := {key: group |
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s publishes %d/%s, also published by %s", [p.service, n, proto, concat(", ", _names(others))]),
-	"suggestion": _suggestion(p),
+	"suggestion": _suggestion(p, others),
 	"related": [finding.related(o, sprintf("%s publishes %d/%s here", [o.service, n, proto])) | some o in others],
 })) if {
 	some key, group in _by_port
 	count(group) > 1
 	[n, proto] := key
 	some p in group
-	others := sort([o |
-		some o in group
-		_conflict(p, o)
-	])
+
+	# the others in file and line order
+	others := [o | some [_, _, _, o] in sort([[x.file, x.line, x.column, x] |
+		some x in group
+		stack.conflict(p, x)
+	])]
 	count(others) > 0
 }
 
-# Variants of one service (same name in other files) never conflict; two
-# entries of one service in one file do.
-_conflict(a, b) if {
-	a.service != b.service
-	_ip_overlap(a.host_ip, b.host_ip)
+_names(others) := [sprintf("%s (%s)", [o.service, finding.where(o)]) | some o in others]
+
+# A service that lists one port twice keeps its first entry.
+_suggestion(p, others) := sprintf("remove this entry: %s already publishes the port at %s", [p.service, finding.where(o)]) if {
+	o := [x |
+		some x in others
+		x.service == p.service
+		[x.line, x.column] < [p.line, p.column]
+	][0]
 }
 
-_conflict(a, b) if {
-	a.service == b.service
-	a.file == b.file
-	[a.line, a.column] != [b.line, b.column]
-	_ip_overlap(a.host_ip, b.host_ip)
+else := sprintf("keep this entry and remove the duplicate at %s", [finding.where(o)]) if {
+	o := [x | some x in others; x.service == p.service][0]
 }
 
-_wildcard := {"", "0.0.0.0", "::", "[::]"}
-
-_ip_overlap(a, b) if a in _wildcard
-
-_ip_overlap(a, b) if b in _wildcard
-
-_ip_overlap(a, b) if a == b
-
-_names(others) := sort({sprintf("%s (%s)", [o.service, finding.where(o)]) | some o in others})
-
-_suggestion(p) := sprintf("move %s to %d: write %q and set %s=%d in the root .env", [p.service, t, stack.mapping_text(p, t), stack.var_name(p), t]) if {
-	stack.loses_conflict(p)
+# A mapping that must move anyway (it lost the port to an earlier service,
+# or it is a range, or outside its sub-range) moves to its suggested port.
+else := sprintf("move %s to %d: write %q and set %s=%d in the root .env", [p.service, t, stack.mapping_text(p, t), stack.var_name(p), t]) if {
 	t := stack.target(p)
 	t != p.effective
 }

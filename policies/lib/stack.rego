@@ -13,6 +13,7 @@
 #   every pair, and never look up a partial rule by a computed key.
 package portguard.lib.stack
 
+import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.kb
 
@@ -47,8 +48,9 @@ category := {i: kb.category(svc, object.get(kind, i, "")) | some i, svc in input
 entry := {i: kb.entry(object.get(kind, i, "")) | some i, _ in input.services}
 
 # ports lists every port mapping with its service index (svc), its index in
-# the service (idx), the service name and category.
-ports := [object.union(p, {"svc": i, "idx": j, "service": svc.name, "category": category[i]}) |
+# the service (idx), the service name, the base file of its project
+# (project_file) and its category.
+ports := [object.union(p, {"svc": i, "idx": j, "service": svc.name, "project_file": object.get(svc, "project_file", svc.file), "category": category[i]}) |
 	some i, svc in input.services
 	some j, p in svc.ports
 ]
@@ -77,8 +79,7 @@ written contains {"port": p, "value": p.published, "at": finding.at(p), "where":
 written contains {"port": p, "value": n, "at": loc, "where": "env"} if {
 	some p in ports
 	v := p.variable
-	is_string(v.env_value)
-	n := to_number(v.env_value)
+	n := port_number(v.env_value)
 	loc := {"file": v.env_file, "line": v.env_line, "column": 1, "end_column": 1 + count(sprintf("%s=%s", [v.name, v.env_value]))}
 }
 
@@ -95,21 +96,32 @@ used contains p.published if {
 	is_number(p.published)
 }
 
+# port_number is the port a string such as "7000" gives; undefined for
+# anything else (a range, a name, an empty value).
+port_number(s) := to_number(s) if {
+	is_string(s)
+	regex.match(`^[0-9]{1,5}$`, s)
+}
+
 # documented is every port the convention table assigns.
 documented contains row.port if {
 	some row in input.conventions.rows
 	is_number(row.port)
 }
 
-# free[c] lists the ports of category c's sub-range that no mapping uses and
-# the table does not assign, lowest first.
+# free[c] lists the ports of category c's sub-range that no mapping uses,
+# no backup is due to take, and the table does not assign, lowest first.
 free := {c: [n |
 	some n in numbers.range(ranges[c].from, ranges[c].to)
 	not n in used
+	not n in _backup_targets
 	not n in documented
 ] |
 	some c in tooling
 }
+
+# _backup_targets are the ports that backups must publish (primary + n).
+_backup_targets := {backup_target(p) | some p in ports; primary_name[p.svc]}
 
 _backup_words := {"backup", "replica", "standby", "secondary", "slave", "follower", "bkp", "mirror"}
 
@@ -178,22 +190,27 @@ _explicit_number(words) := to_number(words[count(words) - 1]) if {
 	words[count(words) - 2] in _backup_words
 }
 
-# primary_ports[name] maps each container port of primary name to its
-# lowest effective host port.
-primary_ports := {name: pp |
-	some name in {n | some n in primary_name}
-	group := object.get(ports_by_service, name, [])
-	pp := {t: min(hosts) |
-		some p in group
-		t := p.target
-		hosts := {q.effective |
-			some q in group
-			q.target == t
-			is_number(q.effective)
-		}
-		count(hosts) > 0
-	}
+# primary_mapping is the mapping of the primary that a backup mapping
+# follows: among the primary's mappings with a known port (those in the
+# backup's project when there are any, since base and prod files each pair
+# a primary with its backups; projects are told apart by their base file),
+# the lowest port on the same container port, else the lowest port.
+primary_mapping(p) := _lowest([m | some m in ms; m.target == p.target]) if {
+	ms := _primary_mappings(p)
+} else := _lowest(_primary_mappings(p))
+
+_primary_mappings(p) := _prefer([m | some m in known; m.project_file == p.project_file], known) if {
+	known := [m |
+		some m in ports_by_service[primary_name[p.svc]]
+		is_number(m.effective)
+	]
 }
+
+_prefer(first, second) := first if count(first) > 0
+
+else := second
+
+_lowest(ms) := sort([[m.effective, m.svc, m.idx, m] | some m in ms])[0][3]
 
 # var_name gives the variable a mapping should use: its own, else one named
 # after the service (TIMESCALEDB_PORT), with the port's role for further
@@ -220,33 +237,74 @@ _port_role(p) := role if {
 	role != ""
 } else := sprintf("%d", [p.target])
 
-# mapping_text renders the mapping as the convention writes it.
-mapping_text(p, port) := sprintf("${%s:-%d}:%d", [var_name(p), port, p.target])
+# mapping_text renders the mapping as the convention writes it, keeping its
+# host IP and protocol (dropping 127.0.0.1 would expose the port).
+mapping_text(p, port) := sprintf("%s${%s:-%d}:%d%s", [_ip_prefix(p.host_ip), var_name(p), port, p.target, _protocol_suffix(p.protocol)])
+
+_ip_prefix(ip) := "" if ip == ""
+
+else := sprintf("[%s]:", [trim(ip, "[]")]) if contains(ip, ":")
+
+else := sprintf("%s:", [ip])
+
+_protocol_suffix(protocol) := "" if protocol in {"", "tcp"}
+
+else := sprintf("/%s", [protocol])
 
 # --- Suggested ports ---------------------------------------------------------
 
 _effective_ports := {p.effective | some p in ports; is_number(p.effective)}
 
-# holders[n] are the mappings (as [svc, idx, service]) whose effective host
-# port is n, in document order, so the first keeps it.
-holders := {n: sort(group) |
+# holders[n] are the mappings whose effective host port is n.
+holders := {n: group |
 	some n in _effective_ports
-	group := [[p.svc, p.idx, p.service] |
+	group := [p |
 		some p in ports
 		p.effective == n
 	]
 }
 
-# loses_conflict reports whether a mapping shares its host port with an
-# earlier mapping of another service and should move.
+# loses_conflict reports whether a mapping shares its host port and protocol,
+# on an overlapping host IP, with an earlier mapping (in document order) of
+# another service, and should move: the first one keeps the port.
 loses_conflict(p) if {
-	first := holders[p.effective][0]
-	first[2] != p.service
+	some h in holders[p.effective]
+	[h.svc, h.idx] < [p.svc, p.idx]
+	h.service != p.service
+	h.protocol == p.protocol
+	ip_overlap(h.host_ip, p.host_ip)
 }
+
+# conflict reports whether two mappings on the same host port and protocol
+# cannot both bind it. Variants of one service (the same name in other
+# files: base, override, prod) never conflict; two entries of one service
+# in one file do.
+conflict(a, b) if {
+	a.service != b.service
+	ip_overlap(a.host_ip, b.host_ip)
+}
+
+conflict(a, b) if {
+	a.service == b.service
+	a.file == b.file
+	[a.line, a.column] != [b.line, b.column]
+	ip_overlap(a.host_ip, b.host_ip)
+}
+
+_wildcard := {"", "0.0.0.0", "::", "[::]"}
+
+# ip_overlap reports whether two host IPs share an address: equal, or one is
+# a wildcard (127.0.0.1 and 0.0.0.0 do; 127.0.0.1 and 127.0.0.2 do not).
+ip_overlap(a, _) if a in _wildcard
+
+ip_overlap(_, b) if b in _wildcard
+
+ip_overlap(a, b) if a == b
 
 # needs_port reports whether a mapping of a database, UI or exporter (not a
 # backup) must move to a new port of its sub-range: its port is unknown, a
-# range, outside its sub-range, or taken by an earlier service.
+# range, outside its sub-range, taken by an earlier service, or assigned by
+# the convention table to another service.
 needs_port(p) if not is_number(p.effective)
 
 needs_port(p) if p.effective_range[0] != p.effective_range[1]
@@ -254,6 +312,27 @@ needs_port(p) if p.effective_range[0] != p.effective_range[1]
 needs_port(p) if not in_range(p.effective, ranges[p.category])
 
 needs_port(p) if loses_conflict(p)
+
+needs_port(p) if conventions.takes_documented(p)
+
+# _keeps_default reports whether a mapping that must leave its effective
+# port can go back to its default: the .env value is what is wrong, and the
+# default is a single port of its sub-range that no other service holds.
+_keeps_default(p) if {
+	n := p.published
+	is_number(n)
+	n != p.effective
+	p.published_range[0] == p.published_range[1]
+	in_range(n, ranges[p.category])
+	not _held_by_other(p, n)
+}
+
+_held_by_other(p, n) if {
+	some h in holders[n]
+	h.service != p.service
+	h.protocol == p.protocol
+	ip_overlap(h.host_ip, p.host_ip)
+}
 
 # _movers[c] are the mappings that move into category c's sub-range, in
 # document order: the k-th of them gets the k-th free port, so competing
@@ -265,6 +344,7 @@ _movers := {c: sort(movers) |
 		p.category == c
 		not primary_name[p.svc]
 		needs_port(p)
+		not _keeps_default(p)
 	]
 }
 
@@ -274,17 +354,9 @@ _suggested := {key: free[c][k] |
 	k < count(free[c])
 }
 
-# backup_target is the port a backup mapping must publish: the primary's
-# port for the same container port (else its lowest port) plus the backup's
-# number.
-backup_target(p) := base + backup_number[p.svc] if {
-	pp := primary_ports[primary_name[p.svc]]
-	base := _primary_base(pp, p.target)
-}
-
-_primary_base(pp, target) := port if port := pp[target]
-
-else := min([v | some v in pp])
+# backup_target is the port a backup mapping must publish: the port of its
+# primary mapping plus the backup's number.
+backup_target(p) := primary_mapping(p).effective + backup_number[p.svc]
 
 # target is the port a mapping of a database, UI or exporter should publish
 # under the convention; undefined when no free port is left.
@@ -295,6 +367,11 @@ else := p.effective if {
 	not needs_port(p)
 }
 
+else := p.published if {
+	p.category in tooling
+	_keeps_default(p)
+}
+
 else := _suggested[[p.svc, p.idx]]
 
 # outside_port suggests a host port outside the protected range for a service
@@ -303,10 +380,14 @@ else := _suggested[[p.svc, p.idx]]
 outside_port(p) := p.target if {
 	not protected(p.target)
 	not p.target in used
-} else := [n |
+} else := _outside_free[0]
+
+# _outside_free is built once: every service that leaves the protected range
+# would otherwise rescan 8000-8999.
+_outside_free := [n |
 	some n in numbers.range(8000, 8999)
 	not n in used
-][0]
+]
 
 # judged reports whether the variable rules (DBP201-DBP206) judge a mapping:
 # databases, UIs and exporters, or every service with env_var_form: all.
@@ -319,22 +400,5 @@ env_name := input.env.file if input.env.file != ""
 
 else := "the root .env"
 
-_port_vars := {p.variable.name | some p in ports; is_string(p.variable.name)}
-
-# mappings_by_var[name] points at every judged mapping that uses variable
-# name, for the related locations of findings at the .env line.
-mappings_by_var := {name: refs |
-	some name in _port_vars
-	refs := {finding.related(p, sprintf("%s uses %s here", [p.service, name])) |
-		some p in ports
-		p.variable.name == name
-		judged(p)
-	}
-	count(refs) > 0
-}
-
 # default_port is the numeric default of a mapping's variable.
-default_port(p) := to_number(p.variable.default) if {
-	p.variable.has_default
-	regex.match(`^[0-9]+$`, p.variable.default)
-}
+default_port(p) := port_number(p.variable.default) if p.variable.has_default

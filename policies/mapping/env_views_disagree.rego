@@ -18,17 +18,21 @@ package portguard.rules.mapping.env_views_disagree
 import data.portguard.lib.finding
 import data.portguard.lib.stack
 
+# _vars are the variables of the root .env by name.
+_vars := {v.name: v | some v in input.env.vars}
+
 report contains finding.new(rego.metadata.chain(), {
 	"file": input.env.file,
 	"line": var.line,
 	"column": 1,
-	"end_column": 1 + count(name),
-	"message": sprintf("%s: docker compose reads %q from %s, the applications read %q", [name, var.value, input.env.file, var.app_value]),
-	"suggestion": sprintf("write %s=%s as a plain number", [name, var.value]),
-	"related": sort(stack.mappings_by_var[name]),
+	"end_column": 1 + count(var.name),
+	"service": p.service,
+	"message": sprintf("%s: docker compose reads %q from %s, the applications read %q; %s publishes the compose value (%s)", [var.name, var.value, input.env.file, var.app_value, p.service, finding.where(p)]),
+	"suggestion": sprintf("write %s=%s as a plain number", [var.name, var.value]),
+	"related": [finding.related(p, sprintf("%s uses %s here", [p.service, var.name]))],
 }) if {
-	some var in input.env.vars
-	name := var.name
-	stack.mappings_by_var[name]
+	some p in stack.ports
+	stack.judged(p)
+	var := _vars[p.variable.name]
 	var.value != var.app_value
 }

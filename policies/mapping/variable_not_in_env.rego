@@ -21,7 +21,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"message": sprintf("%s: %s is not defined in %s%s", [p.service, p.variable.name, stack.env_name, _unknown(p)]),
+	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, stack.env_name, _port(p)]),
 	"suggestion": _suggestion(p),
 })) if {
 	some p in stack.ports
@@ -30,10 +30,16 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	p.variable.env_value == null
 }
 
-_unknown(p) := "; with no default either, the port is unknown" if p.effective == null
+_port(p) := sprintf("port %d comes from the compose default alone", [p.effective]) if is_number(p.effective)
 
-else := ""
+else := sprintf("with no default either, the host port of container port %d is unknown", [p.target])
 
 _suggestion(p) := sprintf("add %s=%d to the root .env", [p.variable.name, t]) if t := stack.target(p)
+
+# A service that is no database tool (env_var_form: all) keeps its port.
+else := sprintf("add %s=%d to the root .env", [p.variable.name, p.effective]) if {
+	not p.category in stack.tooling
+	is_number(p.effective)
+}
 
 else := sprintf("add %s=<port> to the root .env", [p.variable.name])

@@ -35,4 +35,10 @@ else := "no default"
 
 _suggestion(p) := sprintf("write %q", [stack.mapping_text(p, t)]) if t := stack.target(p)
 
+# A service that is no database tool (env_var_form: all) keeps its port.
+else := sprintf("write %q", [stack.mapping_text(p, p.effective)]) if {
+	not p.category in stack.tooling
+	is_number(p.effective)
+}
+
 else := sprintf("write ${%s:-<port>}:%d with a free port of the sub-range", [p.variable.name, p.target])

@@ -31,17 +31,11 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	n := stack.backup_number[p.svc]
 	t := stack.backup_target(p)
 	p.effective != t
-	pm := _primary_mapping(primary, t - n)
+	pm := stack.primary_mapping(p)
 }
 
 _shown(port) := sprintf("%d", [port]) if is_number(port)
 
 else := "no known host port"
-
-# _primary_mapping is the primary's mapping on port, for the related location.
-_primary_mapping(name, port) := [p |
-	some p in stack.ports_by_service[name]
-	p.effective == port
-][0]
 
 _suggestion(p, t) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])

@@ -1,0 +1,58 @@
+# METADATA
+# title: Container environment hard-codes a database port
+# description: |
+#   A container's environment writes a port of the protected range
+#   (7000-7999) as a literal instead of reading it from a variable of the
+#   root .env, so moving the database leaves the application behind. Values
+#   that reach a service by name or through localhost are DBP702 and DBP703.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp701
+#     description: DBP701 in the rule reference
+# custom:
+#   id: DBP701
+#   severity: error
+#   remediation: Write the value with the variable of the root .env, e.g. ${TIMESCALEDB_PORT}; containers reach databases by service name and internal port.
+#   tags: [env]
+package portguard.rules.appconfig.hardcoded_port_in_env
+
+import data.portguard.lib.finding
+import data.portguard.lib.hosts
+import data.portguard.lib.stack
+
+# A port-like variable set to a protected port.
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
+	"service": svc.name,
+	"message": sprintf("%s sets %s=%d, a hard-coded database port", [svc.name, e.name, n]),
+	"suggestion": _suggestion(n),
+})) if {
+	some svc in input.services
+	some e in svc.environment
+	not e.uses_variable
+	regex.match(`^[0-9]+$`, e.value)
+	n := to_number(e.value)
+	stack.protected(n)
+}
+
+# A host:port whose host is neither a service nor localhost.
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
+	"service": input.services[r.svc].name,
+	"message": sprintf("%s writes %s:%d in %s, a hard-coded database port", [input.services[r.svc].name, r.host, r.port, r.env.name]),
+	"suggestion": _suggestion(r.port),
+})) if {
+	some r in hosts.refs
+	not r.env.uses_variable
+	stack.protected(r.port)
+	not hosts.by_host[r.host]
+	not r.host in hosts.local
+}
+
+_suggestion(n) := sprintf("read it from the root .env: ${%s}", [v]) if {
+	vars := {h.variable.name |
+		some h in stack.holders[n]
+		is_string(h.variable.name)
+	}
+	count(vars) > 0
+	v := sort(vars)[0]
+}
+
+else := "read it from a variable of the root .env"

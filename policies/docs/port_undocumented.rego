@@ -1,0 +1,51 @@
+# METADATA
+# title: Published port missing from PORTS-CONVENTION.md
+# description: |
+#   A host port in the protected range (7000-7999) is published but no row
+#   of PORTS-CONVENTION.md lists it, so the next person picks it again.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp501
+#     description: DBP501 in the rule reference
+# custom:
+#   id: DBP501
+#   severity: error
+#   remediation: Add a row for the port (port, service, env var, category) to PORTS-CONVENTION.md; portguard fix can add it.
+#   tags: [docs]
+package portguard.rules.docs.port_undocumented
+
+import data.portguard.lib.conventions
+import data.portguard.lib.finding
+import data.portguard.lib.stack
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
+	"service": p.service,
+	"message": sprintf("%s publishes %d, which %s", [p.service, p.effective, _missing]),
+	"suggestion": _suggestion(p),
+})) if {
+	some p in stack.ports
+	is_number(p.effective)
+	stack.protected(p.effective)
+	not p.effective in conventions.documented_ports
+}
+
+_file := input.conventions.file if input.conventions.file != ""
+
+else := input.config.conventions_file
+
+_missing := sprintf("%s does not list", [input.conventions.file]) if input.conventions.file != ""
+
+else := sprintf("is not documented: there is no %s", [input.config.conventions_file])
+
+# The row documents the port the mapping keeps or moves to, so it agrees
+# with the other rules' suggestions; a service that is no database tool
+# leaves the range instead (DBP102).
+_suggestion(p) := sprintf("add the row | %d | %s | %s | %s | to %s", [t, p.service, stack.var_name(p), p.category, _file]) if {
+	p.category in stack.tooling
+	t := _port(p)
+}
+
+else := sprintf("publish %s outside %d-%d, e.g. %d, instead of documenting %d", [p.service, stack.ranges.protected.from, stack.ranges.protected.to, stack.outside_port(p), p.effective])
+
+_port(p) := t if t := stack.target(p)
+
+else := p.effective

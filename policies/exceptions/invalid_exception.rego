@@ -1,0 +1,65 @@
+# METADATA
+# title: Exception without a reason or with a bad expiry date
+# description: |
+#   An exception (in .portguard.yaml, or x-portguard ignore on a service)
+#   has no reason, or an expires date that is not YYYY-MM-DD. Such an
+#   exception does not apply: every exception must say why, so the next
+#   reader can judge whether it still holds.
+# related_resources:
+#   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp001
+#     description: DBP001 in the rule reference
+# custom:
+#   id: DBP001
+#   severity: error
+#   remediation: Give the exception a reason (and, if it is temporary, an expires date as YYYY-MM-DD).
+#   tags: [exceptions]
+package portguard.rules.exceptions.invalid_exception
+
+import data.portguard.lib.finding
+
+_date := `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+
+report contains finding.new(rego.metadata.chain(), {
+	"file": input.config.file,
+	"line": e.line,
+	"column": 1,
+	"end_column": 1,
+	"service": e.service,
+	"message": sprintf("the exception for %s%s %s", [e.rule, _for(e.service), _problem(e.reason, e.expires)]),
+	"suggestion": "add reason: (why the finding is accepted) and, if temporary, expires: YYYY-MM-DD",
+}) if {
+	some e in input.config.exceptions
+	_invalid(e.reason, e.expires)
+}
+
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc), {
+	"service": svc.name,
+	"message": sprintf("x-portguard of %s, which ignores %s, %s", [svc.name, concat(", ", [sprintf("%v", [r]) | some r in ignore]), _problem(reason, expires)]),
+	"suggestion": "add reason: (why the findings are accepted) next to ignore: in x-portguard",
+})) if {
+	some svc in input.services
+	ignore := svc.x_portguard.ignore
+	reason := object.get(svc.x_portguard, "reason", "")
+	expires := object.get(svc.x_portguard, "expires", "")
+	_invalid(reason, expires)
+}
+
+_invalid(reason, _) if _no_reason(reason)
+
+_invalid(_, expires) if {
+	expires != ""
+	not regex.match(_date, sprintf("%v", [expires]))
+}
+
+# A reason is text (x-portguard can hold any YAML value).
+_no_reason(reason) if reason == ""
+
+_no_reason(reason) if not is_string(reason)
+
+_for(service) := sprintf(" on %s", [service]) if service != ""
+
+else := ""
+
+_problem(reason, expires) := "has no reason and does not apply" if _no_reason(reason)
+
+else := sprintf("has the expiry date %q, which is not YYYY-MM-DD, and does not apply", [sprintf("%v", [expires])])

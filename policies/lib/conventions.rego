@@ -1,0 +1,163 @@
+# METADATA
+# title: conventions
+# description: |
+#   Reading PORTS-CONVENTION.md against the stack: which services publish a
+#   documented port, and which services a row names. Rows are matched by port
+#   first, then by name, tolerantly: case and punctuation do not count, and
+#   one word matches another when one is a prefix of the other (at least five
+#   letters: "timescale" and "timescaledb", "mongo" and "mongodb") or both
+#   share their first seven letters ("postgresql", "postgres", "postgress").
+#   A service is known by its name and its container_name; a row also
+#   matches a mapping whose variable is the row's env var. Only rows in the
+#   protected range are judged: the table may document other ranges too.
+package portguard.lib.conventions
+
+import data.portguard.lib.stack
+
+# words splits a display name into its lowercase words.
+words(name) := [w |
+	some w in regex.split(`[^a-z0-9]+`, lower(name))
+	w != ""
+]
+
+# _qualifiers name one port of a service ("QuestDB HTTP", "Qdrant gRPC");
+# a row's name is matched without them.
+_qualifiers := {"http", "https", "grpc", "api", "admin", "metrics", "tls", "ssl", "rest", "tcp", "udp", "port", "web", "ui"} | {role |
+	some e in data.portguard.images
+	some role in e.port_names
+	role != ""
+}
+
+# row_words are the words of a row's service without port qualifiers
+# (unless nothing else is left).
+row_words(row) := ws if {
+	full := words(row.service)
+	ws := [w | some w in full; not w in _qualifiers]
+	count(ws) > 0
+} else := words(row.service)
+
+_word_match(a, b) if a == b
+
+_word_match(a, b) if {
+	count(a) >= 5
+	startswith(b, a)
+}
+
+_word_match(a, b) if {
+	count(b) >= 5
+	startswith(a, b)
+}
+
+_word_match(a, b) if {
+	count(a) >= 7
+	count(b) >= 7
+	substring(a, 0, 7) == substring(b, 0, 7)
+}
+
+# names_match reports whether two word lists name the same thing: every
+# word of one has a match in the other.
+names_match(a, b) if {
+	count(a) > 0
+	every w in a {
+		some v in b
+		_word_match(w, v)
+	}
+}
+
+names_match(a, b) if {
+	count(b) > 0
+	every w in b {
+		some v in a
+		_word_match(w, v)
+	}
+}
+
+# _aliases[i] are the word lists input.services[i] is known by.
+_aliases := [aliases |
+	some svc in input.services
+	aliases := {svc.tokens, words(svc.container_name)} - {[]}
+]
+
+_prefix(w) := substring(w, 0, 5)
+
+_keyed := [[i, _prefix(w)] |
+	some i, aliases in _aliases
+	some ws in aliases
+	some w in ws
+]
+
+# _candidates[k] are the services with a word starting like k, so a row is
+# compared with a few services, not all of them.
+_candidates := {k: idx |
+	some k in {e[1] | some e in _keyed}
+	idx := {e[0] |
+		some e in _keyed
+		e[1] == k
+	}
+}
+
+# named(row) is the set of service indexes whose name or container_name
+# matches the row's service.
+named(row) := {i |
+	ws := row_words(row)
+	count(ws) > 0
+	some w in ws
+	some i in object.get(_candidates, _prefix(w), set())
+	some alias in _aliases[i]
+	names_match(ws, alias)
+}
+
+# judged_rows are the rows of single ports in the protected range.
+judged_rows := [row |
+	some row in input.conventions.rows
+	is_number(row.port)
+	stack.protected(row.port)
+]
+
+# publishers[n] are the mappings whose effective host port is n.
+publishers := {n: group |
+	some n in {r.port | some r in judged_rows}
+	group := [p |
+		some p in stack.ports
+		p.effective == n
+	]
+}
+
+# satisfies reports whether mapping p is what row documents: same name (or
+# container_name), or the row's env var is the mapping's variable.
+satisfies(row, p) if {
+	some alias in _aliases[p.svc]
+	names_match(row_words(row), alias)
+}
+
+satisfies(row, p) if {
+	row.env_var != ""
+	row.env_var == p.variable.name
+}
+
+# takes_documented reports whether mapping p publishes a port that a row
+# assigns to another service, which exists in the compose files (DBP402):
+# the mapping must move, and the suggestions move it.
+takes_documented(p) if {
+	some row in object.get(rows_by_port, p.effective, [])
+	stack.protected(row.port)
+	not satisfies(row, p)
+	owners := named(row)
+	count(owners) > 0
+	not p.service in {input.services[i].name | some i in owners}
+}
+
+# documented_ports is every single port that some row documents.
+documented_ports := {row.port | some row in input.conventions.rows; is_number(row.port)}
+
+# rows_by_port[n] are the rows documenting port n.
+rows_by_port := {n: rows |
+	some n in documented_ports
+	rows := [row |
+		some row in input.conventions.rows
+		row.port == n
+	]
+}
+
+# where renders a row's position.
+where(row) := sprintf("%s:%d", [input.conventions.file, row.line])

@@ -1,0 +1,54 @@
+# METADATA
+# title: hosts
+# description: |
+#   How containers reach services: the service each host name of an
+#   environment value refers to (service name or container_name), and the
+#   host names that mean the container itself.
+package portguard.lib.hosts
+
+import data.portguard.lib.stack
+
+# local is the set of host names that, inside a container, mean the
+# container itself.
+local := {"localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"}
+
+_names := [[lower(n), i] |
+	some i, svc in input.services
+	some n in {svc.name, svc.container_name}
+	n != ""
+]
+
+# by_host[h] are the indexes of the services reachable as host h.
+by_host := {h: idx |
+	some h in {e[0] | some e in _names}
+	idx := {e[1] |
+		some e in _names
+		e[0] == h
+	}
+}
+
+# tooling_by_published[n] are the database, UI and exporter services that
+# publish host port n.
+tooling_by_published := {n: names |
+	some n, holders in stack.holders
+	names := {h.service |
+		some h in holders
+		h.category in stack.tooling
+	}
+	count(names) > 0
+}
+
+# refs lists every host:port reference of every environment entry, with
+# the entry and its service.
+refs := [{"svc": i, "env": e, "host": r.host, "port": r.port} |
+	some i, svc in input.services
+	some e in svc.environment
+	some r in e.port_refs
+]
+
+# internal_port is the container port that service i's mapping on host
+# port n leads to.
+internal_port(i, n) := [p.target |
+	some p in stack.ports_by_service[input.services[i].name]
+	p.effective == n
+][0]

@@ -1,0 +1,213 @@
+package portguard.test.rules.conflicts.duplicate_host_port
+
+import data.portguard.rules.conflicts.duplicate_host_port.report
+import data.portguard.test.fixtures as fx
+
+_expect(p, service, message, suggestion, related) := fx.finding("DBP401", "error", fx.at(p), service, message, suggestion, related)
+
+_cache := "docker-compose.cache.yml"
+
+# Ports conflict across files: every file's services share one host.
+test_fail_same_port_in_two_files if {
+	pg := fx.var(8, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)
+	redis := object.union(fx.literal(12, 7000, 6379), {"file": _cache})
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [pg]),
+		fx.in_file(fx.service("redis", "redis:7", 9, [redis]), _cache),
+	])
+	r == {
+		_expect(
+			pg, "postgres",
+			"postgres publishes 7000/tcp, also published by redis (docker-compose.cache.yml:12)",
+			"keep postgres on 7000 and move the others",
+			[fx.related(redis, "redis publishes 7000/tcp here")],
+		),
+		_expect(
+			redis, "redis",
+			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+			`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+			[fx.related(pg, "postgres publishes 7000/tcp here")],
+		),
+	}
+}
+
+test_fail_three_services_on_one_port if {
+	a := fx.literal(8, 7000, 5432)
+	b := fx.literal(12, 7000, 6379)
+	c := fx.literal(16, 7000, 80)
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [a]),
+		fx.service("redis", "redis:7", 9, [b]),
+		fx.service("web", "nginx", 13, [c]),
+	])
+	r == {
+		_expect(
+			a, "postgres",
+			"postgres publishes 7000/tcp, also published by redis (docker-compose.yml:12), web (docker-compose.yml:16)",
+			"keep postgres on 7000 and move the others",
+			[fx.related(b, "redis publishes 7000/tcp here"), fx.related(c, "web publishes 7000/tcp here")],
+		),
+		_expect(
+			b, "redis",
+			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8), web (docker-compose.yml:16)",
+			`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+			[fx.related(a, "postgres publishes 7000/tcp here"), fx.related(c, "web publishes 7000/tcp here")],
+		),
+		_expect(
+			c, "web",
+			"web publishes 7000/tcp, also published by postgres (docker-compose.yml:8), redis (docker-compose.yml:12)",
+			"move web to a free port, e.g. 80",
+			[fx.related(a, "postgres publishes 7000/tcp here"), fx.related(b, "redis publishes 7000/tcp here")],
+		),
+	}
+}
+
+test_fail_duplicate_entries_of_one_service_in_one_file if {
+	a := fx.literal(8, 7000, 5432)
+	b := fx.var(9, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [a, b])])
+	r == {
+		_expect(
+			a, "postgres",
+			"postgres publishes 7000/tcp, also published by postgres (docker-compose.yml:9)",
+			"keep this entry and remove the duplicate at docker-compose.yml:9",
+			[fx.related(b, "postgres publishes 7000/tcp here")],
+		),
+		_expect(
+			b, "postgres",
+			"postgres publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+			"remove this entry: postgres already publishes the port at docker-compose.yml:8",
+			[fx.related(a, "postgres publishes 7000/tcp here")],
+		),
+	}
+}
+
+# The same service name in base, override and prod files is one service.
+test_success_variants_of_one_service_in_different_files if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+		fx.in_file(fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]), "docker-compose.prod.yml"),
+		fx.in_file(fx.service("postgres", "postgres:15", 3, [fx.literal(4, 7000, 5432)]), "docker-compose.ci.yml"),
+	])
+	r == set()
+}
+
+test_fail_loopback_and_wildcard_overlap if {
+	a := fx.on_ip(fx.literal(8, 7000, 5432), "127.0.0.1")
+	b := fx.on_ip(fx.literal(12, 7000, 6379), "0.0.0.0")
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [a]),
+		fx.service("redis", "redis:7", 9, [b]),
+	])
+	r == {
+		_expect(
+			a, "postgres",
+			"postgres publishes 7000/tcp, also published by redis (docker-compose.yml:12)",
+			"keep postgres on 7000 and move the others",
+			[fx.related(b, "redis publishes 7000/tcp here")],
+		),
+		_expect(
+			b, "redis",
+			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+			`move redis to 7001: write "0.0.0.0:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+			[fx.related(a, "postgres publishes 7000/tcp here")],
+		),
+	}
+}
+
+test_fail_same_host_ip if {
+	a := fx.on_ip(fx.literal(8, 7000, 5432), "127.0.0.1")
+	b := fx.on_ip(fx.literal(12, 7000, 6379), "127.0.0.1")
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [a]),
+		fx.service("redis", "redis:7", 9, [b]),
+	])
+	r == {
+		_expect(
+			a, "postgres",
+			"postgres publishes 7000/tcp, also published by redis (docker-compose.yml:12)",
+			"keep postgres on 7000 and move the others",
+			[fx.related(b, "redis publishes 7000/tcp here")],
+		),
+		_expect(
+			b, "redis",
+			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+			`move redis to 7001: write "127.0.0.1:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+			[fx.related(a, "postgres publishes 7000/tcp here")],
+		),
+	}
+}
+
+test_success_different_host_ips if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.on_ip(fx.literal(8, 7000, 5432), "127.0.0.1")]),
+		fx.service("redis", "redis:7", 9, [fx.on_ip(fx.literal(12, 7000, 6379), "127.0.0.2")]),
+	])
+	r == set()
+}
+
+test_success_tcp_and_udp if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+		fx.service("statsd", "acme/statsd", 9, [fx.udp(fx.literal(12, 7000, 8125))]),
+	])
+	r == set()
+}
+
+test_fail_udp_on_udp if {
+	a := fx.udp(fx.literal(8, 8125, 8125))
+	b := fx.udp(fx.literal(12, 8125, 8125))
+	r := report with input as fx.doc([
+		fx.service("statsd", "acme/statsd", 5, [a]),
+		fx.service("telegraf", "acme/telegraf", 9, [b]),
+	])
+	r == {
+		_expect(
+			a, "statsd",
+			"statsd publishes 8125/udp, also published by telegraf (docker-compose.yml:12)",
+			"keep statsd on 8125 and move the others",
+			[fx.related(b, "telegraf publishes 8125/udp here")],
+		),
+		_expect(
+			b, "telegraf",
+			"telegraf publishes 8125/udp, also published by statsd (docker-compose.yml:8)",
+			"move telegraf to a free port, e.g. 8000",
+			[fx.related(a, "statsd publishes 8125/udp here")],
+		),
+	}
+}
+
+# A range conflicts on the ports it shares with another mapping; the range
+# must be replaced by one port anyway.
+test_fail_port_range_overlap if {
+	a := fx.literal_range(8, 7000, 7002, 5432)
+	b := fx.literal(12, 7001, 6379)
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [a]),
+		fx.service("redis", "redis:7", 9, [b]),
+	])
+	r == {
+		_expect(
+			a, "postgres",
+			"postgres publishes 7001/tcp, also published by redis (docker-compose.yml:12)",
+			`move postgres to 7003: write "${POSTGRES_PORT:-7003}:5432" and set POSTGRES_PORT=7003 in the root .env`,
+			[fx.related(b, "redis publishes 7001/tcp here")],
+		),
+		_expect(
+			b, "redis",
+			"redis publishes 7001/tcp, also published by postgres (docker-compose.yml:8)",
+			"keep redis on 7001 and move the others",
+			[fx.related(a, "postgres publishes 7001/tcp here")],
+		),
+	}
+}
+
+test_success_distinct_ports if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+		fx.service("redis", "redis:7", 9, [fx.literal_range(12, 7001, 7003, 6379)]),
+		fx.service("mongo", "mongo:7", 13, [fx.literal(16, 7004, 27017), fx.random(17, 27017)]),
+		fx.service("mysql", "mysql:8", 18, [fx.random(21, 3306)]),
+	])
+	r == set()
+}

@@ -1,0 +1,72 @@
+package portguard.test.rules.conflicts.takes_documented_port
+
+import data.portguard.rules.conflicts.takes_documented_port.report
+import data.portguard.test.fixtures as fx
+
+_expect(p, service, message, suggestion, row_line, row_message) := fx.finding(
+	"DBP402", "error", fx.at(p), service, message, suggestion,
+	[{"file": "PORTS-CONVENTION.md", "line": row_line, "message": row_message}],
+)
+
+_rows := [fx.row(7000, "TimescaleDB", 17), fx.row(7010, "Redis", 18)]
+
+test_fail_database_takes_the_port_of_another if {
+	p := fx.literal(12, 7000, 6379)
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("timescaledb", "timescale/timescaledb", 5, [fx.literal(8, 7002, 5432)]),
+			fx.service("redis", "redis:7", 9, [p]),
+		]),
+		_rows,
+	)
+	r := report with input as d
+	r == {_expect(
+		p, "redis",
+		"redis publishes 7000, which PORTS-CONVENTION.md assigns to TimescaleDB (timescaledb)",
+		`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+		17, "7000 is assigned to TimescaleDB",
+	)}
+}
+
+test_fail_service_that_is_not_a_database_tool if {
+	p := fx.literal(12, 7010, 80)
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("cache", "redis:7", 5, [fx.var(8, "REDIS_PORT", "7011", fx.env("7011", 1), 6379)]),
+			fx.service("web", "nginx", 9, [p]),
+		]),
+		[fx.row(7010, "Cache", 18)],
+	)
+	r := report with input as d
+	r == {_expect(
+		p, "web",
+		"web publishes 7010, which PORTS-CONVENTION.md assigns to Cache (cache)",
+		"move web outside the protected range, e.g. to 80",
+		18, "7010 is assigned to Cache",
+	)}
+}
+
+test_success_the_owner_publishes_its_port if {
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("timescaledb", "timescale/timescaledb", 5, [fx.literal(8, 7000, 5432)]),
+			fx.service("redis-cache", "redis:7", 9, [fx.var(12, "REDIS_PORT", "7010", fx.env("7010", 1), 6379)]),
+		]),
+		array.concat(_rows, [fx.row(7020, "Analytics", 19)]),
+	)
+	r := report with input as d
+	r == set()
+}
+
+# The row matches by its env var; a row naming no service is DBP502's.
+test_success_matched_by_env_var_or_naming_no_service if {
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("pg", "postgres:16", 5, [fx.var(8, "TIMESCALEDB_PORT", "7000", fx.env("7000", 1), 5432)]),
+			fx.service("cache", "redis:7", 9, [fx.literal(12, 7010, 6379)]),
+		]),
+		[object.union(fx.row(7000, "Main database", 17), {"env_var": "TIMESCALEDB_PORT"}), fx.row(7010, "Memcached", 18)],
+	)
+	r := report with input as d
+	r == set()
+}

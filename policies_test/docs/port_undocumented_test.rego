@@ -1,0 +1,91 @@
+package portguard.test.rules.docs.port_undocumented
+
+import data.portguard.rules.docs.port_undocumented.report
+import data.portguard.test.fixtures as fx
+
+_expect(p, service, message, suggestion) := fx.finding("DBP501", "error", fx.at(p), service, message, suggestion, [])
+
+test_fail_no_convention_table if {
+	p := fx.var(8, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
+	r == {_expect(
+		p, "postgres",
+		"postgres publishes 7000, which is not documented: there is no PORTS-CONVENTION.md",
+		"add the row | 7000 | postgres | POSTGRES_PORT | database | to PORTS-CONVENTION.md",
+	)}
+}
+
+test_fail_port_missing_from_the_table if {
+	p := fx.literal(12, 7001, 6379)
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+			fx.service("redis", "redis:7", 9, [p]),
+		]),
+		[fx.row(7000, "Postgres", 17)],
+	)
+	r := report with input as d
+	r == {_expect(
+		p, "redis",
+		"redis publishes 7001, which PORTS-CONVENTION.md does not list",
+		"add the row | 7001 | redis | REDIS_PORT | database | to PORTS-CONVENTION.md",
+	)}
+}
+
+# The row documents the port the other rules move the mapping to.
+test_fail_tool_that_moves if {
+	p := fx.literal(8, 7050, 80)
+	r := report with input as fx.doc([fx.service("pgadmin", "dpage/pgadmin4", 5, [p])])
+	r == {_expect(
+		p, "pgadmin",
+		"pgadmin publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
+		"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+	)}
+}
+
+test_fail_service_that_is_not_a_database_tool if {
+	p := fx.literal(8, 7090, 9464)
+	r := report with input as fx.doc([fx.service("worker", "acme/worker", 5, [p])])
+	r == {_expect(
+		p, "worker",
+		"worker publishes 7090, which is not documented: there is no PORTS-CONVENTION.md",
+		"publish worker outside 7000-7999, e.g. 9464, instead of documenting 7090",
+	)}
+}
+
+test_fail_tool_that_must_move_with_no_free_port_left if {
+	p := fx.literal(12, 7050, 8080)
+	d := fx.with_config(
+		fx.doc([
+			fx.service("pgadmin", "dpage/pgadmin4", 5, [fx.literal(8, 7100, 80)]),
+			fx.service("adminer", "adminer", 9, [p]),
+		]),
+		{"ranges": object.union(fx.config.ranges, {"ui": {"from": 7100, "to": 7100}})},
+	)
+	r := report with input as d
+	r == {
+		_expect(
+			fx.literal(8, 7100, 80), "pgadmin",
+			"pgadmin publishes 7100, which is not documented: there is no PORTS-CONVENTION.md",
+			"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+		),
+		_expect(
+			p, "adminer",
+			"adminer publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
+			"add the row | 7050 | adminer | ADMINER_PORT | ui | to PORTS-CONVENTION.md",
+		),
+	}
+}
+
+test_success_documented_or_outside_the_range if {
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+			fx.service("web", "nginx", 9, [fx.literal(12, 8080, 80)]),
+			fx.service("redis", "redis:7", 13, [fx.var_form(16, "", "REDIS_PORT", "", fx.unset, 6379)]),
+		]),
+		[fx.row(7000, "Postgres", 17)],
+	)
+	r := report with input as d
+	r == set()
+}

@@ -1,0 +1,51 @@
+package portguard.test.rules.docs.table_breaks_convention
+
+import data.portguard.rules.docs.table_breaks_convention.report
+import data.portguard.test.fixtures as fx
+
+_expect(line, service, message, suggestion, related) := fx.finding("DBP504", "error", fx.loc("PORTS-CONVENTION.md", line, 1, 1), service, message, suggestion, related)
+
+_table(rows) := fx.with_rows(fx.doc([]), rows)
+
+test_fail_port_assigned_twice if {
+	r := report with input as _table([fx.row(7000, "TimescaleDB", 17), fx.row(7001, "Redis", 18), fx.row(7000, "QuestDB", 20)])
+	r == {_expect(
+		20, "QuestDB",
+		"7000 is assigned twice: to QuestDB here and to TimescaleDB at PORTS-CONVENTION.md:17",
+		"give QuestDB its own free port",
+		[{"file": "PORTS-CONVENTION.md", "line": 17, "message": "first row for 7000"}],
+	)}
+}
+
+test_fail_category_outside_its_sub_range if {
+	r := report with input as _table([object.union(fx.row(7100, "Redis", 17), {"category": "database"})])
+	r == {_expect(
+		17, "Redis",
+		"the row puts Redis (database) on 7100, outside database's sub-range 7000-7099",
+		"move the row to a free port of 7000-7099",
+		[],
+	)}
+}
+
+test_fail_single_port_in_the_reserved_range if {
+	r := report with input as _table([fx.row(7300, "Jaeger", 17)])
+	r == {_expect(
+		17, "Jaeger",
+		"the row assigns 7300, in the reserved range 7300-7999, to Jaeger",
+		"assign a port of the service's sub-range instead, or record an exception with its reason",
+		[],
+	)}
+}
+
+# The same service on one port in two tables, categories in their
+# sub-ranges, a reserved range documented as a range.
+test_success_table_that_follows_the_convention if {
+	r := report with input as _table([
+		object.union(fx.row(7000, "TimescaleDB", 17), {"category": "database"}),
+		object.union(fx.row(7100, "pgAdmin", 18), {"category": "ui"}),
+		object.union(fx.row(7200, "postgres-exporter", 19), {"category": "exporter"}),
+		fx.range_row(7300, 7999, "Reserved", 20),
+		fx.row(7000, "timescaledb", 40),
+	])
+	r == set()
+}

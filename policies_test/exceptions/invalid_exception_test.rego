@@ -1,0 +1,76 @@
+package portguard.test.rules.exceptions.invalid_exception
+
+import data.portguard.rules.exceptions.invalid_exception.report
+import data.portguard.test.fixtures as fx
+
+_suggestion := "add reason: (why the finding is accepted) and, if temporary, expires: YYYY-MM-DD"
+
+_x_suggestion := "add reason: (why the findings are accepted) next to ignore: in x-portguard"
+
+_exception(rule, service, reason, expires, line) := {"rule": rule, "service": service, "file": "", "reason": reason, "expires": expires, "line": line}
+
+_with_exceptions(exceptions) := fx.with_config(fx.doc([]), {"file": ".portguard.yaml", "exceptions": exceptions})
+
+test_fail_exception_without_reason if {
+	r := report with input as _with_exceptions([_exception("DBP102", "web", "", "", 4)])
+	r == {fx.finding(
+		"DBP001", "error", fx.loc(".portguard.yaml", 4, 1, 1), "web",
+		"the exception for DBP102 on web has no reason and does not apply",
+		_suggestion, [],
+	)}
+}
+
+test_fail_exception_with_a_malformed_expiry if {
+	r := report with input as _with_exceptions([_exception("DBP301", "", "legacy backup", "next week", 9)])
+	r == {fx.finding(
+		"DBP001", "error", fx.loc(".portguard.yaml", 9, 1, 1), "",
+		`the exception for DBP301 has the expiry date "next week", which is not YYYY-MM-DD, and does not apply`,
+		_suggestion, [],
+	)}
+}
+
+test_fail_x_portguard_ignore_without_reason if {
+	svc := fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102", "DBP501"]})
+	r := report with input as fx.doc([svc])
+	r == {fx.finding(
+		"DBP001", "error", fx.at(svc), "web",
+		"x-portguard of web, which ignores DBP102, DBP501, has no reason and does not apply",
+		_x_suggestion, [],
+	)}
+}
+
+# x-portguard is free YAML: a reason that is not text is no reason.
+test_fail_x_portguard_reason_that_is_not_text if {
+	svc := fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102"], "reason": true})
+	r := report with input as fx.doc([svc])
+	r == {fx.finding(
+		"DBP001", "error", fx.at(svc), "web",
+		"x-portguard of web, which ignores DBP102, has no reason and does not apply",
+		_x_suggestion, [],
+	)}
+}
+
+test_fail_x_portguard_malformed_expiry if {
+	svc := fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102"], "reason": "proxy", "expires": "2026/01/01"})
+	r := report with input as fx.doc([svc])
+	r == {fx.finding(
+		"DBP001", "error", fx.at(svc), "web",
+		`x-portguard of web, which ignores DBP102, has the expiry date "2026/01/01", which is not YYYY-MM-DD, and does not apply`,
+		_x_suggestion, [],
+	)}
+}
+
+test_success_exceptions_with_reasons if {
+	d := fx.with_config(
+		fx.doc([
+			fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102"], "reason": "the legacy proxy", "expires": "2027-01-31"}),
+			fx.with_x(fx.service("api", "acme/api", 9, []), {"category": "ui"}),
+		]),
+		{"file": ".portguard.yaml", "exceptions": [
+			_exception("DBP102", "web", "the legacy proxy", "", 4),
+			_exception("DBP301", "", "migrating", "2027-01-31", 8),
+		]},
+	)
+	r := report with input as d
+	r == set()
+}

@@ -1,0 +1,384 @@
+# METADATA
+# title: fixtures
+# description: |
+#   Builders of input documents for the Rego unit tests. They mirror
+#   input/document.go field by field (null for an unknown published or
+#   effective port, variable null when the host port is a literal) and the
+#   configuration of input.DefaultConfig(), so that each test writes only
+#   what its case is about. Mappings sit at column 9 of the line they are
+#   given, as a quoted short-syntax item of a compose file.
+package portguard.test.fixtures
+
+# file is the compose file every service is written in unless in_file
+# moves it.
+file := "docker-compose.yml"
+
+# config is input.DefaultConfig().
+config := {
+	"ranges": {
+		"protected": {"from": 7000, "to": 7999},
+		"database": {"from": 7000, "to": 7099},
+		"ui": {"from": 7100, "to": 7199},
+		"exporter": {"from": 7200, "to": 7299},
+		"reserved": {"from": 7300, "to": 7999},
+	},
+	"compose_files": ["compose*.yml", "compose*.yaml", "docker-compose*.yml", "docker-compose*.yaml"],
+	"env_file": ".env",
+	"conventions_file": "PORTS-CONVENTION.md",
+	"env_loader": "backend/shared/config/load-env.js",
+	"categories": {},
+	"exceptions": [],
+	"disabled_rules": [],
+	"severity": {},
+	"fail_on": "error",
+	"env_var_form": "databases",
+	"max_file_size": 10485760,
+	"file": "",
+}
+
+# --- Documents ---------------------------------------------------------------
+
+# doc is the input document of services. The root .env holds every variable
+# that a mapping reads from it (see env), so env.vars agrees with the
+# mappings.
+doc(services) := {
+	"version": 1,
+	"root": ".",
+	"explicit_files": false,
+	"config": config,
+	"files": [{"path": f, "project": "stack", "role": "base"} | some f in {s.file | some s in services}],
+	"services": services,
+	"volumes": [],
+	"env": {"file": ".env", "vars": _env_vars(services)},
+	"conventions": {"file": "", "rows": []},
+	"repo": {"env_files": [".env"], "env_loads": []},
+	"unset_variables": [],
+	"errors": [],
+}
+
+_env_vars(services) := [{"name": v[1], "value": v[2], "app_value": v[3], "line": v[0], "port_like": true} |
+	some v in sort({[p.variable.env_line, p.variable.name, p.variable.env_value, p.variable.app_value] |
+		some s in services
+		some p in s.ports
+		is_string(p.variable.env_value)
+	})
+]
+
+# without_env is d without a root .env or .env.example (a CI clone): the
+# mappings of d must read no value from it.
+without_env(d) := object.union(d, {"env": {"file": "", "vars": []}, "repo": {"env_files": [], "env_loads": []}})
+
+# with_env_example is d with .env.example standing in for the missing .env.
+with_env_example(d) := object.union(d, {
+	"env": {"file": ".env.example", "vars": d.env.vars},
+	"repo": {"env_files": [".env.example"], "env_loads": []},
+	"services": [object.union(s, {"ports": [_from_example(p) | some p in s.ports]}) | some s in d.services],
+})
+
+_from_example(p) := object.union(p, {"variable": object.union(p.variable, {"env_file": ".env.example"})}) if {
+	is_string(p.variable.env_value)
+} else := p
+
+# with_config merges settings into the configuration of d.
+with_config(d, settings) := object.union(d, {"config": object.union(d.config, settings)})
+
+# with_rows gives d a PORTS-CONVENTION.md table.
+with_rows(d, rows) := object.union(d, {"conventions": {"file": "PORTS-CONVENTION.md", "rows": rows}})
+
+# row is a row of the convention table that documents port for service.
+row(port, service, line) := {
+	"port": port,
+	"port_range": [port, port],
+	"service": service,
+	"env_var": "",
+	"category": "",
+	"internal_port": null,
+	"section": "Databases (7000-7099)",
+	"line": line,
+}
+
+# range_row documents a range of ports ("7300-7399").
+range_row(from, to, service, line) := object.union(row(from, service, line), {"port": null, "port_range": [from, to]})
+
+# with_volumes gives d top-level volumes.
+with_volumes(d, volumes) := object.union(d, {"volumes": volumes})
+
+# volume is a top-level volume key of the compose file, without name:.
+volume(key, line) := {
+	"key": key,
+	"name": "",
+	"has_name": false,
+	"external": false,
+	"labels": {},
+	"project": "stack",
+	"project_file": file,
+	"file": file,
+	"line": line,
+	"column": 3,
+	"end_column": 3 + count(key),
+}
+
+# named_volume is a top-level volume with an explicit name:.
+named_volume(key, name, line) := object.union(volume(key, line), {"name": name, "has_name": true})
+
+# external_volume is a top-level volume with external: true and a name.
+external_volume(key, name, line) := object.union(named_volume(key, name, line), {"external": true})
+
+# with_repo gives d the .env files and dotenv loads found in the repository.
+with_repo(d, env_files, env_loads) := object.union(d, {"repo": {"env_files": env_files, "env_loads": env_loads}})
+
+# --- Services ----------------------------------------------------------------
+
+# service is a service written at line of the compose file (its key at
+# column 3) with an image and port mappings.
+service(name, image, line, ports) := {
+	"name": name,
+	"project": "stack",
+	"project_file": file,
+	"file": file,
+	"line": line,
+	"column": 3,
+	"end_column": 3 + count(name),
+	"tokens": words(name),
+	"image": image,
+	"image_repo": _image(image).repo,
+	"image_name": _image(image).name,
+	"image_tokens": words(_image(image).name),
+	"container_name": "",
+	"labels": {},
+	"x_portguard": {},
+	"network_mode": "",
+	"profiles": [],
+	"ports": [object.union(p, {"file": file}) | some p in ports],
+	"volumes": [],
+	"environment": [],
+}
+
+# in_file moves a service, its mappings, mounts and environment to another
+# compose file of the same directory: the project keeps its name, its base
+# file changes.
+in_file(svc, f) := object.union(svc, {
+	"file": f,
+	"project_file": f,
+	"ports": [object.union(p, {"file": f}) | some p in svc.ports],
+	"volumes": [object.union(v, {"file": f}) | some v in svc.volumes],
+	"environment": [object.union(e, {"file": f}) | some e in svc.environment],
+})
+
+# with_container_name gives a service a container_name.
+with_container_name(svc, name) := object.union(svc, {"container_name": name})
+
+# with_mounts gives a service its volumes: entries (see mount).
+with_mounts(svc, mounts) := object.union(svc, {"volumes": [object.union(m, {"file": svc.file}) | some m in mounts]})
+
+# mount is a volumes: item of a service: type volume (named), bind,
+# anonymous or tmpfs.
+mount(type, source, target, line) := {
+	"type": type,
+	"source": source,
+	"target": target,
+	"read_only": false,
+	"file": file,
+	"line": line,
+	"column": 9,
+	"end_column": ((9 + count(source)) + count(target)) + 1,
+}
+
+# with_environment gives a service its environment: entries (see setting).
+with_environment(svc, entries) := object.union(svc, {"environment": [object.union(e, {"file": svc.file}) | some e in entries]})
+
+# setting is an environment entry NAME=value at line, written without a
+# variable; refs are the [host, port] pairs found in the value (the value
+# itself is "<redacted>" unless the name is port-like).
+setting(name, value, line, refs) := {
+	"name": name,
+	"value": value,
+	"file": file,
+	"line": line,
+	"column": 9,
+	"end_column": ((9 + count(name)) + 1) + count(value),
+	"uses_variable": false,
+	"port_refs": [{"host": h, "port": n} | some [h, n] in refs],
+}
+
+# from_variable marks an environment entry as written with ${...}.
+from_variable(e) := object.union(e, {"uses_variable": true})
+
+# labeled gives a service labels.
+labeled(svc, labels) := object.union(svc, {"labels": labels})
+
+# with_x gives a service an x-portguard extension.
+with_x(svc, x) := object.union(svc, {"x_portguard": x})
+
+# words are the lowercase words of a name, as input.tokens splits them.
+words(s) := [w | some w in regex.split(`[^a-z0-9]+`, lower(s)); w != ""]
+
+# _image reduces an image reference to its repository without registry,
+# "library/", tag or digest, and to its last component, as
+# input.normalizeImage does.
+_image(image) := {"repo": concat("/", array.concat(array.slice(parts, 0, count(parts) - 1), [last])), "name": last} if {
+	parts := _drop_library(_drop_registry(split(trim(split(lower(trim_space(image)), "@")[0], "/"), "/")))
+	last := split(parts[count(parts) - 1], ":")[0]
+}
+
+_drop_registry(parts) := array.slice(parts, 1, count(parts)) if {
+	count(parts) > 1
+	_is_registry(parts[0])
+} else := parts
+
+_is_registry(s) if contains(s, ".")
+
+_is_registry(s) if contains(s, ":")
+
+_is_registry("localhost")
+
+_drop_library(parts) := array.slice(parts, 1, count(parts)) if {
+	count(parts) > 1
+	parts[0] == "library"
+} else := parts
+
+# --- Port mappings -----------------------------------------------------------
+
+# literal is "host:target".
+literal(line, host, target) := _port(line, sprintf("%d:%d", [host, target]), {
+	"published": host,
+	"published_range": [host, host],
+	"effective": host,
+	"effective_range": [host, host],
+	"target": target,
+})
+
+# random is "target": docker picks the host port.
+random(line, target) := _port(line, sprintf("%d", [target]), {"target": target})
+
+# literal_range is "from-to:target".
+literal_range(line, from, to, target) := _port(line, sprintf("%d-%d:%d", [from, to, target]), {
+	"published": from,
+	"published_range": [from, to],
+	"effective": from,
+	"effective_range": [from, to],
+	"target": target,
+})
+
+# var is "${NAME:-default}:target"; value is env(...) when the root .env
+# sets NAME, else unset.
+var(line, name, dflt, value, target) := var_form(line, ":-", name, dflt, value, target)
+
+# var_form writes the host port with any form of variable: ":-", "-", ":?",
+# "?", "" (${NAME}) or "$" ($NAME); arg is the default or the message.
+var_form(line, form, name, arg, value, target) := _port(line, sprintf("%s:%d", [_ref(form, name, arg), target]), object.union(
+	_ports(_port_number(_default(form, arg)), _port_number(_value(value, _default(form, arg)))),
+	{
+		"target": target,
+		"variable": {
+			"name": name,
+			"form": form,
+			"default": _default(form, arg),
+			"has_default": form in {":-", "-"},
+			"env_value": object.get(value, "value", null),
+			"env_line": object.get(value, "line", 0),
+			"env_file": _env_file(value),
+			"app_value": object.get(value, "app_value", null),
+		},
+	},
+))
+
+# env is a value of the root .env at line, read alike by docker compose and
+# the applications.
+env(value, line) := {"value": value, "app_value": value, "line": line}
+
+# env_views is a value that docker compose reads as value and the
+# applications' dotenv loaders as app_value.
+env_views(value, app_value, line) := {"value": value, "app_value": app_value, "line": line}
+
+# unset is a variable that the root .env does not set.
+unset := {}
+
+_ref("$", name, _) := sprintf("$%s", [name])
+
+_ref("", name, _) := sprintf("${%s}", [name])
+
+_ref(form, name, arg) := sprintf("${%s%s%s}", [name, form, arg]) if not form in {"$", ""}
+
+_default(form, arg) := arg if form in {":-", "-"}
+
+else := ""
+
+_value(value, _) := value.value
+
+_value(value, dflt) := dflt if not value.value
+
+_env_file(value) := ".env" if value.value
+
+else := ""
+
+_port_number(s) := to_number(s) if regex.match(`^[0-9]+$`, s)
+
+else := null
+
+_ports(published, effective) := {
+	"published": published,
+	"published_range": _span(published),
+	"effective": effective,
+	"effective_range": _span(effective),
+}
+
+_span(n) := [n, n] if n != null
+
+else := null
+
+_port(line, raw, facts) := object.union(
+	{
+		"raw": raw,
+		"syntax": "short",
+		"file": file,
+		"line": line,
+		"column": 9,
+		"end_column": (9 + count(raw)) + 2,
+		"host_ip": "",
+		"protocol": "tcp",
+		"published": null,
+		"published_range": null,
+		"target": 0,
+		"target_range": [facts.target, facts.target],
+		"variable": null,
+		"effective": null,
+		"effective_range": null,
+	},
+	facts,
+)
+
+# on_ip binds a mapping to a host IP ("127.0.0.1:7000:5432", "[::1]:7000:5432").
+on_ip(p, ip) := object.union(p, {"host_ip": ip, "raw": sprintf("%s:%s", [_bracketed(ip), p.raw])})
+
+_bracketed(ip) := sprintf("[%s]", [ip]) if contains(ip, ":")
+
+else := ip
+
+# udp makes a mapping publish UDP ("7000:5432/udp").
+udp(p) := object.union(p, {"protocol": "udp", "raw": sprintf("%s/udp", [p.raw])})
+
+# --- Expected findings -------------------------------------------------------
+
+# finding is an expected finding, whole, as lib/finding.rego builds it.
+finding(id, severity, loc, service, message, suggestion, related) := {
+	"rule_id": id,
+	"severity": severity,
+	"message": message,
+	"suggestion": suggestion,
+	"file": loc.file,
+	"line": loc.line,
+	"column": loc.column,
+	"end_column": loc.end_column,
+	"service": service,
+	"related": related,
+}
+
+# at locates a finding at a mapping or a service key.
+at(x) := {"file": x.file, "line": x.line, "column": x.column, "end_column": x.end_column}
+
+# loc locates a finding anywhere else (a .env line).
+loc(f, line, column, end_column) := {"file": f, "line": line, "column": column, "end_column": end_column}
+
+# related is a related location of a finding.
+related(x, message) := {"file": x.file, "line": x.line, "message": message}

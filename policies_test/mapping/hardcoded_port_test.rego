@@ -1,0 +1,112 @@
+package portguard.test.rules.mapping.hardcoded_port
+
+import data.portguard.rules.mapping.hardcoded_port.report
+import data.portguard.test.fixtures as fx
+
+_expect(p, service, message, suggestion) := fx.finding("DBP201", "error", fx.at(p), service, message, suggestion, [])
+
+test_fail_database_literal if {
+	p := fx.literal(8, 7000, 5432)
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
+	r == {_expect(
+		p, "postgres",
+		`postgres hard-codes host port 7000 in "7000:5432"`,
+		`write "${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+	)}
+}
+
+test_fail_database_literal_outside_range_gets_the_suggested_port if {
+	p := fx.literal(8, 6379, 6379)
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 1, [fx.var(3, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)]),
+		fx.service("redis", "redis:7", 5, [p]),
+	])
+	r == {_expect(
+		p, "redis",
+		`redis hard-codes host port 6379 in "6379:6379"`,
+		`write "${REDIS_PORT:-7001}:6379" and add REDIS_PORT=7001 to the root .env`,
+	)}
+}
+
+test_fail_ui_and_exporter_literals if {
+	ui := fx.literal(8, 7100, 80)
+	exporter := fx.literal(12, 7200, 9121)
+	r := report with input as fx.doc([
+		fx.service("pgadmin", "dpage/pgadmin4", 5, [ui]),
+		fx.service("redis-exporter", "oliver006/redis_exporter", 9, [exporter]),
+	])
+	r == {
+		_expect(
+			ui, "pgadmin",
+			`pgadmin hard-codes host port 7100 in "7100:80"`,
+			`write "${PGADMIN_PORT:-7100}:80" and add PGADMIN_PORT=7100 to the root .env`,
+		),
+		_expect(
+			exporter, "redis-exporter",
+			`redis-exporter hard-codes host port 7200 in "7200:9121"`,
+			`write "${REDIS_EXPORTER_PORT:-7200}:9121" and add REDIS_EXPORTER_PORT=7200 to the root .env`,
+		),
+	}
+}
+
+# The suggestion keeps the host IP and the protocol of the mapping.
+test_fail_literal_with_host_ip_and_protocol if {
+	v4 := fx.on_ip(fx.literal(8, 7000, 5432), "127.0.0.1")
+	v6 := fx.udp(fx.on_ip(fx.literal(12, 7001, 6379), "::1"))
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [v4]),
+		fx.service("redis", "redis:7", 9, [v6]),
+	])
+	r == {
+		_expect(
+			v4, "postgres",
+			`postgres hard-codes host port 7000 in "127.0.0.1:7000:5432"`,
+			`write "127.0.0.1:${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+		),
+		_expect(
+			v6, "redis",
+			`redis hard-codes host port 7001 in "[::1]:7001:6379/udp"`,
+			`write "[::1]:${REDIS_PORT:-7001}:6379/udp" and add REDIS_PORT=7001 to the root .env`,
+		),
+	}
+}
+
+test_fail_literal_range if {
+	p := fx.literal_range(8, 7000, 7002, 5432)
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
+	r == {_expect(
+		p, "postgres",
+		`postgres hard-codes host port 7000 in "7000-7002:5432"`,
+		`write "${POSTGRES_PORT:-7003}:5432" and add POSTGRES_PORT=7003 to the root .env`,
+	)}
+}
+
+test_fail_every_service_with_env_var_form_all if {
+	p := fx.literal(8, 8080, 80)
+	d := fx.with_config(fx.doc([fx.service("web", "nginx", 5, [p])]), {"env_var_form": "all"})
+	r := report with input as d
+	r == {_expect(
+		p, "web",
+		`web hard-codes host port 8080 in "8080:80"`,
+		`write "${WEB_PORT:-8080}:80" and add WEB_PORT=8080 to the root .env`,
+	)}
+}
+
+test_success_variables if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.var(8, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)]),
+		fx.service("redis", "redis:7", 9, [fx.var_form(12, "$", "REDIS_PORT", "", fx.env("7001", 2), 6379)]),
+	])
+	r == set()
+}
+
+test_success_services_that_are_not_database_tools if {
+	r := report with input as fx.doc([fx.service("web", "nginx", 5, [fx.literal(8, 8080, 80)])])
+	r == set()
+}
+
+# A random host port is DBP104's.
+test_success_random_host_port if {
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [fx.random(8, 5432)])])
+	r == set()
+}

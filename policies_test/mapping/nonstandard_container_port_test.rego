@@ -1,0 +1,66 @@
+package portguard.test.rules.mapping.nonstandard_container_port
+
+import data.portguard.rules.mapping.nonstandard_container_port.report
+import data.portguard.test.fixtures as fx
+
+_expect(p, service, message, suggestion) := fx.finding("DBP205", "error", fx.at(p), service, message, suggestion, [])
+
+test_fail_database_on_another_container_port if {
+	p := fx.var(8, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5433)
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
+	r == {_expect(
+		p, "postgres",
+		"postgres maps to container port 5433, but PostgreSQL listens on 5432",
+		"map the host port to container port 5432",
+	)}
+}
+
+test_fail_image_with_several_standard_ports if {
+	p := fx.literal(8, 7000, 3307)
+	r := report with input as fx.doc([fx.service("mysql", "mysql:8", 5, [p])])
+	r == {_expect(
+		p, "mysql",
+		"mysql maps to container port 3307, but MySQL listens on 3306 or 33060 or 33061",
+		"map the host port to container port 3306",
+	)}
+}
+
+test_fail_ui_on_another_container_port if {
+	p := fx.literal(8, 7100, 8080)
+	r := report with input as fx.doc([fx.service("pgadmin", "dpage/pgadmin4", 5, [p])])
+	r == {_expect(
+		p, "pgadmin",
+		"pgadmin maps to container port 8080, but pgAdmin listens on 80 or 443",
+		"map the host port to container port 80",
+	)}
+}
+
+test_fail_known_by_service_name if {
+	p := fx.literal(8, 7001, 6380)
+	r := report with input as fx.doc([fx.service("redis", "", 5, [p])])
+	r == {_expect(
+		p, "redis",
+		"redis maps to container port 6380, but Redis listens on 6379",
+		"map the host port to container port 6379",
+	)}
+}
+
+test_success_standard_container_ports if {
+	r := report with input as fx.doc([
+		fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+		fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7001, 3306), fx.literal(13, 7002, 33060)]),
+		fx.service("pgadmin", "dpage/pgadmin4", 14, [fx.literal(17, 7100, 443)]),
+		fx.service("redis", "redis:7", 18, [fx.random(21, 6379)]),
+	])
+	r == set()
+}
+
+# Images that the knowledge base does not know, or knows without ports.
+test_success_unknown_ports if {
+	r := report with input as fx.doc([
+		fx.service("app", "acme/app", 5, [fx.literal(8, 8080, 3000)]),
+		fx.service("web", "nginx", 9, [fx.literal(12, 8081, 8080)]),
+		fx.service("stats", "acme/stats-exporter", 13, [fx.literal(16, 7200, 9999)]),
+	])
+	r == set()
+}
