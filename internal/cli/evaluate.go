@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"time"
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
@@ -39,5 +40,6 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 	if err != nil {
 		return nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
-	return &evaluation{Doc: doc, Findings: engine.ApplyConfig(fs, doc.Config), Suppressed: []finding.Finding{}, Rules: eng.Rules()}, nil
+	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
+	return &evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules()}, nil
 }
