@@ -78,8 +78,11 @@ type Options struct {
 
 // Formats maps each --format name to its writer.
 var Formats = map[string]func(Options) Writer{
-	"text": func(o Options) Writer { return Text{Color: o.Color} },
-	"json": func(Options) Writer { return JSON{} },
+	"text":   func(o Options) Writer { return Text{Color: o.Color} },
+	"json":   func(Options) Writer { return JSON{} },
+	"sarif":  func(Options) Writer { return SARIF{} },
+	"junit":  func(Options) Writer { return JUnit{} },
+	"github": func(Options) Writer { return GitHub{} },
 }
 
 // Names lists the format names, sorted, for help and errors.

@@ -1,0 +1,264 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/portguard/portguard/internal/finding"
+)
+
+// SARIF prints a SARIF 2.1.0 log for GitHub code scanning: one rules[]
+// entry per rule of the catalog, one result per finding (suppressed ones
+// with suppressions), related locations for the other side of a conflict,
+// the .env line and the table row, and fingerprints stable across runs.
+type SARIF struct{}
+
+const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Results     []sarifResult     `json:"results"`
+	ColumnKind  string            `json:"columnKind"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	HelpURI              string         `json:"helpUri,omitempty"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	ExitCode            int                 `json:"exitCode"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifLocation struct {
+	ID               *int          `json:"id,omitempty"`
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+	Message          *sarifText    `json:"message,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties,omitempty"`
+}
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(severity string) string {
+	switch severity {
+	case "error":
+		return "error"
+	case "warning":
+		return "warning"
+	}
+	return "note"
+}
+
+const srcRoot = "%SRCROOT%"
+
+func (SARIF) Write(w io.Writer, r Result) error {
+	rules, index := sarifRules(r)
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: r.Tool.InformationURI, Rules: rules,
+		}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: r.ExitCode == 0 || r.ExitCode == 1, ExitCode: r.ExitCode}},
+		ColumnKind:  "unicodeCodePoints",
+		Results:     []sarifResult{},
+	}
+	for _, e := range r.Errors {
+		n := sarifNotification{Level: "error", Message: sarifText{Text: e.Message}}
+		if e.File != "" {
+			n.Locations = []sarifLocation{{PhysicalLocation: physical(e.File, e.Line, e.Column, 0)}}
+		}
+		run.Invocations[0].Notifications = append(run.Invocations[0].Notifications, n)
+	}
+	all := append(append([]finding.Finding{}, r.Findings...), r.Suppressed...)
+	finding.Sort(all)
+	seen := map[string]int{}
+	for _, f := range all {
+		res := sarifResult{
+			RuleID:    f.RuleID,
+			RuleIndex: index[f.RuleID],
+			Level:     sarifLevel(f.Severity),
+			Message:   sarifText{Text: sarifMessage(f)},
+			Locations: []sarifLocation{{PhysicalLocation: physical(f.File, f.Line, f.Column, f.EndColumn)}},
+		}
+		for i, rel := range f.Related {
+			id := i + 1
+			res.RelatedLocations = append(res.RelatedLocations, sarifLocation{
+				ID: &id, PhysicalLocation: physical(rel.File, rel.Line, 0, 0), Message: &sarifText{Text: rel.Message},
+			})
+		}
+		key := fingerprint(f)
+		seen[key]++
+		res.PartialFingerprints = map[string]string{"primaryLocationLineHash": fmt.Sprintf("%s:%d", key, seen[key])}
+		if f.Suppressed {
+			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.SuppressionReason}}
+		}
+		if f.Service != "" {
+			res.Properties = map[string]any{"service": f.Service}
+		}
+		run.Results = append(run.Results, res)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// sarifRules builds rules[] from the catalog, adding any rule id a finding
+// carries that the catalog lacks, so every result has its rule.
+func sarifRules(r Result) ([]sarifRule, map[string]int) {
+	byID := map[string]finding.Rule{}
+	for _, rule := range r.Rules {
+		byID[rule.ID] = rule
+	}
+	for _, f := range append(append([]finding.Finding{}, r.Findings...), r.Suppressed...) {
+		if _, ok := byID[f.RuleID]; !ok {
+			byID[f.RuleID] = finding.Rule{ID: f.RuleID, Severity: f.Severity, Title: f.RuleID, Description: f.RuleID, Remediation: "See the policy that reported it."}
+		}
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	rules := make([]sarifRule, 0, len(ids))
+	index := map[string]int{}
+	for i, id := range ids {
+		rule := byID[id]
+		index[id] = i
+		tags := append([]string{}, rule.Tags...)
+		sr := sarifRule{
+			ID:                   id,
+			Name:                 ruleName(rule),
+			ShortDescription:     sarifText{Text: rule.Title},
+			FullDescription:      sarifText{Text: oneLine(rule.Description)},
+			Help:                 sarifText{Text: rule.Remediation, Markdown: fmt.Sprintf("**%s** %s\n\n%s\n\n**Fix:** %s", id, rule.Title, rule.Description, rule.Remediation)},
+			HelpURI:              rule.HelpURI,
+			DefaultConfiguration: sarifConfig{Level: sarifLevel(rule.Severity)},
+			Properties:           map[string]any{"tags": tags, "precision": "very-high", "problem.severity": sarifLevel(rule.Severity)},
+		}
+		rules = append(rules, sr)
+	}
+	return rules, index
+}
+
+// ruleName is the rule's package leaf in PascalCase (DatabaseOutsideRange).
+func ruleName(r finding.Rule) string {
+	leaf := r.Package[strings.LastIndex(r.Package, ".")+1:]
+	if leaf == "" {
+		return r.ID
+	}
+	var b strings.Builder
+	for _, part := range strings.Split(leaf, "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func sarifMessage(f finding.Finding) string {
+	if f.Suggestion == "" {
+		return f.Message
+	}
+	return f.Message + ". Fix: " + f.Suggestion
+}
+
+func physical(file string, line, col, endCol int) sarifPhysical {
+	p := sarifPhysical{ArtifactLocation: sarifArtifact{URI: file, URIBaseID: srcRoot}}
+	if line >= 1 {
+		p.Region = &sarifRegion{StartLine: line}
+		if col >= 1 {
+			p.Region.StartColumn = col
+			if endCol > col {
+				p.Region.EndColumn = endCol
+			}
+		}
+	}
+	return p
+}
+
+// fingerprint identifies a finding across runs without its line number, so
+// an edit above it does not make it a new alert: rule, file, service and
+// message (which names the port and the fix).
+func fingerprint(f finding.Finding) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{f.RuleID, f.File, f.Service, f.Message}, "\x00")))
+	return hex.EncodeToString(h[:8])
+}
