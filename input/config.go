@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -149,7 +150,22 @@ func LoadConfig(path, display string, required bool) (Config, error) {
 	return cfg, nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
+var (
+	yamlLineRE     = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+`)
+)
+
+// configKeys lists the keys of .portguard.yaml, for error messages.
+func configKeys() []string {
+	t := reflect.TypeOf(Config{})
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); k != "" && k != "-" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
 
 // ParseConfig decodes data over cfg. Unknown keys and wrong types are errors
 // with their line.
@@ -191,8 +207,9 @@ func configErrorFromText(file, msg string) *ConfigError {
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		text := m[2]
-		text = strings.Replace(text, "field ", "unknown key ", 1)
-		text = regexp.MustCompile(` in type [\w.]+`).ReplaceAllString(text, "")
+		if k := unknownFieldRE.FindStringSubmatch(text); k != nil {
+			text = fmt.Sprintf("unknown key %s (known keys: %s)", k[1], strings.Join(configKeys(), ", "))
+		}
 		return &ConfigError{File: file, Line: line, Msg: text}
 	}
 	return &ConfigError{File: file, Msg: msg}

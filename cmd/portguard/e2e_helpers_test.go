@@ -124,6 +124,7 @@ type inputError struct {
 type summary struct {
 	Errors      int `json:"errors"`
 	Warnings    int `json:"warnings"`
+	Suppressed  int `json:"suppressed"`
 	InputErrors int `json:"input_errors"`
 	ExitCode    int `json:"exit_code"`
 }

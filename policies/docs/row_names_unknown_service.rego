@@ -4,6 +4,8 @@
 #   A row of PORTS-CONVENTION.md assigns a port to a service (or env var)
 #   that does not match what is published on that port, and the named
 #   service exists in no compose file: the row is wrong, not the stack.
+#   Not judged when compose files are named with -f: the check then sees
+#   part of the repository, and the other rows document the rest.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp502
 #     description: DBP502 in the rule reference
@@ -27,6 +29,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"suggestion": sprintf("name %s in the row for %d", [names[0], row.port]),
 	"related": [finding.related(p, sprintf("%s publishes %d here", [p.service, row.port])) | some p in group],
 }) if {
+	not input.explicit_files
 	some row in conventions.judged_rows
 	group := conventions.publishers[row.port]
 	count(group) > 0

@@ -4,6 +4,8 @@
 #   A row of PORTS-CONVENTION.md documents a port in the protected range
 #   that no compose file publishes, for a service that exists in no compose
 #   file: the table documents something that is gone (or not yet written).
+#   Not judged when compose files are named with -f: the check then sees
+#   part of the repository, and the other rows document the rest.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp503
 #     description: DBP503 in the rule reference
@@ -26,6 +28,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("the row for %d (%s) matches no service: nothing publishes %d and no service %s exists", [row.port, row.service, row.port, row.service]),
 	"suggestion": sprintf("remove the row for %d from %s, or add the service", [row.port, input.conventions.file]),
 }) if {
+	not input.explicit_files
 	some row in conventions.judged_rows
 	count(conventions.publishers[row.port]) == 0
 	count(conventions.named(row)) == 0

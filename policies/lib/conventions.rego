@@ -4,9 +4,11 @@
 #   Reading PORTS-CONVENTION.md against the stack: which services publish a
 #   documented port, and which services a row names. Rows are matched by port
 #   first, then by name, tolerantly: case and punctuation do not count, and
-#   one word matches another when one is a prefix of the other (at least five
+#   a row's word matches a service's word when it is a prefix of it (at least five
 #   letters: "timescale" and "timescaledb", "mongo" and "mongodb") or both
 #   share their first seven letters ("postgresql", "postgres", "postgress").
+#   A row's word may abbreviate a service's word, not the other way round:
+#   "Redis" names redis-cache, "RedisInsight" does not name redis.
 #   A service is known by its name and its container_name; a row also
 #   matches a mapping whose variable is the row's env var. Only rows in the
 #   protected range are judged: the table may document other ranges too.
@@ -44,30 +46,18 @@ _word_match(a, b) if {
 }
 
 _word_match(a, b) if {
-	count(b) >= 5
-	startswith(a, b)
-}
-
-_word_match(a, b) if {
 	count(a) >= 7
 	count(b) >= 7
 	substring(a, 0, 7) == substring(b, 0, 7)
 }
 
-# names_match reports whether two word lists name the same thing: every
-# word of one has a match in the other.
+# names_match reports whether the words of a row name (a) name a service
+# known by the words b: every word of a matches a word of b ("Redis" names
+# redis-cache; "Ghost Cache" does not name cache).
 names_match(a, b) if {
 	count(a) > 0
 	every w in a {
 		some v in b
-		_word_match(w, v)
-	}
-}
-
-names_match(a, b) if {
-	count(b) > 0
-	every w in b {
-		some v in a
 		_word_match(w, v)
 	}
 }

@@ -45,3 +45,13 @@ test_success_left_to_other_rules if {
 	r := report with input as d
 	r == set()
 }
+
+# With -f the check sees part of the repository: rows are not judged.
+test_success_explicit_files_skip_rows if {
+	d := object.union(
+		fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)])]), [fx.row(7000, "TimescaleDB", 17)]),
+		{"explicit_files": true},
+	)
+	r := report with input as d
+	r == set()
+}

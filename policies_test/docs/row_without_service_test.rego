@@ -35,3 +35,14 @@ test_success_rows_that_match_something if {
 	r := report with input as d
 	r == set()
 }
+
+# With -f the check sees part of the repository: rows for the other stacks
+# are not judged.
+test_success_explicit_files_skip_rows if {
+	d := object.union(
+		fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)])]), [fx.row(7005, "Legacy Cache", 18)]),
+		{"explicit_files": true},
+	)
+	r := report with input as d
+	r == set()
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const table = "PORTS-CONVENTION.md"
+
+// TestCheckConventionRules covers the rules of the table, the volumes, the
+// application config and the exceptions, one fixture each.
+func TestCheckConventionRules(t *testing.T) {
+	runCheckCases(t, []checkCase{
+		{name: "DBP402 services take ports the table gives others", path: fixture("takes-documented-port"), exit: 1, findings: []want{
+			{"DBP402", dc, 9, "cache-b"},
+			{"DBP402", dc, 13, "cache-c"},
+		}},
+		{name: "DBP501 without a table", path: fixture("port-undocumented"), exit: 1, findings: []want{
+			{"DBP501", dc, 5, "cache"},
+		}},
+		{name: "DBP502 row names a service that does not exist", path: fixture("row-unknown-service"), exit: 1, findings: []want{
+			{"DBP502", table, 5, "Ghost Cache"},
+		}},
+		{name: "DBP503 row matches no service", path: fixture("row-without-service"), exit: 0, findings: []want{
+			{"DBP503", table, 6, "Legacy Search"},
+		}},
+		{name: "DBP503 and DBP502 not judged with -f", path: fixture("row-without-service"), inside: true, args: []string{"-f", dc}, exit: 0},
+		{name: "DBP504 table breaks the convention", path: fixture("table-breaks-convention"), exit: 1, findings: []want{
+			{"DBP502", table, 6, "sessions"},
+			{"DBP504", table, 6, "sessions"},
+			{"DBP504", table, 7, "cache admin"},
+			{"DBP503", table, 8, "experiments"},
+			{"DBP504", table, 8, "experiments"},
+		}},
+		{name: "DBP601 bind mount and no mount", path: fixture("data-not-on-named-volume"), exit: 1, findings: []want{
+			{"DBP601", dc, 7, "postgres"},
+			{"DBP601", dc, 8, "redis"},
+		}},
+		{name: "DBP602 and DBP603 volume without name", path: fixture("volume-without-name"), exit: 1, findings: []want{
+			{"DBP602", dc, 9, "postgres"},
+			{"DBP603", dc, 9, "postgres"},
+		}},
+		{name: "DBP701 DBP702 DBP703 application environment", path: fixture("app-config"), exit: 1, findings: []want{
+			{"DBP702", dc, 9, "api"},
+			{"DBP703", dc, 10, "api"},
+			{"DBP701", dc, 11, "api"},
+		}},
+		{name: "DBP704 DBP705 stray .env and direct dotenv", path: fixture("app-env-files"), exit: 1, findings: []want{
+			{"DBP704", "apps/api/.env", 1, ""},
+			{"DBP705", "apps/api/src/index.ts", 1, ""},
+		}},
+		{name: "exception in .portguard.yaml", path: fixture("exception-config"), exit: 0},
+		{name: "exception in x-portguard", path: fixture("exception-x-portguard"), exit: 0},
+		{name: "exception without reason", path: fixture("exception-missing-reason"), exit: 1, findings: []want{
+			{"DBP001", ".portguard.yaml", 2, "cache"},
+			{"DBP201", dc, 5, "cache"},
+		}},
+		{name: "expired exception", path: fixture("exception-expired"), exit: 1, findings: []want{
+			{"DBP201", dc, 5, "cache"},
+		}},
+		{name: "ranges from .portguard.yaml", path: fixture("config-ranges"), exit: 1, findings: []want{
+			{"DBP103", dc, 5, "cache"},
+			{"DBP103", ".env", 1, "cache"},
+			{"DBP504", table, 5, "cache"},
+		}},
+	})
+}
+
+// TestSuppressedFindings checks that suppressed findings stay out of the
+// report and the exit code, and are listed, flagged, with --show-suppressed.
+func TestSuppressedFindings(t *testing.T) {
+	for _, name := range []string{"exception-config", "exception-x-portguard"} {
+		t.Run(name, func(t *testing.T) {
+			plain := decodeReport(t, run(t, invocation{args: []string{"check", fixture(name), "--format", "json"}}))
+			if len(plain.Findings) != 0 || plain.Summary.Suppressed != 1 {
+				t.Errorf("findings %v, suppressed %d; want none shown and 1 suppressed", plain.Findings, plain.Summary.Suppressed)
+			}
+			res := run(t, invocation{args: []string{"check", fixture(name), "--format", "json", "--show-suppressed"}})
+			if res.code != 0 {
+				t.Errorf("exit %d, want 0: suppressed findings do not fail the check", res.code)
+			}
+			if !strings.Contains(res.stdout, `"suppressed": true`) || !strings.Contains(res.stdout, `"rule_id": "DBP201"`) {
+				t.Errorf("--show-suppressed must list the finding flagged suppressed:\n%s", res.stdout)
+			}
+			text := run(t, invocation{args: []string{"check", fixture(name), "--show-suppressed"}})
+			if !strings.Contains(text.stdout, "suppressed: the vendor image pins its port") {
+				t.Errorf("text --show-suppressed must give the reason:\n%s", text.stdout)
+			}
+		})
+	}
+}
+
+// TestConfigErrors checks that a broken .portguard.yaml stops the check with
+// exit 2 and its file:line.
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct{ fixture, want string }{
+		{"config-unknown-key", ".portguard.yaml:4: unknown key excludes"},
+		{"config-bad-range", ".portguard.yaml:3: range ui: 7199-7100 is not a valid port range"},
+	} {
+		res := run(t, invocation{args: []string{"check", fixture(c.fixture)}})
+		if res.code != 2 || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", c.fixture, res.code, res.stderr, c.want)
+		}
+	}
+	res := run(t, invocation{args: []string{"check", fixture("hardcoded-port"), "--config", "does-not-exist.yaml"}})
+	if res.code != 2 || !strings.Contains(res.stderr, "does-not-exist.yaml: cannot read config") {
+		t.Errorf("a missing --config: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
