@@ -313,7 +313,7 @@ func tolerantCasts(placeholder string) map[tree.Path]interp.Cast {
 func composeDict(cf *composeFile) (map[string]any, error) {
 	var dict map[string]any
 	if err := cf.top.Decode(&dict); err != nil {
-		return nil, yamlInputError(cf.rel, err)
+		return nil, yamlErrorAt(cf.rel, cf.li.data, err)
 	}
 	delete(dict, "include")
 	services, _ := dict["services"].(map[string]any)

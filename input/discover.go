@@ -2,6 +2,7 @@ package input
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -66,6 +67,10 @@ func Discover(root string, patterns []string) Tree {
 		}
 		switch {
 		case matchesAny(patterns, name):
+			if d.Type()&fs.ModeSymlink != 0 && linksOutside(root, p) {
+				t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "is a symbolic link to a file outside the checked directory: not followed (name the file with -f to check it)"})
+				return nil
+			}
 			files = append(files, p)
 		case name == ".env" || strings.HasPrefix(name, ".env."):
 			t.EnvFiles = append(t.EnvFiles, rel(root, p))
@@ -80,6 +85,22 @@ func Discover(root string, patterns []string) Tree {
 	t.Projects = groupProjects(files)
 	sort.Strings(t.EnvFiles)
 	return t
+}
+
+// linksOutside reports whether the symbolic link p resolves to a file
+// outside root: a pull request must not make the check read files of the
+// machine it runs on. A link that does not resolve (broken, a loop) is left
+// to the reader, which says why.
+func linksOutside(root, p string) bool {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	r, err := filepath.Rel(root, target)
+	return err != nil || r == ".." || strings.HasPrefix(r, "../")
 }
 
 // ExplicitProject is what `-f a.yml -f b.yml` means to docker compose: one
@@ -153,7 +174,8 @@ func rel(root, p string) string {
 }
 
 // readLimited reads a file, refusing files over limit bytes and anything
-// that is not a regular file.
+// that is not a regular file: a FIFO would block on open and a device such
+// as /dev/zero never ends.
 func readLimited(p string, limit int64) ([]byte, error) {
 	st, err := os.Stat(p)
 	if err != nil {
@@ -162,27 +184,60 @@ func readLimited(p string, limit int64) ([]byte, error) {
 	if st.IsDir() {
 		return nil, errIsDir
 	}
+	if !st.Mode().IsRegular() {
+		return nil, errNotRegular
+	}
 	if st.Size() > limit {
 		return nil, &sizeError{size: st.Size(), limit: limit}
 	}
-	return os.ReadFile(p)
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// The file may grow between Stat and ReadAll.
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &sizeError{size: int64(len(data)), limit: limit}
+	}
+	return data, nil
 }
 
 type sizeError struct{ size, limit int64 }
 
 func (e *sizeError) Error() string {
-	return "file is " + humanBytes(e.size) + ", over the limit of " + humanBytes(e.limit) + " (max_file_size in " + ConfigFileName + ")"
+	return "file is " + humanBytes(e.size) + ", over the limit of " + exactBytes(e.limit) + " (max_file_size in " + ConfigFileName + ")"
 }
 
 type constError string
 
 func (e constError) Error() string { return string(e) }
 
-const errIsDir = constError("is a directory, not a file")
+const (
+	errIsDir      = constError("is a directory, not a file")
+	errNotRegular = constError("is not a regular file (a FIFO, socket or device)")
+)
 
 func humanBytes(n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%d KiB", n>>10)
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// exactBytes renders a limit as written in the config, without rounding.
+func exactBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

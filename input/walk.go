@@ -1,11 +1,14 @@
 package input
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -45,7 +48,7 @@ func parseComposeFile(abs, relPath string, data []byte) (*composeFile, error) {
 	data = trimBOM(data)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlInputError(relPath, err)
+		return nil, yamlErrorAt(relPath, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, InputError{File: relPath, Line: 1, Column: 1, Message: "empty compose file"}
@@ -164,6 +167,14 @@ type keyValue struct{ key, value *yaml.Node }
 // pairs lists the entries of a mapping node with aliases resolved and merge
 // keys (`<<: *anchor`) expanded, later keys winning as in YAML.
 func pairs(n *yaml.Node) []keyValue {
+	return mergedPairs(n, map[*yaml.Node]bool{})
+}
+
+// mergedPairs expands each merge source once: a source met again adds no
+// key (the first one wins), and expanding it again would make a chain of
+// anchors that each merge the previous one nine times (a merge-key bomb)
+// cost 9^n.
+func mergedPairs(n *yaml.Node, expanded map[*yaml.Node]bool) []keyValue {
 	n = resolveAlias(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
@@ -173,7 +184,11 @@ func pairs(n *yaml.Node) []keyValue {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
 		if k.Value == "<<" && k.Tag == "!!merge" {
 			for _, src := range mergeSources(v) {
-				merged = append(merged, pairs(src)...)
+				if expanded[src] {
+					continue
+				}
+				expanded[src] = true
+				merged = append(merged, mergedPairs(src, expanded)...)
 			}
 			continue
 		}
@@ -254,6 +269,72 @@ func yamlInputError(file string, err error) InputError {
 		e.Line, e.Column = 1, 1
 	}
 	return e
+}
+
+// readerProblems are the YAML errors about the bytes themselves, which come
+// without a position.
+var readerProblems = []string{"control characters are not allowed", "invalid leading UTF-8 octet",
+	"incomplete UTF-8 octet sequence", "invalid trailing UTF-8 octet", "invalid length of a UTF-8 sequence",
+	"invalid Unicode character"}
+
+var dupKeyRE = regexp.MustCompile(`^mapping key ("(?:[^"\\]|\\.)*") already defined`)
+
+// yamlErrorAt is yamlInputError with the position completed from the
+// file's bytes where YAML gives none or no column: the first byte that is
+// not text, the column of a duplicate key or of a tab.
+func yamlErrorAt(file string, data []byte, err error) InputError {
+	e := yamlInputError(file, err)
+	if slices.Contains(readerProblems, e.Message) {
+		if line, col, msg, ok := firstNonText(data); ok {
+			e.Line, e.Column, e.Message = line, col, msg
+		}
+		return e
+	}
+	if e.Column != 0 {
+		return e
+	}
+	text := newLineIndex(data).line(e.Line)
+	if m := dupKeyRE.FindStringSubmatch(e.Message); m != nil {
+		key, _ := strconv.Unquote(m[1])
+		if i := bytes.Index(text, []byte(key)); i >= 0 && key != "" {
+			if i > 0 && (text[i-1] == '"' || text[i-1] == '\'') {
+				i--
+			}
+			e.Column = utf8.RuneCount(text[:i]) + 1
+		}
+	} else if i := bytes.IndexByte(text, '\t'); i >= 0 && strings.Contains(e.Message, "cannot start any token") {
+		e.Column = utf8.RuneCount(text[:i]) + 1
+		e.Message += " (a tab: YAML indents with spaces)"
+	}
+	return e
+}
+
+// firstNonText finds the first byte that YAML refuses: invalid UTF-8 or a
+// character outside YAML's printable set (binary content).
+func firstNonText(data []byte) (line, col int, msg string, ok bool) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line, col, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a compose file must be UTF-8 text", data[i]), true
+		case !yamlPrintable(r):
+			return line, col, fmt.Sprintf("binary content (control character %U): a compose file must be YAML text", r), true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 0, 0, "", false
+}
+
+// yamlPrintable is YAML 1.2's set of characters a stream may hold.
+func yamlPrintable(r rune) bool {
+	return r == 0x09 || r == 0x0a || r == 0x0d || (r >= 0x20 && r <= 0x7e) || r == 0x85 ||
+		(r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || (r >= 0x10000 && r <= 0x10ffff)
 }
 
 func asTypeError(err error, te **yaml.TypeError) bool {

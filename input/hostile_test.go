@@ -1,0 +1,198 @@
+//go:build unix
+
+package input
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestMergeKeyBombIsLinear: a chain of anchors that each merge the previous
+// one nine times must not cost 9^n in the walk.
+func TestMergeKeyBombIsLinear(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x-a: &a {base: v}\n")
+	prev := "a"
+	for _, c := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		b.WriteString("x-" + c + ": &" + c + " {<<: [" + strings.Repeat("*"+prev+", ", 8) + "*" + prev + "], " + c + ": 1}\n")
+		prev = c
+	}
+	b.WriteString("services:\n  web:\n    image: nginx\n    <<: *" + prev + "\n")
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	web := mappingValue(mappingValue(doc.Content[0], "services"), "web")
+	got := map[string]bool{}
+	for _, kv := range pairs(web) {
+		got[kv.key.Value] = true
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("pairs took %v", elapsed)
+	}
+	for _, k := range []string{"image", "base", "b", "i"} {
+		if !got[k] {
+			t.Errorf("merged keys %v lack %q", got, k)
+		}
+	}
+	if len(got) != 10 {
+		t.Errorf("merged keys %v: want image, base and b..i once each", got)
+	}
+}
+
+// TestMergeKeysFirstSourceWins: skipping a source met again keeps YAML's
+// precedence (own keys, then the sources in order).
+func TestMergeKeysFirstSourceWins(t *testing.T) {
+	src := "x-a: &a {p: a}\nx-b: &b {<<: *a, q: b}\nm: {<<: [*b, *a, {p: c, r: c}], s: own}\n"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, kv := range pairs(mappingValue(doc.Content[0], "m")) {
+		got[kv.key.Value] = kv.value.Value
+	}
+	want := map[string]string{"p": "a", "q": "b", "r": "c", "s": "own"}
+	if len(got) != len(want) {
+		t.Errorf("pairs = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+func TestYAMLErrorPositions(t *testing.T) {
+	cases := []struct {
+		name, data string
+		line, col  int
+		msg        string
+	}{
+		{"invalid UTF-8", "services:\n  db:\n    image: pg\xff\n", 3, 14, "invalid UTF-8 (byte 0xff)"},
+		{"binary", "\x00\x01PNG", 1, 1, "binary content (control character U+0000)"},
+		{"control character late", "services:\n  db: {}\n# \x07\n", 3, 3, "control character U+0007"},
+		{"tab", "services:\n  db:\n\timage: pg\n", 3, 1, "a tab"},
+		{"BOM then invalid UTF-8", "\xef\xbb\xbfa: \xc3\n", 1, 4, "invalid UTF-8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseComposeFile("/r/x.yml", "x.yml", []byte(c.data))
+			var ie InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("err = %v, want an InputError", err)
+			}
+			if ie.Line != c.line || ie.Column != c.col || !strings.Contains(ie.Message, c.msg) {
+				t.Errorf("got %d:%d %q, want %d:%d containing %q", ie.Line, ie.Column, ie.Message, c.line, c.col, c.msg)
+			}
+		})
+	}
+}
+
+func TestDuplicateKeyColumn(t *testing.T) {
+	doc := load(t, map[string]string{
+		"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    \"image\": postgres:15\n",
+	})
+	if len(doc.Errors) != 1 {
+		t.Fatalf("errors = %+v, want one", doc.Errors)
+	}
+	e := doc.Errors[0]
+	if e.Line != 4 || e.Column != 5 || !strings.Contains(e.Message, `mapping key "image" already defined at line 3`) {
+		t.Errorf("got %d:%d %q, want 4:5 naming the duplicate key", e.Line, e.Column, e.Message)
+	}
+}
+
+func TestReadLimited(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.yml")
+	if err := os.WriteFile(small, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := readLimited(small, 10); err != nil || string(data) != "0123456789" {
+		t.Errorf("at the limit: %q, %v", data, err)
+	}
+	_, err := readLimited(small, 9)
+	var se *sizeError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "over the limit of 9 bytes (max_file_size in .portguard.yaml)") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := readLimited(dir, 100); !errors.Is(err, errIsDir) {
+		t.Errorf("directory: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo.yml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := readLimited(fifo, 100); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errNotRegular) {
+			t.Errorf("FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO blocks")
+	}
+}
+
+func TestSizeMessages(t *testing.T) {
+	for _, c := range []struct {
+		size, limit int64
+		want        string
+	}{
+		{11 << 20, 10 << 20, "file is 11.0 MiB, over the limit of 10 MiB"},
+		{1500, 1000, "file is 1.5 KiB, over the limit of 1000 bytes"},
+		{3000, 2048, "file is 2.9 KiB, over the limit of 2 KiB"},
+	} {
+		got := (&sizeError{size: c.size, limit: c.limit}).Error()
+		if !strings.HasPrefix(got, c.want) || !strings.Contains(got, "max_file_size") {
+			t.Errorf("sizeError(%d, %d) = %q, want %q... naming max_file_size", c.size, c.limit, got, c.want)
+		}
+	}
+}
+
+func TestDiscoverSymlinks(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "docker-compose.yml"), []byte("services: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := writeTree(t, map[string]string{"inner/real.yml": "services: {}\n"})
+	links := map[string]string{
+		"docker-compose.yml":         filepath.Join(outside, "docker-compose.yml"), // a file outside: reported
+		"compose.yml":                "inner/real.yml",                             // a file inside: read
+		"loop/docker-compose.yml":    "docker-compose.yml",                         // a loop: left to the reader
+		"outside-dir":                outside,                                      // a directory: not descended
+		"inner/up":                   "..",                                         // a directory loop: not descended
+		"inner/docker-compose.a.yml": "../compose.yml",                             // a link to a link inside: read
+	}
+	for name, target := range links {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	tree := Discover(root, DefaultConfig().ComposeFiles)
+	var files []string
+	for _, p := range tree.Projects {
+		for _, f := range p.Files {
+			files = append(files, rel(root, f))
+		}
+	}
+	if strings.Join(files, " ") != "compose.yml inner/docker-compose.a.yml loop/docker-compose.yml" {
+		t.Errorf("compose files = %v", files)
+	}
+	if len(tree.Errors) != 1 || tree.Errors[0].File != "docker-compose.yml" || !strings.Contains(tree.Errors[0].Message, "outside the checked directory") {
+		t.Errorf("errors = %+v, want the link to a file outside", tree.Errors)
+	}
+}
