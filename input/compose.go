@@ -7,11 +7,11 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/compose-spec/compose-go/v2/format"
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
-	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 )
@@ -33,11 +33,20 @@ const unsetPlaceholder = "0"
 
 // loader state shared by the projects of one run.
 type composeLoader struct {
-	root   string
-	env    portEnv
-	limit  int64
-	parsed map[string]*composeFile // by absolute path
-	errs   map[string]error
+	root  string
+	env   portEnv
+	limit int64
+
+	mu    sync.Mutex
+	files map[string]*parsedFile // by absolute path
+}
+
+// parsedFile is one file of the cache, parsed once even when several
+// projects ask for it at the same time.
+type parsedFile struct {
+	once sync.Once
+	cf   *composeFile
+	err  error
 }
 
 // included lists every file that a project's files include, directly or
@@ -65,28 +74,26 @@ func (l *composeLoader) included(projects []Project) map[string]bool {
 	return out
 }
 
-// file parses a compose file once per run; later calls get the cached tree.
+// file parses a compose file once per run; later calls, from any
+// goroutine, get the cached tree.
 func (l *composeLoader) file(abs string) (*composeFile, error) {
-	if cf, ok := l.parsed[abs]; ok {
-		return cf, nil
+	l.mu.Lock()
+	pf, ok := l.files[abs]
+	if !ok {
+		pf = &parsedFile{}
+		l.files[abs] = pf
 	}
-	if err, ok := l.errs[abs]; ok {
-		return nil, err
-	}
-	relPath := rel(l.root, abs)
-	data, err := readLimited(abs, l.limit)
-	var cf *composeFile
-	if err != nil {
-		err = InputError{File: relPath, Message: "cannot read: " + pathErrorReason(err)}
-	} else {
-		cf, err = parseComposeFile(abs, relPath, data)
-	}
-	if err != nil {
-		l.errs[abs] = err
-		return nil, err
-	}
-	l.parsed[abs] = cf
-	return cf, nil
+	l.mu.Unlock()
+	pf.once.Do(func() {
+		relPath := rel(l.root, abs)
+		data, err := readLimited(abs, l.limit)
+		if err != nil {
+			pf.err = InputError{File: relPath, Message: "cannot read: " + pathErrorReason(err)}
+			return
+		}
+		pf.cf, pf.err = parseComposeFile(abs, relPath, data)
+	})
+	return pf.cf, pf.err
 }
 
 // loadProject builds the facts of one project: compose-go's merged model
@@ -206,7 +213,7 @@ func (l *composeLoader) projectName(files []*composeFile) string {
 // parses them itself (with positions, duplicates and variables), so a broken
 // port never hides the rest of the project. Includes are resolved by the
 // walk and merged as files of the project, for the same reason.
-func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string) (*types.Project, []UnsetVar, error) {
+func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string) (*model, []UnsetVar, error) {
 	env := map[string]string{}
 	if l.env.dotenv != nil {
 		for k, v := range l.env.dotenv.Compose {
@@ -229,12 +236,10 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 	// An unset variable becomes a placeholder; "0" suits numbers, durations
 	// and volume sources, "unset" names (container_name must have two
 	// characters). A file whose fields need both fails with the first.
-	var project *types.Project
+	var dict map[string]any
 	var firstErr error
-	var order []string
 	for _, placeholder := range []string{unsetPlaceholder, "unset"} {
-		unsetNames := map[string]bool{}
-		order = nil
+		usedPlaceholder := false
 		opts := func(o *loader.Options) {
 			o.SetProjectName(name, true)
 			o.Profiles = []string{"*"}
@@ -243,86 +248,106 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 			o.SkipResolveLabels = true
 			o.ResolvePaths = false
 			o.Interpolate = &interp.Options{
-				LookupValue:     func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-				TypeCastMapping: tolerantCasts(placeholder),
-				Substitute: tolerantSubstitute(placeholder, func(n string) {
-					if !unsetNames[n] {
-						unsetNames[n] = true
-						order = append(order, n)
-					}
-				}),
+				LookupValue: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+				// No type casts: the schema accepts strings where a variable
+				// may stand, and portguard reads the model as a dict.
+				Substitute: tolerantSubstitute(placeholder, func(string) { usedPlaceholder = true }),
 			}
 		}
 		d, err := details()
 		if err != nil {
 			return nil, nil, err
 		}
-		project, err = loader.LoadWithContext(context.Background(), d, opts)
+		// The model as a dict: merged, validated and normalized, without the
+		// cost of decoding it into compose-go's structs.
+		dict, err = loader.LoadModelWithContext(context.Background(), d, opts)
 		if err == nil {
 			break
 		}
 		if firstErr == nil {
 			firstErr = err
 		}
-		if len(order) == 0 {
+		if !usedPlaceholder {
 			break
 		}
 	}
-	if project == nil {
+	if dict == nil {
 		return nil, nil, firstErr
 	}
-	var unset []UnsetVar
-	for _, n := range order {
-		u := UnsetVar{Name: n}
-		for _, cf := range files {
-			if line := firstLineMentioning(cf.li, n); line > 0 {
-				u.File, u.Line = cf.rel, line
-				break
-			}
-		}
-		unset = append(unset, u)
-	}
-	return project, unset, nil
+	return modelOf(dict), unsetVars(files, l.env.dotenv.lookup), nil
 }
 
-// tolerantCasts are compose-go's type casts for interpolated fields
-// (read_only, ulimits, ...), except that the placeholder of an unset
-// variable casts to the type's zero value instead of failing the file.
-func tolerantCasts(placeholder string) map[tree.Path]interp.Cast {
-	defaults := loader.ToOptions(&types.ConfigDetails{}, nil).Interpolate.TypeCastMapping
-	casts := make(map[tree.Path]interp.Cast, len(defaults))
-	for path, cast := range defaults {
-		casts[path] = func(v string) (any, error) {
-			out, err := cast(v)
-			if err != nil && v == placeholder {
-				for _, zero := range []string{"false", "0", ""} {
-					if out, zeroErr := cast(zero); zeroErr == nil {
-						return out, nil
+// unsetVars lists the variables the files reference outside ports that
+// have no value in the root .env and no default, each once, where it first
+// appears.
+func unsetVars(files []*composeFile, lookup lookupFunc) []UnsetVar {
+	var out []UnsetVar
+	seen := map[string]bool{}
+	for _, cf := range files {
+		var visit func(n *yaml.Node)
+		visit = func(n *yaml.Node) {
+			if n == nil {
+				return
+			}
+			if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "$") {
+				refs, _ := scanVars(n.Value)
+				for _, r := range refs {
+					if _, known := resolve(r, lookup); !known && !seen[r.Name] {
+						seen[r.Name] = true
+						out = append(out, UnsetVar{Name: r.Name, File: cf.rel, Line: n.Line})
 					}
 				}
 			}
-			return out, err
+			for i, c := range n.Content {
+				// Ports are judged: an unset port variable is a DBP203
+				// finding, not a note.
+				if n.Kind == yaml.MappingNode && i%2 == 1 && n.Content[i-1].Value == "ports" {
+					continue
+				}
+				visit(c)
+			}
 		}
+		visit(cf.top)
 	}
-	return casts
+	return out
 }
 
-// composeDict decodes a file for compose-go, without what portguard reads
-// itself: ports (parsed with positions and variables, so a broken port
-// never hides the rest of the project) and include (resolved by the walk).
+// composeDict decodes a file for compose-go with only what portguard reads
+// from compose-go's model: the service attributes that are merged across
+// override files, include and extends (image, container_name, labels,
+// network_mode, profiles, x-* extensions) and the top-level volumes.
+// Ports, volumes and environment are read from the node walk, with their
+// positions and errors of their own; the rest of a service (healthcheck,
+// deploy, command, ...) is not portguard's to judge, and leaving it out
+// keeps compose-go's work (interpolation, canonical transform, schema
+// validation) proportional to what is checked.
+var (
+	modelTopKeys     = map[string]bool{"name": true, "services": true, "volumes": true}
+	modelServiceKeys = map[string]bool{"image": true, "build": true, "container_name": true, "labels": true,
+		"network_mode": true, "profiles": true, "extends": true}
+)
+
 func composeDict(cf *composeFile) (map[string]any, error) {
 	var dict map[string]any
 	if err := cf.top.Decode(&dict); err != nil {
 		return nil, yamlErrorAt(cf.rel, cf.li.data, err)
 	}
-	delete(dict, "include")
+	for k := range dict {
+		if !modelTopKeys[k] && !strings.HasPrefix(k, "x-") {
+			delete(dict, k)
+		}
+	}
 	services, _ := dict["services"].(map[string]any)
 	for _, s := range services {
 		m, ok := s.(map[string]any)
 		if !ok {
 			continue
 		}
-		delete(m, "ports")
+		for k := range m {
+			if !modelServiceKeys[k] && !strings.HasPrefix(k, "x-") {
+				delete(m, k)
+			}
+		}
 		// extends.file is relative to the file that names it, which
 		// compose-go would take relative to the base file.
 		if ext, ok := m["extends"].(map[string]any); ok {
@@ -332,16 +357,6 @@ func composeDict(cf *composeFile) (map[string]any, error) {
 		}
 	}
 	return dict, nil
-}
-
-// firstLineMentioning finds the first line that references variable name.
-func firstLineMentioning(li *lineIndex, name string) int {
-	re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(name) + `\b`)
-	loc := re.FindIndex(li.data)
-	if loc == nil {
-		return 0
-	}
-	return 1 + strings.Count(string(li.data[:loc[0]]), "\n")
 }
 
 var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-z0-9_]+))?(?:[ :]|$)`)
@@ -428,7 +443,7 @@ func (l *composeLoader) entries(name string, walkFiles []*composeFile, extendsFi
 }
 
 // serviceFacts joins compose-go's merged service with its written entries.
-func (l *composeLoader) serviceFacts(project string, sc types.ServiceConfig, walkFiles []*composeFile, extendsFiles map[string]bool) (*Service, []InputError) {
+func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles []*composeFile, extendsFiles map[string]bool) (*Service, []InputError) {
 	entries, errs := l.entries(sc.Name, walkFiles, extendsFiles)
 	if len(entries) == 0 {
 		return nil, errs
@@ -449,7 +464,7 @@ func (l *composeLoader) serviceFacts(project string, sc types.ServiceConfig, wal
 		Tokens:        tokens(sc.Name),
 		Image:         sc.Image,
 		ContainerName: sc.ContainerName,
-		Labels:        map[string]string(sc.Labels),
+		Labels:        sc.Labels,
 		NetworkMode:   sc.NetworkMode,
 		Profiles:      sc.Profiles,
 		XPortguard:    map[string]any{},
@@ -463,8 +478,8 @@ func (l *composeLoader) serviceFacts(project string, sc types.ServiceConfig, wal
 	if svc.Profiles == nil {
 		svc.Profiles = []string{}
 	}
-	if x, ok := sc.Extensions["x-portguard"].(map[string]any); ok {
-		svc.XPortguard = x
+	if sc.XPortguard != nil {
+		svc.XPortguard = sc.XPortguard
 	}
 	svc.ImageRepo, svc.ImageName = normalizeImage(sc.Image)
 	svc.ImageTokens = tokens(svc.ImageName)
@@ -574,7 +589,7 @@ func serviceVolume(cf *composeFile, item *yaml.Node) (ServiceVolume, *InputError
 
 // volumeFacts lists the project's top-level volumes with compose-go's view
 // of name, external and labels, and the position of their key.
-func (l *composeLoader) volumeFacts(project string, model *types.Project, walkFiles []*composeFile) []Volume {
+func (l *composeLoader) volumeFacts(project string, model *model, walkFiles []*composeFile) []Volume {
 	keys := make([]string, 0, len(model.Volumes))
 	for k := range model.Volumes {
 		keys = append(keys, k)
@@ -583,7 +598,7 @@ func (l *composeLoader) volumeFacts(project string, model *types.Project, walkFi
 	var out []Volume
 	for _, k := range keys {
 		vc := model.Volumes[k]
-		v := Volume{Key: k, External: bool(vc.External), Labels: map[string]string(vc.Labels), Project: project}
+		v := Volume{Key: k, External: vc.External, Labels: vc.Labels, Project: project}
 		if v.Labels == nil {
 			v.Labels = map[string]string{}
 		}

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sirupsen/logrus"
 )
@@ -91,19 +94,31 @@ func Load(opts Options) (*Document, error) {
 	doc.Repo = repoFacts(root, tree, cfg.MaxFileSize)
 
 	l := &composeLoader{
-		root:   root,
-		env:    portEnv{dotenv: dotenv, file: envFile},
-		limit:  cfg.MaxFileSize,
-		parsed: map[string]*composeFile{},
-		errs:   map[string]error{},
+		root:  root,
+		env:   portEnv{dotenv: dotenv, file: envFile},
+		limit: cfg.MaxFileSize,
+		files: map[string]*parsedFile{},
 	}
-	unsetSeen := map[string]bool{}
+	// Parse every file, then load every project, on all cores; the results
+	// are merged in project order, so the document does not depend on
+	// scheduling.
+	var all []string
+	for _, p := range projects {
+		all = append(all, p.Files...)
+	}
+	parallel(len(all), func(i int) { l.file(all[i]) })
 	included := l.included(projects)
+	var kept []Project
 	for _, p := range projects {
 		if len(opts.Files) == 0 && included[p.Files[0]] {
 			continue
 		}
-		pf := l.loadProject(p)
+		kept = append(kept, p)
+	}
+	facts := make([]projectFacts, len(kept))
+	parallel(len(kept), func(i int) { facts[i] = l.loadProject(kept[i]) })
+	unsetSeen := map[string]bool{}
+	for _, pf := range facts {
 		doc.Files = append(doc.Files, pf.files...)
 		doc.Services = append(doc.Services, pf.services...)
 		doc.Volumes = append(doc.Volumes, pf.volumes...)
@@ -129,6 +144,27 @@ func Load(opts Options) (*Document, error) {
 // `version:` key) to stderr: they are not portguard's findings.
 func quietComposeGo() {
 	logrus.SetLevel(logrus.ErrorLevel)
+}
+
+// parallel runs f(0..n-1) on as many goroutines as there are cores.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // loadRootEnv reads the root .env; when it is absent (CI clones rarely have
