@@ -136,7 +136,8 @@ func (e *ConfigError) Error() string { return formatPos(e.File, e.Line, 0) + ": 
 // named it explicitly.
 func LoadConfig(path, display string, required bool) (Config, error) {
 	cfg := DefaultConfig()
-	data, err := os.ReadFile(path)
+	// The config cannot set its own size limit: the default applies.
+	data, err := readLimited(path, cfg.MaxFileSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !required {
 			return cfg, nil

@@ -196,3 +196,22 @@ func TestDiscoverSymlinks(t *testing.T) {
 		t.Errorf("errors = %+v, want the link to a file outside", tree.Errors)
 	}
 }
+
+// TestConfigNotRegular: a .portguard.yaml that is a FIFO (or a link to
+// /dev/zero) is an error, not a hang.
+func TestConfigNotRegular(t *testing.T) {
+	p := filepath.Join(t.TempDir(), ConfigFileName)
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := LoadConfig(p, ConfigFileName, false); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Errorf("LoadConfig of a FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO config blocks")
+	}
+}
