@@ -3,21 +3,16 @@ package policiestest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
-	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/policies"
@@ -75,12 +70,6 @@ func regoFiles(t *testing.T, fsys fs.FS, prefix string, keep func(string) bool) 
 	return out
 }
 
-// builtinFiles are the rules and the library, as the engine loads them
-// (never *_test.rego).
-func builtinFiles(t *testing.T) []regoFile {
-	return regoFiles(t, policies.FS, "policies/", func(p string) bool { return !strings.HasSuffix(p, "_test.rego") })
-}
-
 func testFiles(t *testing.T) []regoFile {
 	return regoFiles(t, FS, "policies_test/", func(string) bool { return true })
 }
@@ -98,108 +87,49 @@ func parse(t *testing.T, files []regoFile) map[string]*ast.Module {
 	return modules
 }
 
-// builtinData merges policies/data/*.json into the object the engine mounts
-// at data.portguard (objects merge key by key, as the engine does).
-func builtinData(t *testing.T) map[string]any {
-	t.Helper()
-	names, err := fs.Glob(policies.FS, "data/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(names) == 0 {
-		t.Fatal("no data/*.json in the embedded policies")
-	}
-	data := map[string]any{}
-	for _, name := range names {
-		b, err := fs.ReadFile(policies.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var obj map[string]any
-		if err := json.Unmarshal(b, &obj); err != nil {
-			t.Fatalf("policies/%s: %v", name, err)
-		}
-		merge(data, obj)
-	}
-	return data
-}
-
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				merge(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
-}
-
-// TestRego runs every Rego unit test over the built-in policies and data,
-// with the engine's sandboxed capabilities. Each Rego test is a subtest.
+// TestRego runs every Rego unit test over the built-in policies and data
+// through engine.RunTests, the runner of `portguard verify`, so `go test`
+// and verify load the same modules, data and sandboxed capabilities. Each
+// Rego test is a subtest.
 func TestRego(t *testing.T) {
-	modules := parse(t, builtinFiles(t))
-	maps.Copy(modules, parse(t, testFiles(t)))
-
-	compiler := ast.NewCompiler().
-		WithCapabilities(engine.Capabilities()).
-		WithEnablePrintStatements(true)
-	store := inmem.NewFromObject(map[string]any{"portguard": builtinData(t)})
-	runner := tester.NewRunner().
-		SetCompiler(compiler).
-		SetStore(store).
-		CapturePrintOutput(true).
-		// A builtin error (to_number of a bad value) fails the test: in
-		// check it would silently drop a finding.
-		RaiseBuiltinErrors(true).
-		SetTimeout(30 * time.Second)
-	ch, err := runner.Run(context.Background(), modules)
+	report, err := engine.RunTests(context.Background(), engine.TestOptions{BuiltinTests: FS})
 	if err != nil {
-		t.Fatalf("the Rego tests do not compile: %v", err)
+		t.Fatalf("the Rego tests do not run: %v", err)
 	}
-	var results []*tester.Result
-	for r := range ch {
-		results = append(results, r)
-	}
-	sort.Slice(results, func(i, j int) bool {
-		return results[i].Package+"."+results[i].Name < results[j].Package+"."+results[j].Name
-	})
-	if len(results) == 0 {
+	if len(report.Tests) == 0 {
 		t.Fatal("no Rego test ran")
 	}
-	for _, r := range results {
-		name := strings.TrimPrefix(r.Package, "data.") + "." + r.Name
-		t.Run(name, func(t *testing.T) {
-			where := ""
-			if r.Location != nil {
-				where = fmt.Sprintf("%s:%d: ", r.Location.File, r.Location.Row)
-			}
-			switch {
-			case r.Skip:
+	for _, r := range report.Tests {
+		t.Run(r.Name, func(t *testing.T) {
+			where := fmt.Sprintf("%s:%d: ", r.File, r.Line)
+			switch r.Status {
+			case engine.TestSkip:
 				t.Skipf("%sskipped", where)
-			case r.Error != nil:
-				t.Errorf("%s%s: error: %v%s", where, name, r.Error, output(r))
-			case r.Fail:
-				t.Errorf("%s%s: fails%s", where, name, output(r))
+			case engine.TestError:
+				t.Errorf("%s%s: error: %s%s", where, r.Name, r.Error, output(r.Output))
+			case engine.TestFail:
+				t.Errorf("%s%s: fails (at %s)%s", where, r.Name, r.FailedAt, output(r.Output))
 			}
 		})
 	}
-	t.Logf("%d Rego tests", len(results))
+	t.Logf("%d Rego tests", len(report.Tests))
 }
 
-func output(r *tester.Result) string {
-	if len(bytes.TrimSpace(r.Output)) == 0 {
+func output(out string) string {
+	if strings.TrimSpace(out) == "" {
 		return ""
 	}
-	return "\n" + string(r.Output)
+	return "\n" + out
 }
 
 // TestMetadata checks that every rule package carries the METADATA the
 // catalog is read from, that the engine accepts it, and that the rules of
 // DESIGN 3.3 keep the severity it gives them.
 func TestMetadata(t *testing.T) {
-	modules := parse(t, builtinFiles(t))
+	modules, err := engine.BuiltinModules(true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	compiler := ast.NewCompiler().WithCapabilities(engine.Capabilities())
 	if compiler.Compile(modules); compiler.Failed() {
 		t.Fatalf("the policies do not compile: %v", compiler.Errors)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -52,6 +53,8 @@ type Engine struct {
 	compiler *ast.Compiler
 	rules    []finding.Rule
 	modules  map[string]*ast.Module
+	// conftest evaluates conftest-style user policies (nil when none).
+	conftest *conftest
 }
 
 // PolicyError is a policy that fails to load, compile or evaluate; it maps
@@ -64,16 +67,17 @@ func (e *PolicyError) Error() string { return e.Msg }
 
 // New loads and compiles the policies once.
 func New(ctx context.Context, opts Options) (*Engine, error) {
-	modules := map[string]*ast.Module{}
-	if err := addModules(modules, policies.FS, ".", "policies", func(p string) bool {
-		return !opts.NoBuiltin || strings.HasPrefix(p, "lib/")
-	}); err != nil {
+	modules, err := BuiltinModules(!opts.NoBuiltin)
+	if err != nil {
 		return nil, err
 	}
-	for _, dir := range opts.PolicyDirs {
-		if err := addModules(modules, os.DirFS(dir), ".", dir, func(string) bool { return true }); err != nil {
-			return nil, err
-		}
+	user, err := UserModules(opts.PolicyDirs)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(modules, user)
+	if err := checkRulePackages(modules); err != nil {
+		return nil, err
 	}
 	data, err := loadData(opts.DataPaths)
 	if err != nil {
@@ -100,7 +104,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules}, nil
+	ct, err := prepareConftest(ctx, compiler, store, caps)
+	if err != nil {
+		return nil, err
+	}
+	rules = ct.addToCatalog(rules)
+	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules, conftest: ct}, nil
 }
 
 // Rules is the catalog of the loaded rules, sorted by id.
@@ -138,18 +147,23 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 			fs[i].Related = []finding.Related{}
 		}
 	}
+	more, err := e.conftest.eval(ctx, value)
+	if err != nil {
+		return nil, err
+	}
+	fs = append(fs, more...)
 	finding.Sort(fs)
 	return fs, nil
 }
 
-// addModules parses the *.rego files of fsys (never *_test.rego) with their
+// addModules parses the *.rego files of fsys that keep accepts, with their
 // annotations. display prefixes file names in messages.
 func addModules(modules map[string]*ast.Module, fsys fs.FS, root, display string, keep func(string) bool) error {
 	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return &PolicyError{Msg: fmt.Sprintf("%s: cannot read policies: %v", path.Join(display, p), pathReason(err))}
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".rego") || strings.HasSuffix(p, "_test.rego") || !keep(p) {
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") || !keep(p) {
 			return nil
 		}
 		src, err := fs.ReadFile(fsys, p)
