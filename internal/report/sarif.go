@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -18,7 +20,8 @@ import (
 // the .env line and the table row, and fingerprints stable across runs.
 type SARIF struct{}
 
-const sarifSchema = "https://json.schemastore.org/sarif-2.1.0.json"
+// sarifSchema is the OASIS schema the output is validated against in tests.
+const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -40,7 +43,7 @@ type sarifTool struct {
 type sarifDriver struct {
 	Name           string      `json:"name"`
 	Version        string      `json:"version"`
-	InformationURI string      `json:"informationUri"`
+	InformationURI string      `json:"informationUri,omitempty"`
 	Rules          []sarifRule `json:"rules"`
 }
 
@@ -217,17 +220,19 @@ func sarifRules(r Result) ([]sarifRule, map[string]int) {
 	return rules, index
 }
 
-// ruleName is the rule's package leaf in PascalCase (DatabaseOutsideRange).
+// ruleName is the rule's package leaf in PascalCase (DatabaseOutsideRange);
+// for a conftest-style rule (main.deny), its id in PascalCase (MainDeny).
 func ruleName(r finding.Rule) string {
-	leaf := r.Package[strings.LastIndex(r.Package, ".")+1:]
-	if leaf == "" {
-		return r.ID
+	name := r.Package[strings.LastIndex(r.Package, ".")+1:]
+	if !strings.HasPrefix(r.Package, "portguard.") {
+		name = r.ID
 	}
 	var b strings.Builder
-	for _, part := range strings.Split(leaf, "_") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
+	for _, part := range strings.FieldsFunc(name, func(c rune) bool { return c == '_' || c == '.' || c == '-' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	if b.Len() == 0 {
+		return r.ID
 	}
 	return b.String()
 }
@@ -241,18 +246,25 @@ func sarifMessage(f finding.Finding) string {
 	return f.Message + ". Fix: " + f.Suggestion
 }
 
+// physical is a location relative to the repository root (%SRCROOT%),
+// with a region from line 1 at least: code scanning rejects others.
 func physical(file string, line, col, endCol int) sarifPhysical {
-	p := sarifPhysical{ArtifactLocation: sarifArtifact{URI: file, URIBaseID: srcRoot}}
-	if line >= 1 {
-		p.Region = &sarifRegion{StartLine: line}
-		if col >= 1 {
-			p.Region.StartColumn = col
-			if endCol > col {
-				p.Region.EndColumn = endCol
-			}
+	p := sarifPhysical{ArtifactLocation: sarifArtifact{URI: relativeURI(file), URIBaseID: srcRoot}}
+	p.Region = &sarifRegion{StartLine: max(line, 1)}
+	if line >= 1 && col >= 1 {
+		p.Region.StartColumn = col
+		if endCol > col {
+			p.Region.EndColumn = endCol
 		}
 	}
 	return p
+}
+
+// relativeURI writes a slash-separated path as a relative URI reference:
+// spaces, % and # escaped, and a first segment with a colon kept from
+// reading as a scheme.
+func relativeURI(file string) string {
+	return (&url.URL{Path: strings.TrimPrefix(filepath.ToSlash(file), "./")}).String()
 }
 
 // fingerprint identifies a finding across runs without its line number, so
