@@ -75,7 +75,7 @@ func Generate(dir string, spec Spec) ([]Violation, error) {
 		if len(vols[f]) > 0 {
 			b.WriteString("volumes:\n")
 			for _, v := range vols[f] {
-				fmt.Fprintf(&b, "  %s:\n    name: %s\n", v, v)
+				fmt.Fprintf(&b, "  %s:\n    name: %s\n    external: true\n", v, v)
 			}
 		}
 		if err := write(dir, composePath(f), b.String()); err != nil {
@@ -140,7 +140,8 @@ func (g *generator) service(i int, file string) (string, string) {
 				// An application inside the database range.
 				port = g.stray
 				g.stray = min(g.stray+1, 7999)
-				g.violations = append(g.violations, Violation{"DBP102", file, name})
+				// It is also a port of the protected range the table does not list.
+				g.violations = append(g.violations, Violation{"DBP102", file, name}, Violation{"DBP501", file, name})
 			}
 			fmt.Fprintf(&b, "      - \"%d:%d\"\n", port, target)
 			continue
