@@ -1,0 +1,3 @@
+package main
+
+deny contains "never" if false
