@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -105,5 +108,55 @@ func TestConfigErrors(t *testing.T) {
 	res := run(t, invocation{args: []string{"check", fixture("hardcoded-port"), "--config", "does-not-exist.yaml"}})
 	if res.code != 2 || !strings.Contains(res.stderr, "does-not-exist.yaml: cannot read config") {
 		t.Errorf("a missing --config: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestOriginCorpus checks the repository the convention comes from (read
+// from ../shared/corpus, never copied): its table parses without a single
+// finding about the table, and the hard-coded "7000:5432" mapping of its
+// TimescaleDB is reported.
+func TestOriginCorpus(t *testing.T) {
+	origin := repoRoot + "/../shared/corpus/origin"
+	if _, err := os.Stat(origin); err != nil {
+		t.Skip("corpus not present")
+	}
+	r := decodeReport(t, run(t, invocation{args: []string{"check", origin, "--format", "json"}}))
+	found := false
+	for _, f := range r.Findings {
+		if f.File == table {
+			t.Errorf("finding about the table: %s %s:%d %s", f.RuleID, f.File, f.Line, f.Message)
+		}
+		if f.RuleID == "DBP201" && f.File == "tools/compose/docker-compose.database.yml" && f.Line == 8 && f.Service == "timescaledb" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error(`the hard-coded "7000:5432" of timescaledb (tools/compose/docker-compose.database.yml:8) is not reported as DBP201`)
+	}
+	res := run(t, invocation{args: []string{"input", origin}})
+	var doc struct {
+		Conventions struct {
+			Rows []struct {
+				Port      *int  `json:"port"`
+				PortRange []int `json:"port_range"`
+			} `json:"rows"`
+		} `json:"conventions"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ports []int
+	ranges := 0
+	for _, row := range doc.Conventions.Rows {
+		switch {
+		case row.Port != nil && *row.Port >= 7000 && *row.Port <= 7999:
+			ports = append(ports, *row.Port)
+		case row.Port == nil:
+			ranges++
+		}
+	}
+	want := []int{7000, 7001, 7002, 7003, 7010, 7011, 7012, 7020, 7021, 7030, 7100, 7101, 7102, 7200}
+	if fmt.Sprint(ports) != fmt.Sprint(want) || ranges != 1 {
+		t.Errorf("table ports %v and %d range rows; want %v and the 7300+ row as the one range", ports, ranges, want)
 	}
 }
