@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X github.com/portguard/portguard/internal/cli.Version=$(VERSION) -X github.com/portguard/portguard/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test vet bench clean
+.PHONY: build test vet bench fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/portguard
@@ -17,6 +17,15 @@ test: vet
 ## bench: Go benchmarks of the stages (rules must stay linear: ns/service flat)
 bench:
 	$(GO) test ./internal/engine -run - -bench . -benchtime 3x
+
+## fuzz: every fuzz target of input/ for FUZZTIME each; a crasher lands in
+## input/testdata/fuzz/<FuzzName>/ and stays there as a regression seed
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for t in $$($(GO) test ./input -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "$$t ($(FUZZTIME))"; \
+		$(GO) test ./input -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+	done
 
 vet:
 	$(GO) vet ./...

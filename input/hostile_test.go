@@ -215,3 +215,26 @@ func TestConfigNotRegular(t *testing.T) {
 		t.Fatal("reading a FIFO config blocks")
 	}
 }
+
+// TestPortParsingIsLinear: deeply nested defaults and mappings made of
+// references were quadratic (minutes for a few hundred KiB).
+func TestPortParsingIsLinear(t *testing.T) {
+	env := testEnv(map[string]string{"A": "1"})
+	for name, c := range map[string]struct{ raw, err string }{
+		"nested defaults": {strings.Repeat("${A:-", 20000) + "7000" + strings.Repeat("}", 20000) + ":5432", "nested more than 16 deep"},
+		"references":      {strings.Repeat("$A", 200000) + ":5432", "more than 8 variable references"},
+		"unclosed":        {strings.Repeat("x", 100000) + "${A", "unclosed variable reference"},
+	} {
+		start := time.Now()
+		_, err := parseShortPort(c.raw, Position{}, env)
+		if elapsed := time.Since(start); elapsed > time.Second {
+			t.Errorf("%s: %v", name, elapsed)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) || len(err.Error()) > 300 {
+			t.Errorf("%s: error %.300v, want a short one containing %q", name, err, c.err)
+		}
+	}
+	if refs, err := scanVars("${A:-${B:-${C:-${D:-7000}}}}"); err != nil || len(refs) != 1 {
+		t.Errorf("four levels of defaults: %v, %v", refs, err)
+	}
+}

@@ -3,6 +3,7 @@ package input
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/compose-spec/compose-go/v2/template"
 )
@@ -35,9 +36,12 @@ func scanVars(s string) ([]varRef, error) {
 		case next == '$':
 			i++
 		case next == '{':
-			end := closingBrace(s, i+1)
-			if end < 0 {
-				return nil, fmt.Errorf("unclosed variable reference %q", s[i:])
+			end, deep := closingBrace(s, i+1)
+			switch {
+			case deep:
+				return nil, fmt.Errorf("variable references nested more than %d deep", maxNesting)
+			case end < 0:
+				return nil, fmt.Errorf("unclosed variable reference %q", clip(s[i:]))
 			}
 			ref, err := parseBraced(s[i+2 : end])
 			if err != nil {
@@ -58,22 +62,43 @@ func scanVars(s string) ([]varRef, error) {
 	return refs, nil
 }
 
+// maxNesting bounds `${A:-${B:-...}}`: each default is scanned again when
+// it is expanded, so unbounded nesting would cost quadratic time.
+const maxNesting = 16
+
 // closingBrace returns the index of the brace closing the one at open,
-// counting nested `${...}` in defaults, or -1.
-func closingBrace(s string, open int) int {
+// counting nested `${...}` in defaults, or -1; deep reports nesting beyond
+// maxNesting.
+func closingBrace(s string, open int) (end int, deep bool) {
 	depth := 0
 	for i := open; i < len(s); i++ {
 		switch s[i] {
 		case '{':
 			depth++
+			if depth > maxNesting {
+				return -1, true
+			}
 		case '}':
 			depth--
 			if depth == 0 {
-				return i
+				return i, false
 			}
 		}
 	}
-	return -1
+	return -1, false
+}
+
+// clip shortens text quoted in a message: a broken value may be long.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 func parseBraced(body string) (varRef, error) {
@@ -83,7 +108,7 @@ func parseBraced(body string) (varRef, error) {
 	}
 	name := body[:j]
 	if name == "" || !isNameStart(name[0]) {
-		return varRef{}, fmt.Errorf("invalid variable reference ${%s}", body)
+		return varRef{}, fmt.Errorf("invalid variable reference %q", clip("${"+body+"}"))
 	}
 	rest := body[j:]
 	if rest == "" {
@@ -94,7 +119,7 @@ func parseBraced(body string) (varRef, error) {
 			return varRef{Name: name, Form: op, Arg: rest[len(op):]}, nil
 		}
 	}
-	return varRef{}, fmt.Errorf("invalid variable reference ${%s}", body)
+	return varRef{}, fmt.Errorf("invalid variable reference %q", clip("${"+body+"}"))
 }
 
 func isNameStart(c byte) bool {

@@ -15,6 +15,10 @@ type portEnv struct {
 	file   string
 }
 
+// maxPortRefs bounds the variable references of one short mapping (host
+// IP, host port, container port and protocol need four).
+const maxPortRefs = 8
+
 // sentinelPort marks one variable while probing which part of a mapping
 // it sets; no real mapping uses it as a literal.
 const sentinelPort = "65123"
@@ -29,6 +33,11 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	refs, err := scanVars(raw)
 	if err != nil {
 		return p, err
+	}
+	// Each reference is probed with a parse of the whole mapping: bound
+	// them, as no mapping needs more than one per part.
+	if len(refs) > maxPortRefs {
+		return p, fmt.Errorf("invalid port mapping %q: more than %d variable references", clip(raw), maxPortRefs)
 	}
 	effective := lookupFunc(env.dotenv.lookup)
 
@@ -45,10 +54,10 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 		}
 	}
 	if err != nil {
-		return p, fmt.Errorf("invalid port mapping %q: %s", raw, lowerFirst(err.Error()))
+		return p, fmt.Errorf("invalid port mapping %q: %s", clip(raw), clip(lowerFirst(err.Error())))
 	}
 	if len(cfgs) == 0 {
-		return p, fmt.Errorf("invalid port mapping %q", raw)
+		return p, fmt.Errorf("invalid port mapping %q", clip(raw))
 	}
 	p.HostIP = cfgs[0].HostIP
 	p.Protocol = cfgs[0].Protocol
@@ -291,7 +300,7 @@ func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port,
 	ts, _ := substitute(targetNode.Value, refs, effective, "")
 	lo, hi, ok := parsePortSpan(ts)
 	if !ok || lo == 0 {
-		return p, fmt.Errorf("invalid target port %q", targetNode.Value)
+		return p, fmt.Errorf("invalid target port %q", clip(targetNode.Value))
 	}
 	p.Target, p.TargetRange = lo, []int{lo, hi}
 	if publishedNode == nil {
@@ -306,7 +315,7 @@ func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port,
 	if len(refs) == 0 {
 		lo, hi, ok := parsePortSpan(p.Raw)
 		if !ok {
-			return p, fmt.Errorf("invalid published port %q", p.Raw)
+			return p, fmt.Errorf("invalid published port %q", clip(p.Raw))
 		}
 		p.Published, p.PublishedRange = &lo, []int{lo, hi}
 		p.Effective, p.EffectiveRange = &lo, []int{lo, hi}

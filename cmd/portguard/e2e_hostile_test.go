@@ -171,6 +171,13 @@ func TestHostileInput(t *testing.T) {
 		{name: "port ${UNCLOSED:-7000:5432", setup: writeFile(dc, portCompose("${UNCLOSED:-7000:5432")), exit: 2,
 			errors:   []hostileErr{{dc, 5, 9, `unclosed variable reference "${UNCLOSED:-7000:5432"`}},
 			findings: []want{{"DBP601", dc, 2, "db"}}},
+		// Hundreds of KiB made to be slow: nesting and references bounded.
+		{name: "port with 20000 nested defaults", setup: writeFile(dc, portCompose(strings.Repeat("${A:-", 20000)+"7000"+strings.Repeat("}", 20000)+":5432")), exit: 2,
+			errors:   []hostileErr{{dc, 5, 9, "variable references nested more than 16 deep"}},
+			findings: []want{{"DBP601", dc, 2, "db"}}},
+		{name: "port of 200000 references", setup: writeFile(dc, portCompose(strings.Repeat("$A", 200000)+":5432")), exit: 2,
+			errors:   []hostileErr{{dc, 5, 9, "more than 8 variable references"}},
+			findings: []want{{"DBP601", dc, 2, "db"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
