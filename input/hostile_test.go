@@ -3,6 +3,7 @@
 package input
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -236,5 +237,34 @@ func TestPortParsingIsLinear(t *testing.T) {
 	}
 	if refs, err := scanVars("${A:-${B:-${C:-${D:-7000}}}}"); err != nil || len(refs) != 1 {
 		t.Errorf("four levels of defaults: %v, %v", refs, err)
+	}
+}
+
+// TestSecretsStayOut: label values other than portguard's own, and
+// messages about broken values, never carry what is written there.
+func TestSecretsStayOut(t *testing.T) {
+	const secret = "s3cret-canary"
+	doc := load(t, map[string]string{
+		".env": "BASIC_AUTH=admin:" + secret + "\n",
+		"docker-compose.yml": "services:\n  proxy:\n    image: traefik:3\n    labels:\n" +
+			"      traefik.auth: ${BASIC_AUTH}\n      token: " + secret + "\n      portguard.category: ui\n" +
+			"volumes:\n  v:\n    labels: [token=" + secret + "]\n",
+		"broken/docker-compose.yml": "services:\n  api:\n    image: \"acme/api:${" + secret + "\"\n" +
+			"    volumes: [\"x${" + secret + ":/data\"]\n    ports: [\"${-" + secret + "}:80\"]\n",
+	})
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), secret) {
+		t.Errorf("the document holds the secret: %s", raw)
+	}
+	for _, s := range doc.Services {
+		if s.Name == "proxy" && (s.Labels["portguard.category"] != "ui" || s.Labels["traefik.auth"] != Redacted) {
+			t.Errorf("labels = %v, want portguard.category kept and the others redacted", s.Labels)
+		}
+	}
+	if len(doc.Errors) == 0 {
+		t.Error("the broken file reports no error")
 	}
 }

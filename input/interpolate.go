@@ -41,7 +41,8 @@ func scanVars(s string) ([]varRef, error) {
 			case deep:
 				return nil, fmt.Errorf("variable references nested more than %d deep", maxNesting)
 			case end < 0:
-				return nil, fmt.Errorf("unclosed variable reference %q", clip(s[i:]))
+				// Not quoted: the value may be a secret (a password with "${").
+				return nil, fmt.Errorf("unclosed variable reference: a ${ without its closing }")
 			}
 			ref, err := parseBraced(s[i+2 : end])
 			if err != nil {
@@ -101,6 +102,8 @@ func clip(s string) string {
 	return s[:cut] + "..."
 }
 
+var errInvalidRef = fmt.Errorf("invalid variable reference: ${ takes a name, then optionally :-, -, :?, ?, :+ or + and a value")
+
 func parseBraced(body string) (varRef, error) {
 	j := 0
 	for j < len(body) && isNameChar(body[j]) {
@@ -108,7 +111,7 @@ func parseBraced(body string) (varRef, error) {
 	}
 	name := body[:j]
 	if name == "" || !isNameStart(name[0]) {
-		return varRef{}, fmt.Errorf("invalid variable reference %q", clip("${"+body+"}"))
+		return varRef{}, errInvalidRef
 	}
 	rest := body[j:]
 	if rest == "" {
@@ -119,7 +122,7 @@ func parseBraced(body string) (varRef, error) {
 			return varRef{Name: name, Form: op, Arg: rest[len(op):]}, nil
 		}
 	}
-	return varRef{}, fmt.Errorf("invalid variable reference %q", clip("${"+body+"}"))
+	return varRef{}, errInvalidRef
 }
 
 func isNameStart(c byte) bool {

@@ -38,7 +38,7 @@ func modelOf(dict map[string]any) *model {
 			Image:         str(s["image"]),
 			ContainerName: str(s["container_name"]),
 			NetworkMode:   str(s["network_mode"]),
-			Labels:        stringMap(s["labels"]),
+			Labels:        redactLabels(stringMap(s["labels"])),
 			Profiles:      stringList(s["profiles"]),
 		}
 		if x, ok := s["x-portguard"].(map[string]any); ok {
@@ -49,7 +49,7 @@ func modelOf(dict map[string]any) *model {
 	volumes, _ := dict["volumes"].(map[string]any)
 	for key, raw := range volumes {
 		v, _ := raw.(map[string]any)
-		m.Volumes[key] = modelVolume{Name: str(v["name"]), External: boolish(v["external"]), Labels: stringMap(v["labels"])}
+		m.Volumes[key] = modelVolume{Name: str(v["name"]), External: boolish(v["external"]), Labels: redactLabels(stringMap(v["labels"]))}
 	}
 	return m
 }
@@ -63,6 +63,18 @@ func str(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// redactLabels keeps the values of portguard's own labels only: others
+// carry credentials (a proxy's basic auth, a token from .env), and no
+// policy reads them.
+func redactLabels(labels map[string]string) map[string]string {
+	for k := range labels {
+		if !strings.HasPrefix(k, "portguard.") {
+			labels[k] = Redacted
+		}
+	}
+	return labels
 }
 
 // stringMap reads labels, in map or list ("k=v") form.

@@ -32,7 +32,7 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	p := Port{Raw: raw, Syntax: "short", Position: pos, Protocol: "tcp"}
 	refs, err := scanVars(raw)
 	if err != nil {
-		return p, err
+		return p, fmt.Errorf("invalid port mapping %q: %w", clip(raw), err)
 	}
 	// Each reference is probed with a parse of the whole mapping: bound
 	// them, as no mapping needs more than one per part.

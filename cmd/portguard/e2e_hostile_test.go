@@ -169,7 +169,7 @@ func TestHostileInput(t *testing.T) {
 			errors:   []hostileErr{{dc, 5, 9, `invalid port mapping "abc:5432"`}},
 			findings: []want{{"DBP601", dc, 2, "db"}}},
 		{name: "port ${UNCLOSED:-7000:5432", setup: writeFile(dc, portCompose("${UNCLOSED:-7000:5432")), exit: 2,
-			errors:   []hostileErr{{dc, 5, 9, `unclosed variable reference "${UNCLOSED:-7000:5432"`}},
+			errors:   []hostileErr{{dc, 5, 9, `invalid port mapping "${UNCLOSED:-7000:5432": unclosed variable reference`}},
 			findings: []want{{"DBP601", dc, 2, "db"}}},
 		// Hundreds of KiB made to be slow: nesting and references bounded.
 		{name: "port with 20000 nested defaults", setup: writeFile(dc, portCompose(strings.Repeat("${A:-", 20000)+"7000"+strings.Repeat("}", 20000)+":5432")), exit: 2,
