@@ -260,6 +260,9 @@ func TestSandboxedPolicy(t *testing.T) {
 				"policy-sandboxed/http_send.rego:5:", "builtin http.send is not available",
 				"policy-sandboxed/lookup.rego:5:", "builtin net.lookup_ip_addr is not available",
 				"policy-sandboxed/runtime.rego:5:", "builtin opa.runtime is not available",
+				"policy-sandboxed/clock.rego:5:", "builtin time.now_ns is not available",
+				"policy-sandboxed/random.rego:5:", "builtin rand.intn is not available",
+				"policy-sandboxed/uuid.rego:5:", "builtin uuid.rfc4122 is not available",
 			} {
 				if !strings.Contains(res.stderr, want) {
 					t.Errorf("stderr lacks %q:\n%s", want, res.stderr)

@@ -1,0 +1,7 @@
+# Nor make UUIDs (random too).
+package main
+
+violation contains msg if {
+	id := uuid.rfc4122("x")
+	msg := sprintf("%v", [id])
+}
