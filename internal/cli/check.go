@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,6 +35,7 @@ type CheckOptions struct {
 	NoBuiltin      bool
 	ShowSuppressed bool
 	KeepGoing      bool
+	Timeout        time.Duration
 }
 
 // NewCmdCheck builds `portguard check [PATH]`.
@@ -74,6 +76,7 @@ A format without an output goes to stdout.`,
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	fl.BoolVar(&opts.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
 	fl.BoolVar(&opts.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
+	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
 	return cmd
 }
 
@@ -116,9 +119,14 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if opts.FailOn != "" && !slices.Contains(input.FailLevels, opts.FailOn) {
 		return &ExitError{Code: ExitInput, Err: usage("--fail-on %q: use %s", opts.FailOn, strings.Join(input.FailLevels, ", "))}
 	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = -1 // --timeout 0: no limit
+	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
 		Path: opts.Path, Files: opts.Files, Config: opts.Config,
-		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
+		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
+		Timeout: timeout,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/portguard/portguard/input"
@@ -15,6 +16,8 @@ type evalOptions struct {
 	Files  []string
 	Config string
 	Engine engine.Options
+	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
+	Timeout time.Duration
 }
 
 // evaluation is the outcome shared by the commands that judge a stack.
@@ -36,8 +39,13 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 	if err != nil {
 		return nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
-	fs, err := eng.Eval(ctx, doc)
+	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
+	defer cancel()
+	fs, err := eng.Eval(evalCtx, doc)
 	if err != nil {
+		if errors.Is(evalCtx.Err(), context.DeadlineExceeded) {
+			err = timeoutError(o, err)
+		}
 		return nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
 	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())

@@ -170,7 +170,7 @@ func (c *conftest) eval(ctx context.Context, input ast.Value) ([]finding.Finding
 	}
 	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error()}
+		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
 	}
 	if len(rs) == 0 {
 		return nil, nil

@@ -61,9 +61,14 @@ type Engine struct {
 // to exit code 3.
 type PolicyError struct {
 	Msg string
+	// Err is OPA's error behind an evaluation failure, when there is one.
+	Err error
 }
 
 func (e *PolicyError) Error() string { return e.Msg }
+
+// Unwrap gives OPA's error, when there is one (a deadline, a location).
+func (e *PolicyError) Unwrap() error { return e.Err }
 
 // New loads and compiles the policies once.
 func New(ctx context.Context, opts Options) (*Engine, error) {
@@ -128,7 +133,7 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 	}
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
 	if err != nil {
-		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error()}
+		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
 	}
 	if len(rs) == 0 {
 		return []finding.Finding{}, nil
