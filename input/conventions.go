@@ -6,11 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/yuin/goldmark"
 	gast "github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
-	"github.com/yuin/goldmark/text"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -49,40 +46,72 @@ var (
 // port column. Markup (bold, code, links) is stripped; "7300+" and
 // "7300-7399" are ranges, not ports. It is a pure function of path and
 // bytes.
+//
+// Rows of the table that `portguard docs` writes between GeneratedBegin and
+// GeneratedEnd are a view of the compose files: they are read, marked
+// Generated, and come after the hand-written rows; a generated row whose
+// port a hand-written row (or an earlier generated row) already documents
+// is skipped, so the generated table never makes a port look assigned
+// twice and the hand-written rows stay the authority.
 func parseConventions(file string, data []byte) Conventions {
 	data = trimBOM(data)
 	out := Conventions{File: file, Rows: []ConventionRow{}}
-	md := goldmark.New(goldmark.WithExtensions(extension.Table))
-	doc := md.Parser().Parse(text.NewReader(data))
-	li := newLineIndex(data)
-	section := ""
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		switch node := n.(type) {
-		case *gast.Heading:
-			section = strings.TrimSpace(plainText(node, data))
-		case *extast.Table:
-			out.Rows = append(out.Rows, tableRows(node, data, li, section)...)
+	var generated []ConventionRow
+	for _, t := range conventionTables(data) {
+		if t.Generated {
+			generated = append(generated, t.Rows...)
+			continue
 		}
+		out.Rows = append(out.Rows, t.Rows...)
+	}
+	out.Rows = append(out.Rows, keptGenerated(out.Rows, generated)...)
+	return out
+}
+
+// keptGenerated lists the generated rows for ports no other row documents.
+func keptGenerated(written, generated []ConventionRow) []ConventionRow {
+	seen := map[int]bool{}
+	for _, r := range written {
+		if r.Port != nil {
+			seen[*r.Port] = true
+		}
+	}
+	var out []ConventionRow
+	for _, r := range generated {
+		if r.Port == nil || seen[*r.Port] {
+			continue
+		}
+		seen[*r.Port] = true
+		r.Generated = true
+		out = append(out, r)
 	}
 	return out
 }
 
-func tableRows(t *extast.Table, data []byte, li *lineIndex, section string) []ConventionRow {
+// conventionTable reads one markdown table; ok is false when its header
+// has no port column.
+func conventionTable(t *extast.Table, data []byte, li *lineIndex, section string) (ConventionTable, bool) {
+	out := ConventionTable{Section: section, Rows: []ConventionRow{}}
 	var roles []int
-	var rows []ConventionRow
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
 		var cells []string
 		for c := r.FirstChild(); c != nil; c = c.NextSibling() {
 			cells = append(cells, strings.TrimSpace(plainText(c, data)))
 		}
+		line := lineOfOffset(li, rowOffset(r))
 		if _, isHeader := r.(*extast.TableHeader); isHeader {
 			roles = headerRoles(cells)
 			if !hasRole(roles, colPort) {
-				return nil
+				return out, false
+			}
+			out.HeaderLine = line
+			for _, role := range roles {
+				out.Columns = append(out.Columns, roleNames[role])
 			}
 			continue
 		}
-		row := ConventionRow{Section: section, Line: lineOfOffset(li, rowOffset(r))}
+		out.RowLines = append(out.RowLines, line)
+		row := ConventionRow{Section: section, Line: line}
 		for i, cell := range cells {
 			if i >= len(roles) {
 				break
@@ -107,9 +136,9 @@ func tableRows(t *extast.Table, data []byte, li *lineIndex, section string) []Co
 		if row.Port == nil && row.PortRange == nil {
 			continue
 		}
-		rows = append(rows, row)
+		out.Rows = append(out.Rows, row)
 	}
-	return rows
+	return out, roles != nil
 }
 
 // headerRoles gives each header cell its role, or -1.

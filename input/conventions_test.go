@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"testing"
@@ -118,5 +119,34 @@ func TestRepoFacts(t *testing.T) {
 	}
 	if want := []string{"apps/api/src/index.ts", "backend/shared/config/load-env.js"}; !reflect.DeepEqual(loads, want) {
 		t.Errorf("env loads = %v, want %v", loads, want)
+	}
+}
+
+// TestParseConventionsGeneratedTable: the rows portguard docs writes
+// between the markers document ports, marked generated, after the
+// hand-written rows; a port that a hand-written row (or an earlier
+// generated row) documents is not counted twice.
+func TestParseConventionsGeneratedTable(t *testing.T) {
+	src := "# Ports\n\n| Port | Service | Env var |\n|---|---|---|\n| 7000 | TimescaleDB | `TIMESCALEDB_PORT` |\n\n" +
+		GeneratedBegin + "\n<!-- generated -->\n\n| Port | Service | Variable | Category | Internal port | File |\n|---:|---|---|---|---:|---|\n" +
+		"| 7000 | timescaledb | `TIMESCALEDB_PORT` | database | 5432 | a.yml |\n" +
+		"| 7001 | redis | `REDIS_PORT` | database | 6379 | a.yml |\n" +
+		"| 7001 | keydb | | database | 6379 | b.yml |\n\n" + GeneratedEnd + "\n\nAfter.\n"
+	c := parseConventions("PORTS-CONVENTION.md", []byte(src))
+	var got []string
+	for _, r := range c.Rows {
+		got = append(got, fmt.Sprintf("%d %s %v line %d", *r.Port, r.Service, r.Generated, r.Line))
+	}
+	want := []string{"7000 TimescaleDB false line 5", "7001 redis true line 13"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	tables := ConventionTables([]byte(src))
+	if len(tables) != 2 || tables[0].Generated || !tables[1].Generated {
+		t.Fatalf("tables %+v", tables)
+	}
+	if tables[1].HeaderLine != 10 || !reflect.DeepEqual(tables[1].RowLines, []int{12, 13, 14}) ||
+		!reflect.DeepEqual(tables[1].Columns, []string{"port", "service", "env_var", "category", "internal_port", ""}) {
+		t.Errorf("generated table layout %+v", tables[1])
 	}
 }

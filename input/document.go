@@ -191,6 +191,10 @@ type ConventionRow struct {
 	InternalPort *int   `json:"internal_port"`
 	Section      string `json:"section"`
 	Line         int    `json:"line"`
+	// Generated is true for a row of the table `portguard docs` writes
+	// between the portguard markers: it documents a port, but the rules
+	// that judge the table leave it alone.
+	Generated bool `json:"generated"`
 }
 
 // Repo holds facts about the repository beyond compose files.

@@ -4,14 +4,32 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 )
 
-// WriteFile replaces path with data atomically. An existing file keeps its
-// permissions; a new one gets perm.
+// TempPattern is the name of the temporary file written next to path
+// (os.CreateTemp pattern). A process killed before its rename leaves it
+// behind; the file at path is then still the old one.
+const TempPattern = ".%s.portguard-*"
+
+// WriteFile replaces path with data atomically: a reader, or a process
+// killed at any point, sees the old content or the new one, never a mix.
+// An existing file keeps its permissions; a new one gets perm. A symbolic
+// link is followed: the file it points to is replaced (in its own
+// directory, so the rename stays atomic) and the link stays a link, as a
+// shell redirection would write through it. On error no temporary file is
+// left behind.
 func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
+	if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+		target, lerr := filepath.EvalSymlinks(path)
+		if lerr != nil {
+			return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("symbolic link does not resolve: %w", unwrapPath(lerr))}
+		}
+		path = target
+	}
 	if st, statErr := os.Stat(path); statErr == nil {
 		if st.IsDir() {
 			return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
@@ -19,7 +37,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 		perm = st.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".portguard-*")
+	tmp, err := os.CreateTemp(dir, fmt.Sprintf(TempPattern, filepath.Base(path)))
 	if err != nil {
 		return err
 	}
@@ -50,4 +68,12 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -97,9 +97,12 @@ named(row) := {i |
 	names_match(ws, alias)
 }
 
-# judged_rows are the rows of single ports in the protected range.
+# judged_rows are the rows of single ports in the protected range. Rows of
+# the table that portguard docs generates are read as documentation but
+# never judged: they describe the compose files.
 judged_rows := [row |
 	some row in input.conventions.rows
+	not row.generated
 	is_number(row.port)
 	stack.protected(row.port)
 ]

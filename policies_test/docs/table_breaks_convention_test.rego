@@ -49,3 +49,16 @@ test_success_table_that_follows_the_convention if {
 	])
 	r == set()
 }
+
+# The table that portguard docs generates describes the compose files: it
+# documents ports but is never judged.
+test_success_generated_rows_are_not_judged if {
+	generated := {"generated": true}
+	r := report with input as _table([
+		fx.row(7000, "TimescaleDB", 17),
+		object.union(fx.row(7000, "QuestDB", 40), generated),
+		object.union(object.union(fx.row(7100, "Redis", 41), {"category": "database"}), generated),
+		object.union(fx.row(7350, "web", 42), generated),
+	])
+	r == set()
+}
