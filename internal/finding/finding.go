@@ -21,10 +21,78 @@ type Finding struct {
 	Service    string    `json:"service"`
 	Related    []Related `json:"related"`
 	// Fix is the machine fix a rule computed, when it has one.
-	Fix map[string]any `json:"fix,omitempty"`
+	Fix *Fix `json:"fix,omitempty"`
 	// Suppressed is set when an exception covers the finding; Reason says why.
 	Suppressed        bool   `json:"suppressed,omitempty"`
 	SuppressionReason string `json:"suppression_reason,omitempty"`
+}
+
+// Fix is the machine fix of a finding, computed by the rule
+// (policies/lib/fix.rego) and applied by Go (internal/fix). Every list may
+// be empty:
+//
+//   - Edits replace a YAML scalar of a compose file, at its exact position,
+//     by one whose value is Text; the quoting style of the scalar is kept.
+//   - Env sets variables in the root .env: the line that defines one is
+//     corrected in place, a missing one is added.
+//   - Rows document ports in the convention table: added to its table, or,
+//     with Line and Replaces, moved from the old port the row documents.
+//
+// Changes are the same fix resolved against the files, as text
+// replacements (what SARIF fixes[] carry); they are filled in by
+// internal/fix, never by a rule.
+type Fix struct {
+	Edits   []Edit   `json:"edits"`
+	Env     []EnvSet `json:"env"`
+	Rows    []Row    `json:"rows"`
+	Changes []Change `json:"changes,omitempty"`
+}
+
+// Edit replaces the scalar at File:Line:Column..EndColumn (quotes
+// included; columns in characters), whose value is Old, by one whose value
+// is Text. Port is the host port the mapping publishes afterwards.
+type Edit struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndColumn int    `json:"end_column"`
+	Old       string `json:"old"`
+	Text      string `json:"text"`
+	Port      int    `json:"port"`
+}
+
+// EnvSet sets Name=Value in the .env file File.
+type EnvSet struct {
+	File  string `json:"file"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Row documents Port in the convention table File. When Line is set, the
+// row at Line documents the mapping's old port Replaces and is moved to
+// Port instead of adding one.
+type Row struct {
+	File         string `json:"file"`
+	Port         int    `json:"port"`
+	Service      string `json:"service"`
+	EnvVar       string `json:"env_var"`
+	Category     string `json:"category"`
+	InternalPort int    `json:"internal_port"`
+	Line         int    `json:"line,omitempty"`
+	Replaces     int    `json:"replaces,omitempty"`
+}
+
+// Change is a fix resolved against a file: the text of Line from Column to
+// EndColumn (1-based, in characters; EndColumn == Column inserts) is
+// replaced by Text, which may hold whole lines. Line one past the last
+// line appends to the file; Create is set when the file does not exist.
+type Change struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndColumn int    `json:"end_column"`
+	Text      string `json:"text"`
+	Create    bool   `json:"create,omitempty"`
 }
 
 // Related is another place a finding involves: the other side of a

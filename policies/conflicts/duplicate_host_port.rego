@@ -16,6 +16,7 @@
 package portguard.rules.conflicts.duplicate_host_port
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 # _expanded lists each mapping once per host port it publishes (a range
@@ -44,6 +45,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s publishes %d/%s, also published by %s", [p.service, n, proto, concat(", ", _names(others))]),
 	"suggestion": _suggestion(p, others),
 	"related": [finding.related(o, sprintf("%s publishes %d/%s here", [o.service, n, proto])) | some o in others],
+	"fix": fix.moving(p),
 })) if {
 	some key, group in _by_port
 	count(group) > 1

@@ -18,6 +18,7 @@ package portguard.rules.conflicts.takes_documented_port
 
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -25,6 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s publishes %d, which %s assigns to %s (%s)", [p.service, row.port, input.conventions.file, row.service, concat(", ", owners)]),
 	"suggestion": _suggestion(p),
 	"related": [{"file": input.conventions.file, "line": row.line, "message": sprintf("%d is assigned to %s", [row.port, row.service])}],
+	"fix": fix.moving(p),
 })) if {
 	some row in conventions.judged_rows
 	group := conventions.publishers[row.port]

@@ -15,12 +15,14 @@ package portguard.rules.docs.port_undocumented
 
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s publishes %d, which %s", [p.service, p.effective, _missing]),
 	"suggestion": _suggestion(p),
+	"fix": fix.documenting(p),
 })) if {
 	some p in stack.ports
 	is_number(p.effective)

@@ -9,22 +9,30 @@
 package portguard.lib.finding
 
 # new builds a finding. details holds message, suggestion, service, related,
-# fix and the location keys (see at).
-new(chain, details) := object.union(
-	{
-		"rule_id": _custom(chain).id,
-		"severity": _custom(chain).severity,
-		"message": "",
-		"suggestion": "",
-		"file": "",
-		"line": 0,
-		"column": 0,
-		"end_column": 0,
-		"service": "",
-		"related": [],
-	},
-	details,
+# fix and the location keys (see at). A null fix (see lib/fix.rego: the
+# finding has no machine fix) is left out.
+new(chain, details) := object.remove(
+	object.union(
+		{
+			"rule_id": _custom(chain).id,
+			"severity": _custom(chain).severity,
+			"message": "",
+			"suggestion": "",
+			"file": "",
+			"line": 0,
+			"column": 0,
+			"end_column": 0,
+			"service": "",
+			"related": [],
+		},
+		details,
+	),
+	_no_fix(details),
 )
+
+_no_fix(details) := {"fix"} if details.fix == null
+
+else := set()
 
 _custom(chain) := [c |
 	some entry in chain

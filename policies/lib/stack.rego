@@ -266,13 +266,15 @@ holders := {n: group |
 
 # loses_conflict reports whether a mapping shares its host port and protocol,
 # on an overlapping host IP, with an earlier mapping (in document order) of
-# another service, and should move: the first one keeps the port.
+# another service, and should move: the first one keeps the port, unless
+# the table assigns the port to another service (then it moves anyway).
 loses_conflict(p) if {
 	some h in holders[p.effective]
 	[h.svc, h.idx] < [p.svc, p.idx]
 	h.service != p.service
 	h.protocol == p.protocol
 	ip_overlap(h.host_ip, p.host_ip)
+	not conventions.takes_documented(h)
 }
 
 # conflict reports whether two mappings on the same host port and protocol

@@ -15,6 +15,7 @@
 package portguard.rules.mapping.env_differs_from_default
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), {
@@ -26,6 +27,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"message": sprintf("%s=%s in %s differs from the default %s of %s (%s)", [v.name, v.env_value, v.env_file, v.default, p.service, finding.where(p)]),
 	"suggestion": _suggestion(p),
 	"related": [finding.related(p, sprintf("the default %s of %s", [v.default, v.name]))],
+	"fix": fix.to_target(p),
 }) if {
 	some p in stack.ports
 	stack.judged(p)

@@ -17,12 +17,14 @@
 package portguard.rules.mapping.hardcoded_port
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
 	"suggestion": sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]),
+	"fix": fix.mapping(p, t),
 })) if {
 	some p in stack.ports
 	stack.judged(p)

@@ -17,12 +17,14 @@
 package portguard.rules.mapping.variable_not_in_env
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, stack.env_name, _port(p)]),
 	"suggestion": _suggestion(p),
+	"fix": fix.to_port(p),
 })) if {
 	some p in stack.ports
 	stack.judged(p)

@@ -16,12 +16,14 @@
 package portguard.rules.mapping.variable_without_default
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s: %s in %q has %s", [p.service, p.variable.name, p.raw, _problem(p.variable)]),
 	"suggestion": _suggestion(p),
+	"fix": fix.to_port(p),
 })) if {
 	some p in stack.ports
 	stack.judged(p)

@@ -16,6 +16,7 @@
 package portguard.rules.ranges.database_outside_range
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
@@ -23,6 +24,7 @@ report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
+	"fix": fix.to_target(p),
 })) if {
 	some w in stack.written
 	p := w.port

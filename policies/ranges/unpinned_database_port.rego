@@ -16,12 +16,14 @@
 package portguard.rules.ranges.unpinned_database_port
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s publishes container port %d on a random host port", [p.service, p.target]),
 	"suggestion": _suggestion(p),
+	"fix": fix.to_target(p),
 })) if {
 	some p in stack.ports
 	p.category == "database"
@@ -33,6 +35,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s publishes the host port range %d-%d for container port %d", [p.service, r[0], r[1], p.target]),
 	"suggestion": _suggestion(p),
+	"fix": fix.to_target(p),
 })) if {
 	some p in stack.ports
 	p.category == "database"

@@ -18,6 +18,7 @@
 package portguard.rules.ranges.wrong_subrange
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
@@ -25,6 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
+	"fix": fix.to_target(p),
 })) if {
 	some w in stack.written
 	p := w.port

@@ -18,6 +18,7 @@
 package portguard.rules.sequence.backup_not_next
 
 import data.portguard.lib.finding
+import data.portguard.lib.fix
 import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -25,6 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
 	"suggestion": _suggestion(p, t),
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],
+	"fix": fix.mapping(p, t),
 })) if {
 	some p in stack.ports
 	primary := stack.primary_name[p.svc]

@@ -22,11 +22,18 @@ test_fail_same_port_in_two_files if {
 			"keep postgres on 7000 and move the others",
 			[fx.related(redis, "redis publishes 7000/tcp here")],
 		),
-		_expect(
-			redis, "redis",
-			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
-			`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
-			[fx.related(pg, "postgres publishes 7000/tcp here")],
+		fx.with_fix(
+			_expect(
+				redis, "redis",
+				"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+				`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+				[fx.related(pg, "postgres publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(redis, "${REDIS_PORT:-7001}:6379", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -47,11 +54,18 @@ test_fail_three_services_on_one_port if {
 			"keep postgres on 7000 and move the others",
 			[fx.related(b, "redis publishes 7000/tcp here"), fx.related(c, "web publishes 7000/tcp here")],
 		),
-		_expect(
-			b, "redis",
-			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8), web (docker-compose.yml:16)",
-			`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
-			[fx.related(a, "postgres publishes 7000/tcp here"), fx.related(c, "web publishes 7000/tcp here")],
+		fx.with_fix(
+			_expect(
+				b, "redis",
+				"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8), web (docker-compose.yml:16)",
+				`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+				[fx.related(a, "postgres publishes 7000/tcp here"), fx.related(c, "web publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(b, "${REDIS_PORT:-7001}:6379", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 		_expect(
 			c, "web",
@@ -106,11 +120,18 @@ test_fail_loopback_and_wildcard_overlap if {
 			"keep postgres on 7000 and move the others",
 			[fx.related(b, "redis publishes 7000/tcp here")],
 		),
-		_expect(
-			b, "redis",
-			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
-			`move redis to 7001: write "0.0.0.0:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
-			[fx.related(a, "postgres publishes 7000/tcp here")],
+		fx.with_fix(
+			_expect(
+				b, "redis",
+				"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+				`move redis to 7001: write "0.0.0.0:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+				[fx.related(a, "postgres publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(b, "0.0.0.0:${REDIS_PORT:-7001}:6379", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -129,11 +150,18 @@ test_fail_same_host_ip if {
 			"keep postgres on 7000 and move the others",
 			[fx.related(b, "redis publishes 7000/tcp here")],
 		),
-		_expect(
-			b, "redis",
-			"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
-			`move redis to 7001: write "127.0.0.1:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
-			[fx.related(a, "postgres publishes 7000/tcp here")],
+		fx.with_fix(
+			_expect(
+				b, "redis",
+				"redis publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+				`move redis to 7001: write "127.0.0.1:${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+				[fx.related(a, "postgres publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(b, "127.0.0.1:${REDIS_PORT:-7001}:6379", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -187,11 +215,18 @@ test_fail_port_range_overlap if {
 		fx.service("redis", "redis:7", 9, [b]),
 	])
 	r == {
-		_expect(
-			a, "postgres",
-			"postgres publishes 7001/tcp, also published by redis (docker-compose.yml:12)",
-			`move postgres to 7003: write "${POSTGRES_PORT:-7003}:5432" and set POSTGRES_PORT=7003 in the root .env`,
-			[fx.related(b, "redis publishes 7001/tcp here")],
+		fx.with_fix(
+			_expect(
+				a, "postgres",
+				"postgres publishes 7001/tcp, also published by redis (docker-compose.yml:12)",
+				`move postgres to 7003: write "${POSTGRES_PORT:-7003}:5432" and set POSTGRES_PORT=7003 in the root .env`,
+				[fx.related(b, "redis publishes 7001/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(a, "${POSTGRES_PORT:-7003}:5432", 7003)],
+				[fx.set_env("POSTGRES_PORT", "7003")],
+				[fx.add_row(7003, "postgres", "POSTGRES_PORT", "database", 5432)],
+			),
 		),
 		_expect(
 			b, "redis",
@@ -210,4 +245,40 @@ test_success_distinct_ports if {
 		fx.service("mysql", "mysql:8", 18, [fx.random(21, 3306)]),
 	])
 	r == set()
+}
+
+# The service that the table assigns the port to keeps it, even when the
+# other one comes first in the document: only the other one moves.
+test_fail_documented_owner_keeps_the_port if {
+	a := fx.var(8, "QUESTDB_PORT", "7000", fx.env("7000", 1), 9000)
+	b := fx.var(12, "TIMESCALEDB_PORT", "7000", fx.env("7000", 2), 5432)
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("questdb", "questdb/questdb", 5, [a]),
+			fx.service("timescaledb", "timescale/timescaledb", 9, [b]),
+		]),
+		[fx.row(7000, "timescaledb", 17)],
+	)
+	r := report with input as d
+	r == {
+		fx.with_fix(
+			_expect(
+				a, "questdb",
+				"questdb publishes 7000/tcp, also published by timescaledb (docker-compose.yml:12)",
+				`move questdb to 7001: write "${QUESTDB_PORT:-7001}:9000" and set QUESTDB_PORT=7001 in the root .env`,
+				[fx.related(b, "timescaledb publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(a, "${QUESTDB_PORT:-7001}:9000", 7001)],
+				[fx.set_env("QUESTDB_PORT", "7001")],
+				[fx.add_row(7001, "questdb", "QUESTDB_PORT", "database", 9000)],
+			),
+		),
+		_expect(
+			b, "timescaledb",
+			"timescaledb publishes 7000/tcp, also published by questdb (docker-compose.yml:8)",
+			"keep timescaledb on 7000 and move the others",
+			[fx.related(a, "questdb publishes 7000/tcp here")],
+		),
+	}
 }

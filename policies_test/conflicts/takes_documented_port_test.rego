@@ -20,11 +20,18 @@ test_fail_database_takes_the_port_of_another if {
 		_rows,
 	)
 	r := report with input as d
-	r == {_expect(
-		p, "redis",
-		"redis publishes 7000, which PORTS-CONVENTION.md assigns to TimescaleDB (timescaledb)",
-		`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
-		17, "7000 is assigned to TimescaleDB",
+	r == {fx.with_fix(
+		_expect(
+			p, "redis",
+			"redis publishes 7000, which PORTS-CONVENTION.md assigns to TimescaleDB (timescaledb)",
+			`move redis to 7001: write "${REDIS_PORT:-7001}:6379" and set REDIS_PORT=7001 in the root .env`,
+			17, "7000 is assigned to TimescaleDB",
+		),
+		fx.fix(
+			[fx.edit(p, "${REDIS_PORT:-7001}:6379", 7001)],
+			[fx.set_env("REDIS_PORT", "7001")],
+			[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 

@@ -8,10 +8,13 @@ _expect(p, service, message, suggestion) := fx.finding("DBP501", "error", fx.at(
 test_fail_no_convention_table if {
 	p := fx.var(8, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		"postgres publishes 7000, which is not documented: there is no PORTS-CONVENTION.md",
-		"add the row | 7000 | postgres | POSTGRES_PORT | database | to PORTS-CONVENTION.md",
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			"postgres publishes 7000, which is not documented: there is no PORTS-CONVENTION.md",
+			"add the row | 7000 | postgres | POSTGRES_PORT | database | to PORTS-CONVENTION.md",
+		),
+		fx.fix([], [], [fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)]),
 	)}
 }
 
@@ -25,10 +28,13 @@ test_fail_port_missing_from_the_table if {
 		[fx.row(7000, "Postgres", 17)],
 	)
 	r := report with input as d
-	r == {_expect(
-		p, "redis",
-		"redis publishes 7001, which PORTS-CONVENTION.md does not list",
-		"add the row | 7001 | redis | REDIS_PORT | database | to PORTS-CONVENTION.md",
+	r == {fx.with_fix(
+		_expect(
+			p, "redis",
+			"redis publishes 7001, which PORTS-CONVENTION.md does not list",
+			"add the row | 7001 | redis | REDIS_PORT | database | to PORTS-CONVENTION.md",
+		),
+		fx.fix([], [], [fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)]),
 	)}
 }
 
@@ -36,10 +42,13 @@ test_fail_port_missing_from_the_table if {
 test_fail_tool_that_moves if {
 	p := fx.literal(8, 7050, 80)
 	r := report with input as fx.doc([fx.service("pgadmin", "dpage/pgadmin4", 5, [p])])
-	r == {_expect(
-		p, "pgadmin",
-		"pgadmin publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
-		"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+	r == {fx.with_fix(
+		_expect(
+			p, "pgadmin",
+			"pgadmin publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
+			"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+		),
+		fx.fix([], [], [fx.add_row(7100, "pgadmin", "PGADMIN_PORT", "ui", 80)]),
 	)}
 }
 
@@ -64,15 +73,21 @@ test_fail_tool_that_must_move_with_no_free_port_left if {
 	)
 	r := report with input as d
 	r == {
-		_expect(
-			fx.literal(8, 7100, 80), "pgadmin",
-			"pgadmin publishes 7100, which is not documented: there is no PORTS-CONVENTION.md",
-			"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+		fx.with_fix(
+			_expect(
+				fx.literal(8, 7100, 80), "pgadmin",
+				"pgadmin publishes 7100, which is not documented: there is no PORTS-CONVENTION.md",
+				"add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md",
+			),
+			fx.fix([], [], [fx.add_row(7100, "pgadmin", "PGADMIN_PORT", "ui", 80)]),
 		),
-		_expect(
-			p, "adminer",
-			"adminer publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
-			"add the row | 7050 | adminer | ADMINER_PORT | ui | to PORTS-CONVENTION.md",
+		fx.with_fix(
+			_expect(
+				p, "adminer",
+				"adminer publishes 7050, which is not documented: there is no PORTS-CONVENTION.md",
+				"add the row | 7050 | adminer | ADMINER_PORT | ui | to PORTS-CONVENTION.md",
+			),
+			fx.fix([], [], [fx.add_row(7050, "adminer", "ADMINER_PORT", "ui", 8080)]),
 		),
 	}
 }

@@ -382,3 +382,40 @@ loc(f, line, column, end_column) := {"file": f, "line": line, "column": column, 
 
 # related is a related location of a finding.
 related(x, message) := {"file": x.file, "line": x.line, "message": message}
+
+# --- Expected fixes ----------------------------------------------------------
+
+# with_fix gives an expected finding its machine fix.
+with_fix(f, fix) := object.union(f, {"fix": fix})
+
+# fix is a machine fix: edits of compose scalars, .env variables and rows
+# of the convention table (see policies/lib/fix.rego).
+fix(edits, env, rows) := {"edits": edits, "env": env, "rows": rows}
+
+# edit rewrites the scalar of mapping p to text, after which the mapping
+# publishes port.
+edit(p, text, port) := {
+	"file": p.file,
+	"line": p.line,
+	"column": p.column,
+	"end_column": p.end_column,
+	"old": p.raw,
+	"text": text,
+	"port": port,
+}
+
+# set_env sets name=value in the root .env.
+set_env(name, value) := {"file": ".env", "name": name, "value": value}
+
+# add_row documents port in PORTS-CONVENTION.md.
+add_row(port, service, env_var, category, internal_port) := {
+	"file": "PORTS-CONVENTION.md",
+	"port": port,
+	"service": service,
+	"env_var": env_var,
+	"category": category,
+	"internal_port": internal_port,
+}
+
+# move_row moves the row at line, which documents old, to port.
+move_row(row, line, old) := object.union(row, {"line": line, "replaces": old})

@@ -8,44 +8,68 @@ _expect(loc, service, message, suggestion, related) := fx.finding("DBP204", "war
 test_fail_env_value_is_the_convention_port if {
 	p := fx.var(8, "POSTGRES_PORT", "5432", fx.env("7000", 3), 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 3, 1, 14), "postgres",
-		"POSTGRES_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
-		"change the default to ${POSTGRES_PORT:-7000}",
-		[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 3, 1, 14), "postgres",
+			"POSTGRES_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
+			"change the default to ${POSTGRES_PORT:-7000}",
+			[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+		),
+		fx.fix([fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)], [], []),
 	)}
 }
 
 test_fail_default_is_the_convention_port if {
 	p := fx.var(8, "REDIS_PORT", "7003", fx.env("6379", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 2, 1, 11), "redis",
-		"REDIS_PORT=6379 in .env differs from the default 7003 of redis (docker-compose.yml:8)",
-		"set REDIS_PORT=7003 in .env",
-		[fx.related(p, "the default 7003 of REDIS_PORT")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 2, 1, 11), "redis",
+			"REDIS_PORT=6379 in .env differs from the default 7003 of redis (docker-compose.yml:8)",
+			"set REDIS_PORT=7003 in .env",
+			[fx.related(p, "the default 7003 of REDIS_PORT")],
+		),
+		fx.fix(
+			[],
+			[fx.set_env("REDIS_PORT", "7003")],
+			[fx.add_row(7003, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 
 test_fail_env_value_that_is_not_a_port if {
 	p := fx.var(8, "REDIS_PORT", "7003", fx.env("redis", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 2, 1, 11), "redis",
-		"REDIS_PORT=redis in .env differs from the default 7003 of redis (docker-compose.yml:8)",
-		"set REDIS_PORT=7003 in .env",
-		[fx.related(p, "the default 7003 of REDIS_PORT")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 2, 1, 11), "redis",
+			"REDIS_PORT=redis in .env differs from the default 7003 of redis (docker-compose.yml:8)",
+			"set REDIS_PORT=7003 in .env",
+			[fx.related(p, "the default 7003 of REDIS_PORT")],
+		),
+		fx.fix(
+			[],
+			[fx.set_env("REDIS_PORT", "7003")],
+			[fx.add_row(7003, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 
 test_fail_neither_is_the_convention_port if {
 	p := fx.var(8, "POSTGRES_PORT", "5432", fx.env("5433", 3), 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 3, 1, 14), "postgres",
-		"POSTGRES_PORT=5433 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
-		"set POSTGRES_PORT=7000 in .env and change the default to ${POSTGRES_PORT:-7000}",
-		[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 3, 1, 14), "postgres",
+			"POSTGRES_PORT=5433 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
+			"set POSTGRES_PORT=7000 in .env and change the default to ${POSTGRES_PORT:-7000}",
+			[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -70,11 +94,14 @@ test_fail_no_free_port_left if {
 test_fail_env_example_stands_in if {
 	p := fx.var(8, "POSTGRES_PORT", "5432", fx.env("7000", 7), 5432)
 	r := report with input as fx.with_env_example(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]))
-	r == {_expect(
-		fx.loc(".env.example", 7, 1, 14), "postgres",
-		"POSTGRES_PORT=7000 in .env.example differs from the default 5432 of postgres (docker-compose.yml:8)",
-		"change the default to ${POSTGRES_PORT:-7000}",
-		[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env.example", 7, 1, 14), "postgres",
+			"POSTGRES_PORT=7000 in .env.example differs from the default 5432 of postgres (docker-compose.yml:8)",
+			"change the default to ${POSTGRES_PORT:-7000}",
+			[fx.related(p, "the default 5432 of POSTGRES_PORT")],
+		),
+		fx.fix([fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)], [], []),
 	)}
 }
 
@@ -87,17 +114,23 @@ test_fail_shared_variable if {
 		fx.in_file(fx.service("postgres", "postgres:16", 9, [q]), "docker-compose.prod.yml"),
 	])
 	r == {
-		_expect(
-			fx.loc(".env", 3, 1, 8), "postgres",
-			"PG_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
-			"change the default to ${PG_PORT:-7000}",
-			[fx.related(p, "the default 5432 of PG_PORT")],
+		fx.with_fix(
+			_expect(
+				fx.loc(".env", 3, 1, 8), "postgres",
+				"PG_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.yml:8)",
+				"change the default to ${PG_PORT:-7000}",
+				[fx.related(p, "the default 5432 of PG_PORT")],
+			),
+			fx.fix([fx.edit(p, "${PG_PORT:-7000}:5432", 7000)], [], []),
 		),
-		_expect(
-			fx.loc(".env", 3, 1, 8), "postgres",
-			"PG_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.prod.yml:12)",
-			"change the default to ${PG_PORT:-7000}",
-			[fx.related(q, "the default 5432 of PG_PORT")],
+		fx.with_fix(
+			_expect(
+				fx.loc(".env", 3, 1, 8), "postgres",
+				"PG_PORT=7000 in .env differs from the default 5432 of postgres (docker-compose.prod.yml:12)",
+				"change the default to ${PG_PORT:-7000}",
+				[fx.related(q, "the default 5432 of PG_PORT")],
+			),
+			fx.fix([fx.edit(q, "${PG_PORT:-7000}:5432", 7000)], [], []),
 		),
 	}
 }

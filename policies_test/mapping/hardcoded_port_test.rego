@@ -8,10 +8,17 @@ _expect(p, service, message, suggestion) := fx.finding("DBP201", "error", fx.at(
 test_fail_database_literal if {
 	p := fx.literal(8, 7000, 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		`postgres hard-codes host port 7000 in "7000:5432"`,
-		`write "${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			`postgres hard-codes host port 7000 in "7000:5432"`,
+			`write "${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[],
+		),
 	)}
 }
 
@@ -21,10 +28,17 @@ test_fail_database_literal_outside_range_gets_the_suggested_port if {
 		fx.service("postgres", "postgres:16", 1, [fx.var(3, "POSTGRES_PORT", "7000", fx.env("7000", 1), 5432)]),
 		fx.service("redis", "redis:7", 5, [p]),
 	])
-	r == {_expect(
-		p, "redis",
-		`redis hard-codes host port 6379 in "6379:6379"`,
-		`write "${REDIS_PORT:-7001}:6379" and add REDIS_PORT=7001 to the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			p, "redis",
+			`redis hard-codes host port 6379 in "6379:6379"`,
+			`write "${REDIS_PORT:-7001}:6379" and add REDIS_PORT=7001 to the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${REDIS_PORT:-7001}:6379", 7001)],
+			[fx.set_env("REDIS_PORT", "7001")],
+			[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 
@@ -36,15 +50,29 @@ test_fail_ui_and_exporter_literals if {
 		fx.service("redis-exporter", "oliver006/redis_exporter", 9, [exporter]),
 	])
 	r == {
-		_expect(
-			ui, "pgadmin",
-			`pgadmin hard-codes host port 7100 in "7100:80"`,
-			`write "${PGADMIN_PORT:-7100}:80" and add PGADMIN_PORT=7100 to the root .env`,
+		fx.with_fix(
+			_expect(
+				ui, "pgadmin",
+				`pgadmin hard-codes host port 7100 in "7100:80"`,
+				`write "${PGADMIN_PORT:-7100}:80" and add PGADMIN_PORT=7100 to the root .env`,
+			),
+			fx.fix(
+				[fx.edit(ui, "${PGADMIN_PORT:-7100}:80", 7100)],
+				[fx.set_env("PGADMIN_PORT", "7100")],
+				[],
+			),
 		),
-		_expect(
-			exporter, "redis-exporter",
-			`redis-exporter hard-codes host port 7200 in "7200:9121"`,
-			`write "${REDIS_EXPORTER_PORT:-7200}:9121" and add REDIS_EXPORTER_PORT=7200 to the root .env`,
+		fx.with_fix(
+			_expect(
+				exporter, "redis-exporter",
+				`redis-exporter hard-codes host port 7200 in "7200:9121"`,
+				`write "${REDIS_EXPORTER_PORT:-7200}:9121" and add REDIS_EXPORTER_PORT=7200 to the root .env`,
+			),
+			fx.fix(
+				[fx.edit(exporter, "${REDIS_EXPORTER_PORT:-7200}:9121", 7200)],
+				[fx.set_env("REDIS_EXPORTER_PORT", "7200")],
+				[],
+			),
 		),
 	}
 }
@@ -58,15 +86,29 @@ test_fail_literal_with_host_ip_and_protocol if {
 		fx.service("redis", "redis:7", 9, [v6]),
 	])
 	r == {
-		_expect(
-			v4, "postgres",
-			`postgres hard-codes host port 7000 in "127.0.0.1:7000:5432"`,
-			`write "127.0.0.1:${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+		fx.with_fix(
+			_expect(
+				v4, "postgres",
+				`postgres hard-codes host port 7000 in "127.0.0.1:7000:5432"`,
+				`write "127.0.0.1:${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+			),
+			fx.fix(
+				[fx.edit(v4, "127.0.0.1:${POSTGRES_PORT:-7000}:5432", 7000)],
+				[fx.set_env("POSTGRES_PORT", "7000")],
+				[],
+			),
 		),
-		_expect(
-			v6, "redis",
-			`redis hard-codes host port 7001 in "[::1]:7001:6379/udp"`,
-			`write "[::1]:${REDIS_PORT:-7001}:6379/udp" and add REDIS_PORT=7001 to the root .env`,
+		fx.with_fix(
+			_expect(
+				v6, "redis",
+				`redis hard-codes host port 7001 in "[::1]:7001:6379/udp"`,
+				`write "[::1]:${REDIS_PORT:-7001}:6379/udp" and add REDIS_PORT=7001 to the root .env`,
+			),
+			fx.fix(
+				[fx.edit(v6, "[::1]:${REDIS_PORT:-7001}:6379/udp", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[],
+			),
 		),
 	}
 }
@@ -74,10 +116,17 @@ test_fail_literal_with_host_ip_and_protocol if {
 test_fail_literal_range if {
 	p := fx.literal_range(8, 7000, 7002, 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		`postgres hard-codes host port 7000 in "7000-7002:5432"`,
-		`write "${POSTGRES_PORT:-7003}:5432" and add POSTGRES_PORT=7003 to the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			`postgres hard-codes host port 7000 in "7000-7002:5432"`,
+			`write "${POSTGRES_PORT:-7003}:5432" and add POSTGRES_PORT=7003 to the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7003}:5432", 7003)],
+			[fx.set_env("POSTGRES_PORT", "7003")],
+			[fx.add_row(7003, "postgres", "POSTGRES_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -85,10 +134,17 @@ test_fail_every_service_with_env_var_form_all if {
 	p := fx.literal(8, 8080, 80)
 	d := fx.with_config(fx.doc([fx.service("web", "nginx", 5, [p])]), {"env_var_form": "all"})
 	r := report with input as d
-	r == {_expect(
-		p, "web",
-		`web hard-codes host port 8080 in "8080:80"`,
-		`write "${WEB_PORT:-8080}:80" and add WEB_PORT=8080 to the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			p, "web",
+			`web hard-codes host port 8080 in "8080:80"`,
+			`write "${WEB_PORT:-8080}:80" and add WEB_PORT=8080 to the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${WEB_PORT:-8080}:80", 8080)],
+			[fx.set_env("WEB_PORT", "8080")],
+			[],
+		),
 	)}
 }
 

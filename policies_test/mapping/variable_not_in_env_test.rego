@@ -11,20 +11,30 @@ _with_other_var(services) := fx.doc(array.concat(services, [fx.service("redis", 
 test_fail_default_but_not_in_env if {
 	p := fx.var(8, "POSTGRES_PORT", "7000", fx.unset, 5432)
 	r := report with input as _with_other_var([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		"postgres: POSTGRES_PORT is not defined in .env; port 7000 comes from the compose default alone",
-		"add POSTGRES_PORT=7000 to the root .env",
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			"postgres: POSTGRES_PORT is not defined in .env; port 7000 comes from the compose default alone",
+			"add POSTGRES_PORT=7000 to the root .env",
+		),
+		fx.fix([], [fx.set_env("POSTGRES_PORT", "7000")], []),
 	)}
 }
 
 test_fail_no_default_and_not_in_env if {
 	p := fx.var_form(8, "", "POSTGRES_PORT", "", fx.unset, 5432)
 	r := report with input as _with_other_var([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		"postgres: POSTGRES_PORT is not defined in .env; with no default either, the host port of container port 5432 is unknown",
-		"add POSTGRES_PORT=7000 to the root .env",
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			"postgres: POSTGRES_PORT is not defined in .env; with no default either, the host port of container port 5432 is unknown",
+			"add POSTGRES_PORT=7000 to the root .env",
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -37,15 +47,25 @@ test_fail_env_missing if {
 		fx.service("redis", "redis:7", 9, [q]),
 	]))
 	r == {
-		_expect(
-			p, "postgres",
-			"postgres: POSTGRES_PORT is not defined in the root .env; port 7000 comes from the compose default alone",
-			"add POSTGRES_PORT=7000 to the root .env",
+		fx.with_fix(
+			_expect(
+				p, "postgres",
+				"postgres: POSTGRES_PORT is not defined in the root .env; port 7000 comes from the compose default alone",
+				"add POSTGRES_PORT=7000 to the root .env",
+			),
+			fx.fix([], [fx.set_env("POSTGRES_PORT", "7000")], []),
 		),
-		_expect(
-			q, "redis",
-			"redis: REDIS_PORT is not defined in the root .env; with no default either, the host port of container port 6379 is unknown",
-			"add REDIS_PORT=7001 to the root .env",
+		fx.with_fix(
+			_expect(
+				q, "redis",
+				"redis: REDIS_PORT is not defined in the root .env; with no default either, the host port of container port 6379 is unknown",
+				"add REDIS_PORT=7001 to the root .env",
+			),
+			fx.fix(
+				[fx.edit(q, "${REDIS_PORT:-7001}:6379", 7001)],
+				[fx.set_env("REDIS_PORT", "7001")],
+				[fx.add_row(7001, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -53,10 +73,13 @@ test_fail_env_missing if {
 test_fail_env_example_stands_in_and_lacks_the_variable if {
 	p := fx.var(8, "POSTGRES_PORT", "7000", fx.unset, 5432)
 	r := report with input as fx.with_env_example(_with_other_var([fx.service("postgres", "postgres:16", 5, [p])]))
-	r == {_expect(
-		p, "postgres",
-		"postgres: POSTGRES_PORT is not defined in .env.example; port 7000 comes from the compose default alone",
-		"add POSTGRES_PORT=7000 to the root .env",
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			"postgres: POSTGRES_PORT is not defined in .env.example; port 7000 comes from the compose default alone",
+			"add POSTGRES_PORT=7000 to the root .env",
+		),
+		fx.fix([], [object.union(fx.set_env("POSTGRES_PORT", "7000"), {"file": ".env.example"})], []),
 	)}
 }
 
@@ -78,10 +101,13 @@ test_fail_every_service_with_env_var_form_all if {
 	p := fx.var(8, "WEB_PORT", "8080", fx.unset, 80)
 	d := fx.with_config(_with_other_var([fx.service("web", "nginx", 5, [p])]), {"env_var_form": "all"})
 	r := report with input as d
-	r == {_expect(
-		p, "web",
-		"web: WEB_PORT is not defined in .env; port 8080 comes from the compose default alone",
-		"add WEB_PORT=8080 to the root .env",
+	r == {fx.with_fix(
+		_expect(
+			p, "web",
+			"web: WEB_PORT is not defined in .env; port 8080 comes from the compose default alone",
+			"add WEB_PORT=8080 to the root .env",
+		),
+		fx.fix([], [fx.set_env("WEB_PORT", "8080")], []),
 	)}
 }
 

@@ -8,20 +8,26 @@ _expect(p, service, message, suggestion) := fx.finding("DBP202", "error", fx.at(
 test_fail_braces_without_default if {
 	p := fx.var_form(8, "", "POSTGRES_PORT", "", fx.env("7000", 1), 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		p, "postgres",
-		`postgres: POSTGRES_PORT in "${POSTGRES_PORT}:5432" has no default`,
-		`write "${POSTGRES_PORT:-7000}:5432"`,
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			`postgres: POSTGRES_PORT in "${POSTGRES_PORT}:5432" has no default`,
+			`write "${POSTGRES_PORT:-7000}:5432"`,
+		),
+		fx.fix([fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)], [], []),
 	)}
 }
 
 test_fail_bare_variable if {
 	p := fx.var_form(8, "$", "REDIS_PORT", "", fx.env("7001", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		p, "redis",
-		`redis: REDIS_PORT in "$REDIS_PORT:6379" has no default`,
-		`write "${REDIS_PORT:-7001}:6379"`,
+	r == {fx.with_fix(
+		_expect(
+			p, "redis",
+			`redis: REDIS_PORT in "$REDIS_PORT:6379" has no default`,
+			`write "${REDIS_PORT:-7001}:6379"`,
+		),
+		fx.fix([fx.edit(p, "${REDIS_PORT:-7001}:6379", 7001)], [], []),
 	)}
 }
 
@@ -33,15 +39,29 @@ test_fail_required_variable if {
 		fx.service("mysql", "mysql:8", 9, [q]),
 	])
 	r == {
-		_expect(
-			p, "mongo",
-			`mongo: MONGO_PORT in "${MONGO_PORT:?set MONGO_PORT}:27017" has no default`,
-			`write "${MONGO_PORT:-7000}:27017"`,
+		fx.with_fix(
+			_expect(
+				p, "mongo",
+				`mongo: MONGO_PORT in "${MONGO_PORT:?set MONGO_PORT}:27017" has no default`,
+				`write "${MONGO_PORT:-7000}:27017"`,
+			),
+			fx.fix(
+				[fx.edit(p, "${MONGO_PORT:-7000}:27017", 7000)],
+				[fx.set_env("MONGO_PORT", "7000")],
+				[fx.add_row(7000, "mongo", "MONGO_PORT", "database", 27017)],
+			),
 		),
-		_expect(
-			q, "mysql",
-			`mysql: MYSQL_PORT in "${MYSQL_PORT?}:3306" has no default`,
-			`write "${MYSQL_PORT:-7001}:3306"`,
+		fx.with_fix(
+			_expect(
+				q, "mysql",
+				`mysql: MYSQL_PORT in "${MYSQL_PORT?}:3306" has no default`,
+				`write "${MYSQL_PORT:-7001}:3306"`,
+			),
+			fx.fix(
+				[fx.edit(q, "${MYSQL_PORT:-7001}:3306", 7001)],
+				[fx.set_env("MYSQL_PORT", "7001")],
+				[fx.add_row(7001, "mysql", "MYSQL_PORT", "database", 3306)],
+			),
 		),
 	}
 }
@@ -54,15 +74,25 @@ test_fail_default_that_is_not_a_port if {
 		fx.service("redis", "redis:7", 9, [q]),
 	])
 	r == {
-		_expect(
-			p, "postgres",
-			`postgres: POSTGRES_PORT in "${POSTGRES_PORT:-postgres}:5432" has the default "postgres", which is not a port number`,
-			`write "${POSTGRES_PORT:-7000}:5432"`,
+		fx.with_fix(
+			_expect(
+				p, "postgres",
+				`postgres: POSTGRES_PORT in "${POSTGRES_PORT:-postgres}:5432" has the default "postgres", which is not a port number`,
+				`write "${POSTGRES_PORT:-7000}:5432"`,
+			),
+			fx.fix(
+				[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+				[fx.set_env("POSTGRES_PORT", "7000")],
+				[fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)],
+			),
 		),
-		_expect(
-			q, "redis",
-			`redis: REDIS_PORT in "${REDIS_PORT:-7000-7001}:6379" has the default "7000-7001", which is not a port number`,
-			`write "${REDIS_PORT:-7005}:6379"`,
+		fx.with_fix(
+			_expect(
+				q, "redis",
+				`redis: REDIS_PORT in "${REDIS_PORT:-7000-7001}:6379" has the default "7000-7001", which is not a port number`,
+				`write "${REDIS_PORT:-7005}:6379"`,
+			),
+			fx.fix([fx.edit(q, "${REDIS_PORT:-7005}:6379", 7005)], [], []),
 		),
 	}
 }
@@ -88,10 +118,13 @@ test_fail_every_service_with_env_var_form_all if {
 	p := fx.var_form(8, "", "WEB_PORT", "", fx.env("8080", 4), 80)
 	d := fx.with_config(fx.doc([fx.service("web", "nginx", 5, [p])]), {"env_var_form": "all"})
 	r := report with input as d
-	r == {_expect(
-		p, "web",
-		`web: WEB_PORT in "${WEB_PORT}:80" has no default`,
-		`write "${WEB_PORT:-8080}:80"`,
+	r == {fx.with_fix(
+		_expect(
+			p, "web",
+			`web: WEB_PORT in "${WEB_PORT}:80" has no default`,
+			`write "${WEB_PORT:-8080}:80"`,
+		),
+		fx.fix([fx.edit(p, "${WEB_PORT:-8080}:80", 8080)], [], []),
 	)}
 }
 

@@ -11,17 +11,31 @@ test_fail_default_and_env_value_outside_range if {
 	p := fx.var(8, "REDIS_PORT", "6379", fx.env("6379", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
 	r == {
-		_expect(
-			fx.at(p), "redis",
-			"redis publishes host port 6379, outside 7000-7999",
-			`write "${REDIS_PORT:-7000}:6379" and set REDIS_PORT=7000 in the root .env`,
-			[],
+		fx.with_fix(
+			_expect(
+				fx.at(p), "redis",
+				"redis publishes host port 6379, outside 7000-7999",
+				`write "${REDIS_PORT:-7000}:6379" and set REDIS_PORT=7000 in the root .env`,
+				[],
+			),
+			fx.fix(
+				[fx.edit(p, "${REDIS_PORT:-7000}:6379", 7000)],
+				[fx.set_env("REDIS_PORT", "7000")],
+				[fx.add_row(7000, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
-		_expect(
-			fx.loc(".env", 2, 1, 16), "redis",
-			"REDIS_PORT=6379 in .env publishes redis outside 7000-7999 (docker-compose.yml:8)",
-			"set REDIS_PORT=7000",
-			[fx.related(p, "the mapping")],
+		fx.with_fix(
+			_expect(
+				fx.loc(".env", 2, 1, 16), "redis",
+				"REDIS_PORT=6379 in .env publishes redis outside 7000-7999 (docker-compose.yml:8)",
+				"set REDIS_PORT=7000",
+				[fx.related(p, "the mapping")],
+			),
+			fx.fix(
+				[fx.edit(p, "${REDIS_PORT:-7000}:6379", 7000)],
+				[fx.set_env("REDIS_PORT", "7000")],
+				[fx.add_row(7000, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -29,11 +43,14 @@ test_fail_default_and_env_value_outside_range if {
 test_fail_default_outside_range_env_inside if {
 	p := fx.var(8, "REDIS_PORT", "6379", fx.env("7003", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		fx.at(p), "redis",
-		"redis publishes host port 6379, outside 7000-7999",
-		`write "${REDIS_PORT:-7003}:6379" and set REDIS_PORT=7003 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "redis",
+			"redis publishes host port 6379, outside 7000-7999",
+			`write "${REDIS_PORT:-7003}:6379" and set REDIS_PORT=7003 in the root .env`,
+			[],
+		),
+		fx.fix([fx.edit(p, "${REDIS_PORT:-7003}:6379", 7003)], [], []),
 	)}
 }
 
@@ -41,33 +58,54 @@ test_fail_default_outside_range_env_inside if {
 test_fail_env_outside_range_default_inside if {
 	p := fx.var(8, "REDIS_PORT", "7003", fx.env("6379", 2), 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 2, 1, 16), "redis",
-		"REDIS_PORT=6379 in .env publishes redis outside 7000-7999 (docker-compose.yml:8)",
-		"set REDIS_PORT=7003",
-		[fx.related(p, "the mapping")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 2, 1, 16), "redis",
+			"REDIS_PORT=6379 in .env publishes redis outside 7000-7999 (docker-compose.yml:8)",
+			"set REDIS_PORT=7003",
+			[fx.related(p, "the mapping")],
+		),
+		fx.fix(
+			[],
+			[fx.set_env("REDIS_PORT", "7003")],
+			[fx.add_row(7003, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 
 test_fail_env_example_stands_in_for_env if {
 	p := fx.var(8, "REDIS_PORT", "7003", fx.env("6379", 4), 6379)
 	r := report with input as fx.with_env_example(fx.doc([fx.service("redis", "redis:7", 5, [p])]))
-	r == {_expect(
-		fx.loc(".env.example", 4, 1, 16), "redis",
-		"REDIS_PORT=6379 in .env.example publishes redis outside 7000-7999 (docker-compose.yml:8)",
-		"set REDIS_PORT=7003",
-		[fx.related(p, "the mapping")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env.example", 4, 1, 16), "redis",
+			"REDIS_PORT=6379 in .env.example publishes redis outside 7000-7999 (docker-compose.yml:8)",
+			"set REDIS_PORT=7003",
+			[fx.related(p, "the mapping")],
+		),
+		fx.fix(
+			[],
+			[object.union(fx.set_env("REDIS_PORT", "7003"), {"file": ".env.example"})],
+			[fx.add_row(7003, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 
 test_fail_literal_outside_range if {
 	p := fx.literal(8, 5432, 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		fx.at(p), "postgres",
-		"postgres publishes host port 5432, outside 7000-7999",
-		`write "${POSTGRES_PORT:-7000}:5432" and set POSTGRES_PORT=7000 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "postgres",
+			"postgres publishes host port 5432, outside 7000-7999",
+			`write "${POSTGRES_PORT:-7000}:5432" and set POSTGRES_PORT=7000 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -81,17 +119,31 @@ test_fail_databases_outside_range_get_distinct_ports if {
 		fx.service("timescaledb", "timescale/timescaledb", 13, [taken]),
 	])
 	r == {
-		_expect(
-			fx.at(pg), "postgres",
-			"postgres publishes host port 5432, outside 7000-7999",
-			`write "${POSTGRES_PORT:-7001}:5432" and set POSTGRES_PORT=7001 in the root .env`,
-			[],
+		fx.with_fix(
+			_expect(
+				fx.at(pg), "postgres",
+				"postgres publishes host port 5432, outside 7000-7999",
+				`write "${POSTGRES_PORT:-7001}:5432" and set POSTGRES_PORT=7001 in the root .env`,
+				[],
+			),
+			fx.fix(
+				[fx.edit(pg, "${POSTGRES_PORT:-7001}:5432", 7001)],
+				[fx.set_env("POSTGRES_PORT", "7001")],
+				[fx.add_row(7001, "postgres", "POSTGRES_PORT", "database", 5432)],
+			),
 		),
-		_expect(
-			fx.at(redis), "redis",
-			"redis publishes host port 6379, outside 7000-7999",
-			`write "${REDIS_PORT:-7002}:6379" and set REDIS_PORT=7002 in the root .env`,
-			[],
+		fx.with_fix(
+			_expect(
+				fx.at(redis), "redis",
+				"redis publishes host port 6379, outside 7000-7999",
+				`write "${REDIS_PORT:-7002}:6379" and set REDIS_PORT=7002 in the root .env`,
+				[],
+			),
+			fx.fix(
+				[fx.edit(redis, "${REDIS_PORT:-7002}:6379", 7002)],
+				[fx.set_env("REDIS_PORT", "7002")],
+				[fx.add_row(7002, "redis", "REDIS_PORT", "database", 6379)],
+			),
 		),
 	}
 }
@@ -118,11 +170,18 @@ test_fail_classified_by_label if {
 	p := fx.literal(8, 9999, 9999)
 	svc := fx.labeled(fx.service("ledger", "acme/ledger", 5, [p]), {"portguard.category": "database"})
 	r := report with input as fx.doc([svc])
-	r == {_expect(
-		fx.at(p), "ledger",
-		"ledger publishes host port 9999, outside 7000-7999",
-		`write "${LEDGER_PORT:-7000}:9999" and set LEDGER_PORT=7000 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "ledger",
+			"ledger publishes host port 9999, outside 7000-7999",
+			`write "${LEDGER_PORT:-7000}:9999" and set LEDGER_PORT=7000 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${LEDGER_PORT:-7000}:9999", 7000)],
+			[fx.set_env("LEDGER_PORT", "7000")],
+			[fx.add_row(7000, "ledger", "LEDGER_PORT", "database", 9999)],
+		),
 	)}
 }
 

@@ -10,20 +10,34 @@ _host(svc) := object.union(svc, {"network_mode": "host"})
 test_fail_random_host_port if {
 	p := fx.random(8, 5432)
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
-	r == {_expect(
-		fx.at(p), "postgres",
-		"postgres publishes container port 5432 on a random host port",
-		`write "${POSTGRES_PORT:-7000}:5432" and set POSTGRES_PORT=7000 in the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "postgres",
+			"postgres publishes container port 5432 on a random host port",
+			`write "${POSTGRES_PORT:-7000}:5432" and set POSTGRES_PORT=7000 in the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432)],
+		),
 	)}
 }
 
 test_fail_host_port_range if {
 	p := fx.literal_range(8, 7000, 7002, 6379)
 	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
-	r == {_expect(
-		fx.at(p), "redis",
-		"redis publishes the host port range 7000-7002 for container port 6379",
-		`write "${REDIS_PORT:-7003}:6379" and set REDIS_PORT=7003 in the root .env`,
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "redis",
+			"redis publishes the host port range 7000-7002 for container port 6379",
+			`write "${REDIS_PORT:-7003}:6379" and set REDIS_PORT=7003 in the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${REDIS_PORT:-7003}:6379", 7003)],
+			[fx.set_env("REDIS_PORT", "7003")],
+			[fx.add_row(7003, "redis", "REDIS_PORT", "database", 6379)],
+		),
 	)}
 }
 

@@ -8,33 +8,54 @@ _expect(loc, service, message, suggestion, related) := fx.finding("DBP103", "err
 test_fail_ui_in_the_database_range if {
 	p := fx.literal(8, 7000, 80)
 	r := report with input as fx.doc([fx.service("pgadmin", "dpage/pgadmin4", 5, [p])])
-	r == {_expect(
-		fx.at(p), "pgadmin",
-		"pgadmin (ui) publishes 7000, in the database range 7000-7099; ui ports belong in 7100-7199",
-		`write "${PGADMIN_PORT:-7100}:80" and set PGADMIN_PORT=7100 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "pgadmin",
+			"pgadmin (ui) publishes 7000, in the database range 7000-7099; ui ports belong in 7100-7199",
+			`write "${PGADMIN_PORT:-7100}:80" and set PGADMIN_PORT=7100 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${PGADMIN_PORT:-7100}:80", 7100)],
+			[fx.set_env("PGADMIN_PORT", "7100")],
+			[fx.add_row(7100, "pgadmin", "PGADMIN_PORT", "ui", 80)],
+		),
 	)}
 }
 
 test_fail_database_in_the_reserved_range if {
 	p := fx.literal(8, 7300, 9000)
 	r := report with input as fx.doc([fx.service("questdb", "questdb/questdb", 5, [p])])
-	r == {_expect(
-		fx.at(p), "questdb",
-		"questdb (database) publishes 7300, in the reserved range 7300-7999; database ports belong in 7000-7099",
-		`write "${QUESTDB_PORT:-7000}:9000" and set QUESTDB_PORT=7000 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "questdb",
+			"questdb (database) publishes 7300, in the reserved range 7300-7999; database ports belong in 7000-7099",
+			`write "${QUESTDB_PORT:-7000}:9000" and set QUESTDB_PORT=7000 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${QUESTDB_PORT:-7000}:9000", 7000)],
+			[fx.set_env("QUESTDB_PORT", "7000")],
+			[fx.add_row(7000, "questdb", "QUESTDB_PORT", "database", 9000)],
+		),
 	)}
 }
 
 test_fail_ui_outside_the_protected_range if {
 	p := fx.literal(8, 5050, 80)
 	r := report with input as fx.doc([fx.service("pgadmin", "dpage/pgadmin4", 5, [p])])
-	r == {_expect(
-		fx.at(p), "pgadmin",
-		"pgadmin (ui) publishes 5050, outside every database sub-range; ui ports belong in 7100-7199",
-		`write "${PGADMIN_PORT:-7100}:80" and set PGADMIN_PORT=7100 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "pgadmin",
+			"pgadmin (ui) publishes 5050, outside every database sub-range; ui ports belong in 7100-7199",
+			`write "${PGADMIN_PORT:-7100}:80" and set PGADMIN_PORT=7100 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${PGADMIN_PORT:-7100}:80", 7100)],
+			[fx.set_env("PGADMIN_PORT", "7100")],
+			[fx.add_row(7100, "pgadmin", "PGADMIN_PORT", "ui", 80)],
+		),
 	)}
 }
 
@@ -42,17 +63,31 @@ test_fail_default_and_env_value_in_the_wrong_sub_range if {
 	p := fx.var(8, "ADMINER_PORT", "7010", fx.env("7011", 3), 8080)
 	r := report with input as fx.doc([fx.service("adminer", "adminer:4", 5, [p])])
 	r == {
-		_expect(
-			fx.at(p), "adminer",
-			"adminer (ui) publishes 7010, in the database range 7000-7099; ui ports belong in 7100-7199",
-			`write "${ADMINER_PORT:-7100}:8080" and set ADMINER_PORT=7100 in the root .env`,
-			[],
+		fx.with_fix(
+			_expect(
+				fx.at(p), "adminer",
+				"adminer (ui) publishes 7010, in the database range 7000-7099; ui ports belong in 7100-7199",
+				`write "${ADMINER_PORT:-7100}:8080" and set ADMINER_PORT=7100 in the root .env`,
+				[],
+			),
+			fx.fix(
+				[fx.edit(p, "${ADMINER_PORT:-7100}:8080", 7100)],
+				[fx.set_env("ADMINER_PORT", "7100")],
+				[fx.add_row(7100, "adminer", "ADMINER_PORT", "ui", 8080)],
+			),
 		),
-		_expect(
-			fx.loc(".env", 3, 1, 18), "adminer",
-			"ADMINER_PORT=7011 in .env puts adminer (ui) in the database range 7000-7099; ui ports belong in 7100-7199 (docker-compose.yml:8)",
-			"set ADMINER_PORT=7100",
-			[fx.related(p, "the mapping")],
+		fx.with_fix(
+			_expect(
+				fx.loc(".env", 3, 1, 18), "adminer",
+				"ADMINER_PORT=7011 in .env puts adminer (ui) in the database range 7000-7099; ui ports belong in 7100-7199 (docker-compose.yml:8)",
+				"set ADMINER_PORT=7100",
+				[fx.related(p, "the mapping")],
+			),
+			fx.fix(
+				[fx.edit(p, "${ADMINER_PORT:-7100}:8080", 7100)],
+				[fx.set_env("ADMINER_PORT", "7100")],
+				[fx.add_row(7100, "adminer", "ADMINER_PORT", "ui", 8080)],
+			),
 		),
 	}
 }
@@ -61,11 +96,18 @@ test_fail_default_and_env_value_in_the_wrong_sub_range if {
 test_fail_env_value_in_the_wrong_sub_range if {
 	p := fx.var(8, "PG_EXPORTER_PORT", "7200", fx.env("7150", 3), 9187)
 	r := report with input as fx.doc([fx.service("postgres-exporter", "prometheuscommunity/postgres-exporter", 5, [p])])
-	r == {_expect(
-		fx.loc(".env", 3, 1, 22), "postgres-exporter",
-		"PG_EXPORTER_PORT=7150 in .env puts postgres-exporter (exporter) in the ui range 7100-7199; exporter ports belong in 7200-7299 (docker-compose.yml:8)",
-		"set PG_EXPORTER_PORT=7200",
-		[fx.related(p, "the mapping")],
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 3, 1, 22), "postgres-exporter",
+			"PG_EXPORTER_PORT=7150 in .env puts postgres-exporter (exporter) in the ui range 7100-7199; exporter ports belong in 7200-7299 (docker-compose.yml:8)",
+			"set PG_EXPORTER_PORT=7200",
+			[fx.related(p, "the mapping")],
+		),
+		fx.fix(
+			[],
+			[fx.set_env("PG_EXPORTER_PORT", "7200")],
+			[fx.add_row(7200, "postgres-exporter", "PG_EXPORTER_PORT", "exporter", 9187)],
+		),
 	)}
 }
 
@@ -95,11 +137,18 @@ test_fail_category_added_by_configuration if {
 		{"ranges": object.union(fx.config.ranges, {"queue": {"from": 7400, "to": 7499}})},
 	)
 	r := report with input as d
-	r == {_expect(
-		fx.at(p), "rabbitmq",
-		"rabbitmq (queue) publishes 7000, in the database range 7000-7099; queue ports belong in 7400-7499",
-		`write "${RABBITMQ_PORT:-7400}:5672" and set RABBITMQ_PORT=7400 in the root .env`,
-		[],
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "rabbitmq",
+			"rabbitmq (queue) publishes 7000, in the database range 7000-7099; queue ports belong in 7400-7499",
+			`write "${RABBITMQ_PORT:-7400}:5672" and set RABBITMQ_PORT=7400 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${RABBITMQ_PORT:-7400}:5672", 7400)],
+			[fx.set_env("RABBITMQ_PORT", "7400")],
+			[fx.add_row(7400, "rabbitmq", "RABBITMQ_PORT", "queue", 5672)],
+		),
 	)}
 }
 

@@ -16,11 +16,18 @@ test_fail_first_backup_by_name if {
 		fx.service("timescaledb", _ts, 5, [_primary]),
 		fx.service("timescaledb-backup", _ts, 9, [b]),
 	])
-	r == {_expect(
-		b, "timescaledb-backup",
-		"timescaledb-backup publishes 7005; backups publish primary+1 = 7001 (timescaledb, docker-compose.yml:8)",
-		`write "${TIMESCALEDB_BACKUP_PORT:-7001}:5432" and set TIMESCALEDB_BACKUP_PORT=7001 in the root .env`,
-		[fx.related(_primary, "the primary timescaledb publishes 7000")],
+	r == {fx.with_fix(
+		_expect(
+			b, "timescaledb-backup",
+			"timescaledb-backup publishes 7005; backups publish primary+1 = 7001 (timescaledb, docker-compose.yml:8)",
+			`write "${TIMESCALEDB_BACKUP_PORT:-7001}:5432" and set TIMESCALEDB_BACKUP_PORT=7001 in the root .env`,
+			[fx.related(_primary, "the primary timescaledb publishes 7000")],
+		),
+		fx.fix(
+			[fx.edit(b, "${TIMESCALEDB_BACKUP_PORT:-7001}:5432", 7001)],
+			[fx.set_env("TIMESCALEDB_BACKUP_PORT", "7001")],
+			[fx.add_row(7001, "timescaledb-backup", "TIMESCALEDB_BACKUP_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -31,11 +38,18 @@ test_fail_second_backup_by_name if {
 		fx.service("timescaledb-backup", _ts, 9, [fx.literal(12, 7001, 5432)]),
 		fx.service("timescaledb-replica", _ts, 13, [b]),
 	])
-	r == {_expect(
-		b, "timescaledb-replica",
-		"timescaledb-replica publishes 7005; backups publish primary+2 = 7002 (timescaledb, docker-compose.yml:8)",
-		`write "${TIMESCALEDB_REPLICA_PORT:-7002}:5432" and set TIMESCALEDB_REPLICA_PORT=7002 in the root .env`,
-		[fx.related(_primary, "the primary timescaledb publishes 7000")],
+	r == {fx.with_fix(
+		_expect(
+			b, "timescaledb-replica",
+			"timescaledb-replica publishes 7005; backups publish primary+2 = 7002 (timescaledb, docker-compose.yml:8)",
+			`write "${TIMESCALEDB_REPLICA_PORT:-7002}:5432" and set TIMESCALEDB_REPLICA_PORT=7002 in the root .env`,
+			[fx.related(_primary, "the primary timescaledb publishes 7000")],
+		),
+		fx.fix(
+			[fx.edit(b, "${TIMESCALEDB_REPLICA_PORT:-7002}:5432", 7002)],
+			[fx.set_env("TIMESCALEDB_REPLICA_PORT", "7002")],
+			[fx.add_row(7002, "timescaledb-replica", "TIMESCALEDB_REPLICA_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -45,11 +59,18 @@ test_fail_backup_with_an_explicit_number if {
 		fx.service("timescaledb", _ts, 5, [_primary]),
 		fx.service("timescaledb-backup-2", _ts, 9, [b]),
 	])
-	r == {_expect(
-		b, "timescaledb-backup-2",
-		"timescaledb-backup-2 publishes 7001; backups publish primary+2 = 7002 (timescaledb, docker-compose.yml:8)",
-		`write "${TIMESCALEDB_BACKUP_2_PORT:-7002}:5432" and set TIMESCALEDB_BACKUP_2_PORT=7002 in the root .env`,
-		[fx.related(_primary, "the primary timescaledb publishes 7000")],
+	r == {fx.with_fix(
+		_expect(
+			b, "timescaledb-backup-2",
+			"timescaledb-backup-2 publishes 7001; backups publish primary+2 = 7002 (timescaledb, docker-compose.yml:8)",
+			`write "${TIMESCALEDB_BACKUP_2_PORT:-7002}:5432" and set TIMESCALEDB_BACKUP_2_PORT=7002 in the root .env`,
+			[fx.related(_primary, "the primary timescaledb publishes 7000")],
+		),
+		fx.fix(
+			[fx.edit(b, "${TIMESCALEDB_BACKUP_2_PORT:-7002}:5432", 7002)],
+			[fx.set_env("TIMESCALEDB_BACKUP_2_PORT", "7002")],
+			[fx.add_row(7002, "timescaledb-backup-2", "TIMESCALEDB_BACKUP_2_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -60,11 +81,18 @@ test_fail_backup_by_label if {
 		fx.service("main", "postgres:16", 5, [m]),
 		fx.labeled(fx.service("standby", "postgres:16", 9, [b]), {"portguard.backup-of": "main"}),
 	])
-	r == {_expect(
-		b, "standby",
-		"standby publishes 7020; backups publish primary+1 = 7011 (main, docker-compose.yml:8)",
-		`write "${STANDBY_PORT:-7011}:5432" and set STANDBY_PORT=7011 in the root .env`,
-		[fx.related(m, "the primary main publishes 7010")],
+	r == {fx.with_fix(
+		_expect(
+			b, "standby",
+			"standby publishes 7020; backups publish primary+1 = 7011 (main, docker-compose.yml:8)",
+			`write "${STANDBY_PORT:-7011}:5432" and set STANDBY_PORT=7011 in the root .env`,
+			[fx.related(m, "the primary main publishes 7010")],
+		),
+		fx.fix(
+			[fx.edit(b, "${STANDBY_PORT:-7011}:5432", 7011)],
+			[fx.set_env("STANDBY_PORT", "7011")],
+			[fx.add_row(7011, "standby", "STANDBY_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -75,11 +103,18 @@ test_fail_backup_by_x_portguard if {
 		fx.service("cache", "redis:7", 5, [m]),
 		fx.with_x(fx.service("cache-copy", "redis:7", 9, [b]), {"backup_of": "cache"}),
 	])
-	r == {_expect(
-		b, "cache-copy",
-		"cache-copy publishes 7000; backups publish primary+1 = 7011 (cache, docker-compose.yml:8)",
-		`write "${CACHE_COPY_PORT:-7011}:6379" and set CACHE_COPY_PORT=7011 in the root .env`,
-		[fx.related(m, "the primary cache publishes 7010")],
+	r == {fx.with_fix(
+		_expect(
+			b, "cache-copy",
+			"cache-copy publishes 7000; backups publish primary+1 = 7011 (cache, docker-compose.yml:8)",
+			`write "${CACHE_COPY_PORT:-7011}:6379" and set CACHE_COPY_PORT=7011 in the root .env`,
+			[fx.related(m, "the primary cache publishes 7010")],
+		),
+		fx.fix(
+			[fx.edit(b, "${CACHE_COPY_PORT:-7011}:6379", 7011)],
+			[fx.set_env("CACHE_COPY_PORT", "7011")],
+			[fx.add_row(7011, "cache-copy", "CACHE_COPY_PORT", "database", 6379)],
+		),
 	)}
 }
 
@@ -89,11 +124,18 @@ test_fail_backup_without_a_known_port if {
 		fx.service("timescaledb", _ts, 5, [_primary]),
 		fx.service("timescaledb-backup", _ts, 9, [b]),
 	])
-	r == {_expect(
-		b, "timescaledb-backup",
-		"timescaledb-backup publishes no known host port; backups publish primary+1 = 7001 (timescaledb, docker-compose.yml:8)",
-		`write "${TIMESCALEDB_BACKUP_PORT:-7001}:5432" and set TIMESCALEDB_BACKUP_PORT=7001 in the root .env`,
-		[fx.related(_primary, "the primary timescaledb publishes 7000")],
+	r == {fx.with_fix(
+		_expect(
+			b, "timescaledb-backup",
+			"timescaledb-backup publishes no known host port; backups publish primary+1 = 7001 (timescaledb, docker-compose.yml:8)",
+			`write "${TIMESCALEDB_BACKUP_PORT:-7001}:5432" and set TIMESCALEDB_BACKUP_PORT=7001 in the root .env`,
+			[fx.related(_primary, "the primary timescaledb publishes 7000")],
+		),
+		fx.fix(
+			[fx.edit(b, "${TIMESCALEDB_BACKUP_PORT:-7001}:5432", 7001)],
+			[fx.set_env("TIMESCALEDB_BACKUP_PORT", "7001")],
+			[fx.add_row(7001, "timescaledb-backup", "TIMESCALEDB_BACKUP_PORT", "database", 5432)],
+		),
 	)}
 }
 
@@ -108,11 +150,18 @@ test_fail_backup_follows_the_primary_of_its_own_file if {
 		fx.in_file(fx.service("timescaledb", _ts, 5, [pm]), prod),
 		fx.in_file(fx.service("timescaledb-backup", _ts, 9, [b]), prod),
 	])
-	r == {_expect(
-		b, "timescaledb-backup",
-		"timescaledb-backup publishes 7001; backups publish primary+1 = 7011 (timescaledb, docker-compose.prod.yml:8)",
-		`write "${TIMESCALEDB_BACKUP_PORT:-7011}:5432" and set TIMESCALEDB_BACKUP_PORT=7011 in the root .env`,
-		[fx.related(pm, "the primary timescaledb publishes 7010")],
+	r == {fx.with_fix(
+		_expect(
+			b, "timescaledb-backup",
+			"timescaledb-backup publishes 7001; backups publish primary+1 = 7011 (timescaledb, docker-compose.prod.yml:8)",
+			`write "${TIMESCALEDB_BACKUP_PORT:-7011}:5432" and set TIMESCALEDB_BACKUP_PORT=7011 in the root .env`,
+			[fx.related(pm, "the primary timescaledb publishes 7010")],
+		),
+		fx.fix(
+			[fx.edit(b, "${TIMESCALEDB_BACKUP_PORT:-7011}:5432", 7011)],
+			[fx.set_env("TIMESCALEDB_BACKUP_PORT", "7011")],
+			[fx.add_row(7011, "timescaledb-backup", "TIMESCALEDB_BACKUP_PORT", "database", 5432)],
+		),
 	)}
 }
 
