@@ -19,6 +19,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"go.yaml.in/yaml/v3"
 
@@ -55,6 +56,8 @@ type Engine struct {
 	modules  map[string]*ast.Module
 	// conftest evaluates conftest-style user policies (nil when none).
 	conftest *conftest
+	// store holds the data, for further queries (Query).
+	store storage.Store
 }
 
 // PolicyError is a policy that fails to load, compile or evaluate; it maps
@@ -114,7 +117,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	rules = ct.addToCatalog(rules)
-	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules, conftest: ct}, nil
+	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules, conftest: ct, store: store}, nil
 }
 
 // Rules is the catalog of the loaded rules, sorted by id.
@@ -123,11 +126,7 @@ func (e *Engine) Rules() []finding.Rule { return e.rules }
 // Eval evaluates the document (anything that marshals to the input JSON)
 // and returns the findings, sorted.
 func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	value, err := ast.ValueFromReader(bytes.NewReader(raw))
+	value, err := toValue(doc)
 	if err != nil {
 		return nil, err
 	}

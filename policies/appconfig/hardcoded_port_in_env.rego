@@ -28,6 +28,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	some svc in input.services
 	some e in svc.environment
 	not e.uses_variable
+	e.value != "<redacted>"
 	regex.match(`^[0-9]+$`, e.value)
 	n := to_number(e.value)
 	stack.protected(n)
@@ -42,7 +43,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 	some r in hosts.refs
 	not r.env.uses_variable
 	stack.protected(r.port)
-	not hosts.by_host[r.host]
+	not r.host in hosts.service_hosts
 	not r.host in hosts.local
 }
 

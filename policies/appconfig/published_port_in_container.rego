@@ -26,8 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 	"related": [finding.related(target, sprintf("%s is defined here", [target.name]))],
 })) if {
 	some r in hosts.refs
-	some t in hosts.by_host[r.host]
-	stack.category[t] in stack.tooling
+	some t in hosts.tooling_by_host[r.host]
 	target := input.services[t]
 	inner := hosts.internal_port(t, r.port)
 	inner != r.port

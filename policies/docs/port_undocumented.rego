@@ -24,7 +24,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.documenting(p),
 })) if {
-	some p in stack.ports
+	some p in stack.range_ports
 	is_number(p.effective)
 	stack.protected(p.effective)
 	not p.effective in conventions.documented_ports

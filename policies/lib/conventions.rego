@@ -62,11 +62,12 @@ names_match(a, b) if {
 	}
 }
 
-# _aliases[i] are the word lists input.services[i] is known by.
-_aliases := [aliases |
-	some svc in input.services
-	aliases := {svc.tokens, words(svc.container_name)} - {[]}
-]
+# aliases(i) are the word lists input.services[i] is known by.
+aliases(i) := {svc.tokens, words(svc.container_name)} - {[]} if svc := input.services[i]
+
+# _aliases[i] is aliases(i) for every service; only the search by name
+# (named) needs them all.
+_aliases := [aliases(i) | some i, _ in input.services]
 
 _prefix(w) := substring(w, 0, 5)
 
@@ -111,7 +112,7 @@ judged_rows := [row |
 publishers := {n: group |
 	some n in {r.port | some r in judged_rows}
 	group := [p |
-		some p in stack.ports
+		some p in stack.range_ports
 		p.effective == n
 	]
 }
@@ -119,7 +120,7 @@ publishers := {n: group |
 # satisfies reports whether mapping p is what row documents: same name (or
 # container_name), or the row's env var is the mapping's variable.
 satisfies(row, p) if {
-	some alias in _aliases[p.svc]
+	some alias in aliases(p.svc)
 	names_match(row_words(row), alias)
 }
 

@@ -12,17 +12,27 @@ import data.portguard.lib.stack
 # container itself.
 local := {"localhost", "127.0.0.1", "::1", "0.0.0.0", "ip6-localhost"}
 
-_names := [[lower(n), i] |
+# service_hosts is every host name a service answers to: its name and its
+# container_name.
+service_hosts := {lower(n) |
+	some svc in input.services
+	some n in [svc.name, svc.container_name]
+	n != ""
+}
+
+_tooling_names := [[lower(n), i] |
 	some i, svc in input.services
-	some n in {svc.name, svc.container_name}
+	stack.category[i] in stack.tooling
+	some n in [svc.name, svc.container_name]
 	n != ""
 ]
 
-# by_host[h] are the indexes of the services reachable as host h.
-by_host := {h: idx |
-	some h in {e[0] | some e in _names}
+# tooling_by_host[h] are the indexes of the databases, UIs and exporters
+# reachable as host h.
+tooling_by_host := {h: idx |
+	some h in {e[0] | some e in _tooling_names}
 	idx := {e[1] |
-		some e in _names
+		some e in _tooling_names
 		e[0] == h
 	}
 }

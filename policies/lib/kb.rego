@@ -19,18 +19,27 @@ _by_name[n] := id if {
 	some n in e.names
 }
 
-# entry_id is the knowledge-base id of a service, undefined when unknown.
-# The tables are read whole: a lookup by key would rescan the knowledge
-# base for every service.
-entry_id(svc) := _entry_id(svc, _by_repo, _by_name)
+# entry_id is the knowledge-base id of a service, undefined when unknown:
+# by its image, else by its name.
+entry_id(svc) := id if id := image_id(svc.image_repo, svc.image_name, svc.image_tokens)
 
-_entry_id(svc, repos, names) := id if id := repos[svc.image_repo]
+else := id if id := name_id(svc)
 
-else := id if id := names[svc.image_name]
+# image_id is the entry an image names: exact repository, image name, then
+# the words of the image name from the last. The tables are read whole: a
+# lookup by key would rescan the knowledge base for every service.
+image_id(repo, name, words) := _image_id(repo, name, words, _by_repo, _by_name)
 
-else := id if id := _from_last(svc.image_tokens, names)
+_image_id(repo, name, words, repos, names) := id if id := repos[repo]
 
-else := id if id := names[lower(svc.name)]
+else := id if id := names[name]
+
+else := id if id := _from_last(words, names)
+
+# name_id is the entry a service's name names: whole, then its words.
+name_id(svc) := _name_id(svc, _by_name)
+
+_name_id(svc, names) := id if id := names[lower(svc.name)]
 
 else := id if id := _from_last(svc.tokens, names)
 

@@ -35,17 +35,34 @@ reserved(port) if in_range(port, ranges.reserved)
 # range (database, ui, exporter, and any a platform team adds).
 tooling := {c | some c, _ in ranges} - {"protected", "reserved"}
 
-# kind[i] is the knowledge-base id of input.services[i], when known.
+# _image_kinds classifies each distinct image once: a repository of
+# thousands of services has a few dozen images.
+_image_kinds := {key: id |
+	some key in {[svc.image_repo, svc.image_name, svc.image_tokens] | some svc in input.services}
+	id := kb.image_id(key[0], key[1], key[2])
+}
+
+# kind[i] is the knowledge-base id of input.services[i], when known: by its
+# image, else by its name.
 kind := {i: id |
 	some i, svc in input.services
-	id := kb.entry_id(svc)
+	id := _kind_of(svc, _image_kinds)
 }
+
+_kind_of(svc, images) := id if id := images[[svc.image_repo, svc.image_name, svc.image_tokens]]
+
+else := id if id := kb.name_id(svc)
 
 # category[i] is the category of input.services[i].
 category := {i: kb.category(svc, object.get(kind, i, "")) | some i, svc in input.services}
 
-# entry[i] is the knowledge-base entry of input.services[i] (empty if unknown).
-entry := {i: kb.entry(object.get(kind, i, "")) | some i, _ in input.services}
+# entry[i] is the knowledge-base entry of the database tool
+# input.services[i] (empty if its image is unknown); the rules that read
+# entries judge database tools only.
+entry := {i: kb.entry(object.get(kind, i, "")) |
+	some i, _ in input.services
+	category[i] in tooling
+}
 
 # ports lists every port mapping with its service index (svc), its index in
 # the service (idx), the service name, the base file of its project
@@ -68,33 +85,64 @@ ports_by_service := {name: group |
 	]
 }
 
+# tooling_ports are the mappings of databases, UIs and exporters: most rules
+# judge only them, and the protected range bounds how many there are, so
+# the rules stay cheap however many applications a repository has.
+tooling_ports := [p |
+	some p in ports
+	p.category in tooling
+]
+
+# judged_ports are the mappings the variable rules (DBP201-DBP206) judge.
+judged_ports := ports if input.config.env_var_form == "all"
+
+else := tooling_ports
+
 # written lists each value written for a host port where it is written: the
 # literal or default at the mapping, and the root .env value at its line.
-# The range rules judge each of them, because each must change.
+# The range rules judge each of them, because each must change. Only the
+# values that a range rule can judge are listed: every value of a database
+# tool, and the values of other services that fall in the protected range.
 written contains {"port": p, "value": p.published, "at": finding.at(p), "where": "mapping"} if {
-	some p in ports
+	some p in range_ports
 	is_number(p.published)
 }
 
 written contains {"port": p, "value": n, "at": loc, "where": "env"} if {
-	some p in ports
+	some p in range_ports
 	v := p.variable
 	n := port_number(v.env_value)
 	loc := {"file": v.env_file, "line": v.env_line, "column": 1, "end_column": 1 + count(sprintf("%s=%s", [v.name, v.env_value]))}
 }
+
+# range_ports are the mappings that a range rule can judge.
+range_ports := array.concat(tooling_ports, [p |
+	some p in ports
+	not p.category in tooling
+	_touches_protected(p)
+])
+
+_touches_protected(p) if protected(p.published)
+
+_touches_protected(p) if protected(port_number(p.variable.env_value))
 
 # used is every host port that a mapping publishes or writes.
 used contains n if {
 	some p in ports
 	r := p.effective_range
 	is_array(r)
-	some n in numbers.range(r[0], r[1])
+	some n in _span(r)
 }
 
 used contains p.published if {
 	some p in ports
 	is_number(p.published)
 }
+
+# _span lists the ports of a [low, high] span; most spans are one port.
+_span(r) := [r[0]] if r[0] == r[1]
+
+else := numbers.range(r[0], r[1])
 
 # port_number is the port a string such as "7000" gives; undefined for
 # anything else (a range, a name, an empty value).

@@ -29,8 +29,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"related": [finding.related(p, sprintf("the default %s of %s", [v.default, v.name]))],
 	"fix": fix.to_target(p),
 }) if {
-	some p in stack.ports
-	stack.judged(p)
+	some p in stack.judged_ports
 	v := p.variable
 	v.has_default
 	is_string(v.env_value)

@@ -31,8 +31,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"suggestion": sprintf("write %s=%s as a plain number", [var.name, var.value]),
 	"related": [finding.related(p, sprintf("%s uses %s here", [p.service, var.name]))],
 }) if {
-	some p in stack.ports
-	stack.judged(p)
+	some p in stack.judged_ports
 	var := _vars[p.variable.name]
 	var.value != var.app_value
 }

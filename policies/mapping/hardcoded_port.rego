@@ -26,8 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]),
 	"fix": fix.mapping(p, t),
 })) if {
-	some p in stack.ports
-	stack.judged(p)
+	some p in stack.judged_ports
 	p.variable == null
 	is_number(p.published)
 	t := _port(p)

@@ -23,7 +23,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s maps to container port %d, but %s listens on %s", [p.service, p.target, e.display, _list(e.ports)]),
 	"suggestion": sprintf("map the host port to container port %d", [e.ports[0]]),
 })) if {
-	some p in stack.ports
+	some p in stack.tooling_ports
 	e := stack.entry[p.svc]
 	count(e.ports) > 0
 	not p.target in e.ports

@@ -26,8 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),
 })) if {
-	some p in stack.ports
-	stack.judged(p)
+	some p in stack.judged_ports
 	is_string(p.variable.name)
 	p.variable.env_value == null
 }

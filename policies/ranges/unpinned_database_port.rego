@@ -25,7 +25,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
 })) if {
-	some p in stack.ports
+	some p in stack.tooling_ports
 	p.category == "database"
 	p.published == null
 	p.variable == null
@@ -37,7 +37,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
 })) if {
-	some p in stack.ports
+	some p in stack.tooling_ports
 	p.category == "database"
 	r := p.effective_range
 	r[0] != r[1]

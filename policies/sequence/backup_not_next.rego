@@ -28,7 +28,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],
 	"fix": fix.mapping(p, t),
 })) if {
-	some p in stack.ports
+	some p in stack.tooling_ports
 	primary := stack.primary_name[p.svc]
 	n := stack.backup_number[p.svc]
 	t := stack.backup_target(p)

@@ -20,7 +20,7 @@ import data.portguard.lib.stack
 
 # _in_range is every mapping of a known family on a port of its sub-range.
 _in_range := [{"family": f, "p": p} |
-	some p in stack.ports
+	some p in stack.tooling_ports
 	f := stack.entry[p.svc].family
 	f != ""
 	is_number(p.effective)
