@@ -16,6 +16,7 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/fix"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -135,6 +136,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if failOn == "" {
 		failOn = res.Doc.Config.FailOn
 	}
+	// The reports carry each fix as the text replacements it makes.
+	fix.Resolve(opts.Path, res.Findings)
 	r := report.Result{
 		Tool:           report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
 		Root:           opts.Path,

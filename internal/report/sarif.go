@@ -116,6 +116,29 @@ type sarifResult struct {
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          map[string]any     `json:"properties,omitempty"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
+}
+
+// sarifFix is a finding's machine fix: the replacements it makes, file by
+// file, each a region of the file as it is and the text that replaces it
+// (an empty region inserts).
+type sarifFix struct {
+	Description     sarifText             `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifact      `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifRegion  `json:"deletedRegion"`
+	InsertedContent sarifContent `json:"insertedContent"`
+}
+
+type sarifContent struct {
+	Text string `json:"text"`
 }
 
 // sarifLevel maps a severity to a SARIF level.
@@ -174,6 +197,7 @@ func (SARIF) Write(w io.Writer, r Result) error {
 		if f.Service != "" {
 			res.Properties = map[string]any{"service": f.Service}
 		}
+		res.Fixes = sarifFixes(f)
 		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
@@ -273,4 +297,32 @@ func relativeURI(file string) string {
 func fingerprint(f finding.Finding) string {
 	h := sha256.Sum256([]byte(strings.Join([]string{f.RuleID, f.File, f.Service, f.Message}, "\x00")))
 	return hex.EncodeToString(h[:8])
+}
+
+// sarifFixes renders the changes of a finding's fix (resolved against the
+// files by internal/fix) as one SARIF fix.
+func sarifFixes(f finding.Finding) []sarifFix {
+	if f.Fix == nil || len(f.Fix.Changes) == 0 {
+		return nil
+	}
+	fix := sarifFix{Description: sarifText{Text: "portguard fix: " + f.Suggestion}}
+	if f.Suggestion == "" {
+		fix.Description.Text = "portguard fix"
+	}
+	byFile := map[string]int{}
+	for _, c := range f.Fix.Changes {
+		i, ok := byFile[c.File]
+		if !ok {
+			i = len(fix.ArtifactChanges)
+			byFile[c.File] = i
+			fix.ArtifactChanges = append(fix.ArtifactChanges, sarifArtifactChange{
+				ArtifactLocation: sarifArtifact{URI: relativeURI(c.File), URIBaseID: srcRoot},
+			})
+		}
+		fix.ArtifactChanges[i].Replacements = append(fix.ArtifactChanges[i].Replacements, sarifReplacement{
+			DeletedRegion:   sarifRegion{StartLine: max(c.Line, 1), StartColumn: max(c.Column, 1), EndColumn: max(c.EndColumn, c.Column, 1)},
+			InsertedContent: sarifContent{Text: c.Text},
+		})
+	}
+	return []sarifFix{fix}
 }

@@ -1,0 +1,550 @@
+// Package fix applies the machine fixes that the rules compute. A rule
+// attaches a fix to its finding (policies/lib/fix.rego; the shape is
+// finding.Fix): edits of compose scalars at their exact positions,
+// variables of the root .env, rows of the convention table. This package
+// decides nothing about ports: it merges the fixes of one check into a
+// Plan (identical changes once; two different changes to one place, or two
+// services on one new port, refuse the plan), resolves each change to a
+// byte splice of its file (line and character column to byte offset,
+// multi-byte characters and CRLF files included), and writes every changed
+// file atomically. Comments, quoting style, key order and blank lines
+// survive: every byte outside the splices stays as it was.
+package fix
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/finding"
+)
+
+// Plan is every change that the fixes of one check make, merged and
+// checked, ready to show or to write.
+type Plan struct {
+	// Files are the files that change, sorted by path.
+	Files []*File
+	// Fixed are the findings whose fixes the plan carries out.
+	Fixed []finding.Finding
+}
+
+// File is one file the plan changes.
+type File struct {
+	// Path is relative to the checked root, with slashes.
+	Path string
+	Old  []byte
+	New  []byte
+	// Create is set when the file does not exist yet.
+	Create bool
+	// Steps describe the changes, in file order.
+	Steps []Step
+	abs   string
+	// show is how --diff prints the file (see display.go).
+	show display
+}
+
+// Step is one change of a file, described for --dry-run.
+type Step struct {
+	// Line is where the change lands in the file as it is now.
+	Line  int
+	Text  string
+	Rules []string
+}
+
+// ConflictError is a plan that cannot be carried out: fixes that disagree
+// on one place, or that would put two services on one port.
+type ConflictError struct {
+	Problems []string
+}
+
+func (e *ConflictError) Error() string {
+	return "the fixes conflict, nothing was changed:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// Build merges the fixes of findings (suppressed findings must be left
+// out by the caller) into a plan over the files under root. doc is the
+// document the findings were computed from: fixes may only touch its
+// compose files, its root .env and its convention table, and it tells
+// which ports the other services keep.
+func Build(root string, doc *input.Document, findings []finding.Finding) (*Plan, error) {
+	ops, err := collect(doc, findings)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPorts(doc, ops); err != nil {
+		return nil, err
+	}
+	ws := newWorkspace(root)
+	byFile, err := ops.resolve(ws)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Fixed: ops.fixed}
+	var problems []string
+	for _, path := range slices.Sorted(maps.Keys(byFile)) {
+		ss := byFile[path]
+		f, _ := ws.file(path)
+		data, err := applySplices(f.data, ss.splices)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", path, err))
+			continue
+		}
+		if len(ss.edits) > 0 {
+			if err := checkEdits(path, data, ss.edits); err != nil {
+				return nil, err
+			}
+		}
+		if string(data) == string(f.data) {
+			continue
+		}
+		file := &File{Path: path, Old: f.data, New: data, Create: !f.exists, abs: f.abs}
+		file.show = displayOf(file, ss, ops, doc)
+		for _, s := range sortedSplices(ss.splices) {
+			line, _ := f.position(s.start)
+			file.Steps = append(file.Steps, Step{Line: line, Text: s.desc, Rules: ops.rulesOf(s)})
+		}
+		plan.Files = append(plan.Files, file)
+	}
+	if len(problems) > 0 {
+		return nil, &ConflictError{Problems: problems}
+	}
+	return plan, nil
+}
+
+// Apply writes every changed file atomically (a temporary file in the same
+// directory, fsync, rename; permissions kept). Every change was computed
+// and checked before the first write.
+func (p *Plan) Apply() error {
+	for _, f := range p.Files {
+		if f.Create {
+			if err := os.MkdirAll(filepath.Dir(f.abs), 0o755); err != nil {
+				return fmt.Errorf("cannot create %s: %w", f.Path, unwrapPath(err))
+			}
+		}
+		if err := atomicfile.WriteFile(f.abs, f.New, 0o644); err != nil {
+			return fmt.Errorf("cannot write %s: %w", f.Path, unwrapPath(err))
+		}
+	}
+	return nil
+}
+
+// Resolve fills in the Changes of every finding's fix: the text
+// replacements it makes in the files under root as they are now, for the
+// reports (SARIF fixes[]). A fix that cannot be resolved (a file changed
+// since the check) keeps no changes; nothing is written.
+func Resolve(root string, findings []finding.Finding) {
+	ws := newWorkspace(root)
+	for i := range findings {
+		f := &findings[i]
+		if f.Fix == nil {
+			continue
+		}
+		o := &opSet{}
+		o.add(*f)
+		byFile, err := o.resolve(ws)
+		if err != nil {
+			continue
+		}
+		var changes []finding.Change
+		for _, path := range slices.Sorted(maps.Keys(byFile)) {
+			for _, s := range sortedSplices(byFile[path].splices) {
+				changes = append(changes, s.change())
+			}
+		}
+		f.Fix.Changes = changes
+	}
+}
+
+// --- merging -----------------------------------------------------------------
+
+type editOp struct {
+	edit  finding.Edit
+	rules []string
+}
+
+type envOp struct {
+	set   finding.EnvSet
+	rules []string
+}
+
+type rowOp struct {
+	row   finding.Row
+	rules []string
+}
+
+// opSet is the merged changes of several fixes, each once, in the order
+// the findings ask for them.
+type opSet struct {
+	edits []*editOp
+	env   []*envOp
+	rows  []*rowOp
+	fixed []finding.Finding
+}
+
+func (o *opSet) add(f finding.Finding) {
+	for _, e := range f.Fix.Edits {
+		o.edits = append(o.edits, &editOp{e, []string{f.RuleID}})
+	}
+	for _, e := range f.Fix.Env {
+		o.env = append(o.env, &envOp{e, []string{f.RuleID}})
+	}
+	for _, r := range f.Fix.Rows {
+		o.rows = append(o.rows, &rowOp{r, []string{f.RuleID}})
+	}
+	o.fixed = append(o.fixed, f)
+}
+
+// collect merges the fixes of findings: identical changes once, different
+// changes of one place a conflict. Only the files of the document may
+// change.
+func collect(doc *input.Document, findings []finding.Finding) (*opSet, error) {
+	compose := map[string]bool{}
+	for _, f := range doc.Files {
+		compose[f.Path] = true
+	}
+	envFiles := map[string]bool{doc.Config.EnvFile: true}
+	if doc.Env.File != "" {
+		envFiles[doc.Env.File] = true
+	}
+	tableFiles := map[string]bool{doc.Config.ConventionsFile: true}
+	if doc.Conventions.File != "" {
+		tableFiles[doc.Conventions.File] = true
+	}
+
+	o := &opSet{}
+	var problems []string
+	edits := map[[3]any]*editOp{}
+	env := map[[2]string]*envOp{}
+	rows := map[[2]any]*rowOp{}
+	moves := map[[2]any]*rowOp{}
+	for _, f := range findings {
+		if f.Fix == nil || len(f.Fix.Edits)+len(f.Fix.Env)+len(f.Fix.Rows) == 0 {
+			continue
+		}
+		at := fmt.Sprintf("%s (%s:%d)", f.RuleID, f.File, f.Line)
+		bad := false
+		for _, e := range f.Fix.Edits {
+			if !compose[e.File] {
+				problems = append(problems, fmt.Sprintf("%s: the fix edits %s, which is not a compose file of the check", at, e.File))
+				bad = true
+				continue
+			}
+			key := [3]any{e.File, e.Line, e.Column}
+			if prev, ok := edits[key]; ok {
+				if prev.edit != e {
+					problems = append(problems, fmt.Sprintf("%s:%d:%d: %s writes %q, %s writes %q", e.File, e.Line, e.Column, strings.Join(prev.rules, ", "), prev.edit.Text, f.RuleID, e.Text))
+					bad = true
+				}
+				continue
+			}
+		}
+		for _, e := range f.Fix.Env {
+			if !envFiles[e.File] {
+				problems = append(problems, fmt.Sprintf("%s: the fix sets %s in %s, which is not the root .env", at, e.Name, e.File))
+				bad = true
+				continue
+			}
+			if prev, ok := env[[2]string{e.File, e.Name}]; ok && prev.set != e {
+				problems = append(problems, fmt.Sprintf("%s: %s sets %s=%s, %s sets %s=%s", e.File, strings.Join(prev.rules, ", "), e.Name, prev.set.Value, f.RuleID, e.Name, e.Value))
+				bad = true
+			}
+		}
+		for _, r := range f.Fix.Rows {
+			if !tableFiles[r.File] {
+				problems = append(problems, fmt.Sprintf("%s: the fix adds a row to %s, which is not the convention table", at, r.File))
+				bad = true
+				continue
+			}
+			if prev, ok := rows[[2]any{r.File, r.Port}]; ok && prev.row != r {
+				problems = append(problems, fmt.Sprintf("%s: %s documents %d for %s, %s for %s", r.File, strings.Join(prev.rules, ", "), r.Port, prev.row.Service, f.RuleID, r.Service))
+				bad = true
+			}
+			if r.Line > 0 {
+				if prev, ok := moves[[2]any{r.File, r.Line}]; ok && prev.row != r {
+					problems = append(problems, fmt.Sprintf("%s:%d: %s moves the row to %d, %s to %d", r.File, r.Line, strings.Join(prev.rules, ", "), prev.row.Port, f.RuleID, r.Port))
+					bad = true
+				}
+			}
+		}
+		if bad {
+			continue
+		}
+		for _, e := range f.Fix.Edits {
+			key := [3]any{e.File, e.Line, e.Column}
+			if prev, ok := edits[key]; ok {
+				prev.rules = appendRule(prev.rules, f.RuleID)
+				continue
+			}
+			op := &editOp{e, []string{f.RuleID}}
+			edits[key] = op
+			o.edits = append(o.edits, op)
+		}
+		for _, e := range f.Fix.Env {
+			key := [2]string{e.File, e.Name}
+			if prev, ok := env[key]; ok {
+				prev.rules = appendRule(prev.rules, f.RuleID)
+				continue
+			}
+			op := &envOp{e, []string{f.RuleID}}
+			env[key] = op
+			o.env = append(o.env, op)
+		}
+		for _, r := range f.Fix.Rows {
+			key := [2]any{r.File, r.Port}
+			if prev, ok := rows[key]; ok {
+				prev.rules = appendRule(prev.rules, f.RuleID)
+				continue
+			}
+			op := &rowOp{r, []string{f.RuleID}}
+			rows[key] = op
+			if r.Line > 0 {
+				moves[[2]any{r.File, r.Line}] = op
+			}
+			o.rows = append(o.rows, op)
+		}
+		o.fixed = append(o.fixed, f)
+	}
+	if len(problems) > 0 {
+		return nil, &ConflictError{Problems: problems}
+	}
+	return o, nil
+}
+
+func appendRule(rules []string, id string) []string {
+	if slices.Contains(rules, id) {
+		return rules
+	}
+	return append(rules, id)
+}
+
+// --- resolving ---------------------------------------------------------------
+
+// fileSplices are the splices of one file; edits are those of compose
+// scalars, checked again after they are applied.
+type fileSplices struct {
+	splices []splice
+	edits   []scalarEdit
+}
+
+// resolve turns the changes into splices, file by file. Each op's index
+// in its list is offset so that splices can name their op: edits first,
+// then env, then rows.
+func (o *opSet) resolve(ws *workspace) (map[string]*fileSplices, error) {
+	out := map[string]*fileSplices{}
+	get := func(path string) *fileSplices {
+		if out[path] == nil {
+			out[path] = &fileSplices{}
+		}
+		return out[path]
+	}
+	for i, op := range o.edits {
+		f, err := ws.file(op.edit.File)
+		if err != nil {
+			return nil, err
+		}
+		se, err := resolveEdit(f, op.edit)
+		if err != nil {
+			return nil, err
+		}
+		if se.text == string(f.data[se.start:se.end]) {
+			continue
+		}
+		se.ops = []int{i}
+		se.seq = i
+		se.what = fmt.Sprintf("%s %s:%d:%d", strings.Join(op.rules, ", "), op.edit.File, op.edit.Line, op.edit.Column)
+		se.desc = fmt.Sprintf("%s -> %s", f.data[se.start:se.end], se.text)
+		fs := get(op.edit.File)
+		fs.splices = append(fs.splices, se.splice)
+		fs.edits = append(fs.edits, se)
+	}
+	base := len(o.edits)
+	envByFile := map[string][]int{}
+	for i, op := range o.env {
+		envByFile[op.set.File] = append(envByFile[op.set.File], i)
+	}
+	for _, path := range slices.Sorted(maps.Keys(envByFile)) {
+		f, err := ws.file(path)
+		if err != nil {
+			return nil, err
+		}
+		idx := envByFile[path]
+		sets := make([]finding.EnvSet, len(idx))
+		for k, i := range idx {
+			sets[k] = o.env[i].set
+		}
+		ss, err := envSplices(f, sets, func(s finding.EnvSet) string { return s.File + ": " + s.Name })
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range ss {
+			s.ops = remap(s.ops, idx, base)
+			get(path).splices = append(get(path).splices, s)
+		}
+	}
+	base += len(o.env)
+	rowsByFile := map[string][]int{}
+	for i, op := range o.rows {
+		rowsByFile[op.row.File] = append(rowsByFile[op.row.File], i)
+	}
+	for _, path := range slices.Sorted(maps.Keys(rowsByFile)) {
+		f, err := ws.file(path)
+		if err != nil {
+			return nil, err
+		}
+		idx := rowsByFile[path]
+		rows := make([]finding.Row, len(idx))
+		for k, i := range idx {
+			rows[k] = o.rows[i].row
+		}
+		ss, err := rowSplices(f, rows, func(r finding.Row) string { return fmt.Sprintf("%s: the row of %d", r.File, r.Port) })
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range ss {
+			s.ops = remap(s.ops, idx, base)
+			get(path).splices = append(get(path).splices, s)
+		}
+	}
+	return out, nil
+}
+
+// remap turns indexes into a file's list back into op indexes.
+func remap(ops, idx []int, base int) []int {
+	out := make([]int, len(ops))
+	for k, i := range ops {
+		out[k] = base + idx[i]
+	}
+	return out
+}
+
+// rulesOf lists the rules whose findings ask for a splice.
+func (o *opSet) rulesOf(s splice) []string {
+	var rules []string
+	for _, i := range s.ops {
+		var rs []string
+		switch {
+		case i < len(o.edits):
+			rs = o.edits[i].rules
+		case i < len(o.edits)+len(o.env):
+			rs = o.env[i-len(o.edits)].rules
+		default:
+			rs = o.rows[i-len(o.edits)-len(o.env)].rules
+		}
+		for _, r := range rs {
+			rules = appendRule(rules, r)
+		}
+	}
+	slices.Sort(rules)
+	return rules
+}
+
+func sortedSplices(ss []splice) []splice {
+	out := append([]splice(nil), ss...)
+	sort.SliceStable(out, func(i, j int) bool {
+		return cmp.Or(cmp.Compare(out[i].start, out[j].start), cmp.Compare(out[i].seq, out[j].seq)) < 0
+	})
+	return out
+}
+
+// --- ports -------------------------------------------------------------------
+
+// checkPorts verifies that after the fixes no two services publish one
+// host port and protocol on overlapping host IPs where a fix is involved.
+// The rules allocate distinct free ports; this is the second lock.
+func checkPorts(doc *input.Document, o *opSet) error {
+	edits := map[[3]any]finding.Edit{}
+	for _, op := range o.edits {
+		edits[[3]any{op.edit.File, op.edit.Line, op.edit.Column}] = op.edit
+	}
+	env := map[string]string{}
+	for _, op := range o.env {
+		if op.set.File == doc.Env.File || doc.Env.File == "" {
+			env[op.set.Name] = op.set.Value
+		}
+	}
+	type holder struct {
+		service, ip, where string
+		changed            bool
+	}
+	type slot struct {
+		port  int
+		proto string
+	}
+	slots := map[slot][]holder{}
+	var problems []string
+	for _, svc := range doc.Services {
+		for _, p := range svc.Ports {
+			where := fmt.Sprintf("%s:%d", p.File, p.Line)
+			h := holder{service: svc.Name, ip: p.HostIP, where: where}
+			var ports []int
+			e, edited := edits[[3]any{p.File, p.Line, p.Column}]
+			v, set := "", false
+			if p.Variable != nil {
+				v, set = env[p.Variable.Name]
+			}
+			switch {
+			case edited:
+				ports, h.changed = []int{e.Port}, true
+				if set && v != strconv.Itoa(e.Port) {
+					problems = append(problems, fmt.Sprintf("%s: %s gets the default %d and %s=%s", where, svc.Name, e.Port, p.Variable.Name, v))
+				}
+			case set:
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					continue
+				}
+				ports, h.changed = []int{n}, p.Effective == nil || *p.Effective != n
+			case len(p.EffectiveRange) == 2 && p.EffectiveRange[1]-p.EffectiveRange[0] < 1024:
+				for n := p.EffectiveRange[0]; n <= p.EffectiveRange[1]; n++ {
+					ports = append(ports, n)
+				}
+			}
+			for _, n := range ports {
+				k := slot{n, p.Protocol}
+				slots[k] = append(slots[k], h)
+			}
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(slots), func(a, b slot) int {
+		return cmp.Or(cmp.Compare(a.port, b.port), cmp.Compare(a.proto, b.proto))
+	}) {
+		hs := slots[k]
+		seen := map[string]bool{}
+		for i, a := range hs {
+			for _, b := range hs[i+1:] {
+				if !(a.changed || b.changed) || a.service == b.service || !ipOverlap(a.ip, b.ip) {
+					continue
+				}
+				msg := fmt.Sprintf("%d/%s: %s (%s) and %s (%s) would both publish it", k.port, k.proto, a.service, a.where, b.service, b.where)
+				if !seen[msg] {
+					seen[msg] = true
+					problems = append(problems, msg)
+				}
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &ConflictError{Problems: problems}
+	}
+	return nil
+}
+
+func ipOverlap(a, b string) bool {
+	wild := func(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" || ip == "[::]" }
+	return wild(a) || wild(b) || a == b
+}
+
+// IsConflict reports whether err is a plan that fixes could not agree on.
+func IsConflict(err error) bool {
+	var c *ConflictError
+	return errors.As(err, &c)
+}
