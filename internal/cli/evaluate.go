@@ -26,6 +26,8 @@ type evaluation struct {
 	Findings   []finding.Finding
 	Suppressed []finding.Finding
 	Rules      []finding.Rule
+	// Engine is the compiled policies, for further queries (suggest, docs).
+	Engine *engine.Engine
 }
 
 // evaluate runs the data flow of check: load the document, compile the
@@ -49,5 +51,5 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 		return nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
 	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
-	return &evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules()}, nil
+	return &evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil
 }

@@ -31,6 +31,7 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdInput(f, nil),
 		NewCmdRules(f, nil),
 		NewCmdVersion(f, nil),
+		NewCmdFix(f, nil), NewCmdSuggest(f, nil), NewCmdDocs(f, nil),
 		NewCmdVerify(f, nil), NewCmdInit(f, nil),
 	)
 	return cmd

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/docs"
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/fix"
+)
+
+// FixOptions are the inputs of `portguard fix`.
+type FixOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	Path     string
+	Files    []string
+	Config   string
+	Policies []string
+	Data     []string
+	DryRun   bool
+	Diff     bool
+}
+
+// NewCmdFix builds `portguard fix [PATH]`.
+func NewCmdFix(f *Factory, runF func(*FixOptions) error) *cobra.Command {
+	opts := &FixOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "fix [PATH]",
+		Short: "Apply the machine fixes of the findings (rewrite mappings, set .env, document ports)",
+		Long: `Apply every machine fix that the check computes for the stacks under PATH:
+hard-coded or variable-less mappings become "${VAR:-port}:<container port>",
+ports outside their sub-range move to the suggested port, a backup moves to
+its primary's port + 1, the variable is added to or corrected in the root
+.env, and every published port of the range gets a row in
+PORTS-CONVENTION.md (created when absent).
+
+Edits are splices at the exact position of each scalar: comments, quoting,
+key order and blank lines stay, and every other byte is unchanged. Fixes
+that compete for ports are planned together; a plan in which two fixes
+disagree, or two services would share a port, is refused and nothing is
+written. Files are written atomically. Findings suppressed by exceptions
+are not fixed.
+
+--dry-run lists the planned changes, --diff prints them as a unified diff;
+neither writes anything.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = "."
+			if len(args) == 1 {
+				opts.Path = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return fixRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable); default: discovery under PATH")
+	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
+	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")
+	fl.BoolVar(&opts.Diff, "diff", false, "print the planned changes as a unified diff, write nothing")
+	cmd.MarkFlagsMutuallyExclusive("dry-run", "diff")
+	return cmd
+}
+
+func fixRun(ctx context.Context, opts *FixOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := evaluate(ctx, opts.Factory, evalOptions{
+		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
+	})
+	if err != nil {
+		return err
+	}
+	if errs := res.Doc.Errors; len(errs) > 0 {
+		// A file that could not be read hides the ports it publishes: a
+		// fix could move a service onto one of them.
+		lines := make([]string, len(errs))
+		for i, e := range errs {
+			lines[i] = "  " + e.Error()
+		}
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot fix while the input has errors; fix them first:\n%s", strings.Join(lines, "\n"))}
+	}
+	plan, err := fix.Build(opts.Path, res.Doc, res.Findings)
+	if err != nil {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	out := opts.IO.Out
+	left := len(res.Findings) - len(plan.Fixed)
+	if len(plan.Files) == 0 {
+		fmt.Fprintln(out, "nothing to fix")
+		writeLeft(out, left)
+		return nil
+	}
+	switch {
+	case opts.DryRun:
+		return plan.WriteSteps(out)
+	case opts.Diff:
+		return plan.WriteDiff(out)
+	}
+	if err := plan.Apply(); err != nil {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	fmt.Fprintf(out, "fixed %d %s (%s) in %d %s:\n", len(plan.Fixed), plural(len(plan.Fixed), "finding", "findings"),
+		strings.Join(plan.Rules(), ", "), len(plan.Files), plural(len(plan.Files), "file", "files"))
+	for _, f := range plan.Files {
+		what := fmt.Sprintf("%d %s", len(f.Steps), plural(len(f.Steps), "change", "changes"))
+		if f.Create {
+			what = "created"
+		}
+		fmt.Fprintf(out, "  %s: %s\n", f.Path, what)
+	}
+	writeLeft(out, left)
+	for _, f := range plan.Files {
+		if f.Path == res.Doc.Conventions.File && docs.HasTable(f.New) {
+			fmt.Fprintf(out, "%s has a generated table: run portguard docs to refresh it\n", f.Path)
+		}
+	}
+	return nil
+}
+
+func writeLeft(w io.Writer, n int) {
+	if n > 0 {
+		fmt.Fprintf(w, "%d %s no machine fix: portguard check lists %s\n", n, plural(n, "finding has", "findings have"), plural(n, "it", "them"))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
