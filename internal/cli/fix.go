@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -123,10 +124,9 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		fmt.Fprintf(out, "  %s: %s\n", f.Path, what)
 	}
 	writeLeft(out, left)
-	for _, f := range plan.Files {
-		if f.Path == res.Doc.Conventions.File && docs.HasTable(f.New) {
-			fmt.Fprintf(out, "%s has a generated table: run portguard docs to refresh it\n", f.Path)
-		}
+	table := res.Doc.Conventions.File
+	if data, err := readRegular(filepath.Join(opts.Path, filepath.FromSlash(table))); table != "" && err == nil && docs.HasTable(data) {
+		fmt.Fprintf(out, "%s has a generated table: run portguard docs to refresh it\n", table)
 	}
 	return nil
 }

@@ -74,7 +74,9 @@ _text(p, port) := stack.mapping_text(p, port) if p.syntax == "short"
 
 else := sprintf("${%s:-%d}", [stack.var_name(p), port])
 
-_edits(p, port) := [] if _text(p, port) == p.raw
+_edits(p, port) := _edit(p, port, _text(p, port))
+
+_edit(p, port, text) := [] if text == p.raw
 
 else := [{
 	"file": p.file,
@@ -82,7 +84,7 @@ else := [{
 	"column": p.column,
 	"end_column": p.end_column,
 	"old": p.raw,
-	"text": _text(p, port),
+	"text": text,
 	"port": port,
 }] if {
 	_rewritable(p)
