@@ -260,11 +260,11 @@ func TestBuildRefusesConflictingFixes(t *testing.T) {
 	}{
 		"two texts for one scalar": {
 			[]finding.Finding{withFix("DBP101", finding.Fix{Edits: []finding.Edit{edit}}), withFix("DBP201", finding.Fix{Edits: []finding.Edit{other}})},
-			`DBP101 writes "${A_PORT:-7000}:5432", DBP201 writes "${A_PORT:-7001}:5432"`,
+			`docker-compose.yml:4:9 would read "${A_PORT:-7000}:5432" (docker-compose.yml:1: DBP101) or "${A_PORT:-7001}:5432" (docker-compose.yml:1: DBP201)`,
 		},
 		"two values for one variable": {
 			[]finding.Finding{withFix("DBP203", finding.Fix{Env: []finding.EnvSet{{File: ".env", Name: "A_PORT", Value: "7000"}}}), withFix("DBP204", finding.Fix{Env: []finding.EnvSet{{File: ".env", Name: "A_PORT", Value: "7001"}}})},
-			"DBP203 sets A_PORT=7000, DBP204 sets A_PORT=7001",
+			".env: A_PORT would be 7000 (docker-compose.yml:1: DBP203) or 7001 (docker-compose.yml:1: DBP204)",
 		},
 		"two services on one new port": {
 			[]finding.Finding{withFix("DBP101", finding.Fix{Edits: []finding.Edit{edit}})},

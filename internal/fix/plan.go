@@ -67,7 +67,8 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return "the fixes conflict, nothing was changed:\n  " + strings.Join(e.Problems, "\n  ")
+	return "the fixes conflict, nothing was changed:\n  " + strings.Join(e.Problems, "\n  ") +
+		"\nsettle these by hand (or with an exception), then run portguard fix again"
 }
 
 // Build merges the fixes of findings (suppressed findings must be left
@@ -220,62 +221,56 @@ func collect(doc *input.Document, findings []finding.Finding) (*opSet, error) {
 		tableFiles[doc.Conventions.File] = true
 	}
 
-	o := &opSet{}
 	var problems []string
-	edits := map[[3]any]*editOp{}
-	env := map[[2]string]*envOp{}
-	rows := map[[2]any]*rowOp{}
-	moves := map[[2]any]*rowOp{}
+	c := newConflicts()
 	for _, f := range findings {
-		if f.Fix == nil || len(f.Fix.Edits)+len(f.Fix.Env)+len(f.Fix.Rows) == 0 {
+		if f.Fix == nil {
 			continue
 		}
 		at := fmt.Sprintf("%s (%s:%d)", f.RuleID, f.File, f.Line)
-		bad := false
+		by := fmt.Sprintf("%s:%d", f.File, f.Line)
+		if f.Service != "" {
+			by = f.Service + ", " + by
+		}
 		for _, e := range f.Fix.Edits {
 			if !compose[e.File] {
 				problems = append(problems, fmt.Sprintf("%s: the fix edits %s, which is not a compose file of the check", at, e.File))
-				bad = true
 				continue
 			}
-			key := [3]any{e.File, e.Line, e.Column}
-			if prev, ok := edits[key]; ok {
-				if prev.edit != e {
-					problems = append(problems, fmt.Sprintf("%s:%d:%d: %s writes %q, %s writes %q", e.File, e.Line, e.Column, strings.Join(prev.rules, ", "), prev.edit.Text, f.RuleID, e.Text))
-					bad = true
-				}
-				continue
+			c.add(fmt.Sprintf("%s:%d:%d would read", e.File, e.Line, e.Column), strconv.Quote(e.Text), by, f.RuleID)
+			if e.EndColumn != 0 {
+				c.add(fmt.Sprintf("%s:%d:%d would end at", e.File, e.Line, e.Column), strconv.Itoa(e.EndColumn), by, f.RuleID)
 			}
 		}
 		for _, e := range f.Fix.Env {
 			if !envFiles[e.File] {
 				problems = append(problems, fmt.Sprintf("%s: the fix sets %s in %s, which is not the root .env", at, e.Name, e.File))
-				bad = true
 				continue
 			}
-			if prev, ok := env[[2]string{e.File, e.Name}]; ok && prev.set != e {
-				problems = append(problems, fmt.Sprintf("%s: %s sets %s=%s, %s sets %s=%s", e.File, strings.Join(prev.rules, ", "), e.Name, prev.set.Value, f.RuleID, e.Name, e.Value))
-				bad = true
-			}
+			c.add(fmt.Sprintf("%s: %s would be", e.File, e.Name), e.Value, by, f.RuleID)
 		}
 		for _, r := range f.Fix.Rows {
 			if !tableFiles[r.File] {
 				problems = append(problems, fmt.Sprintf("%s: the fix adds a row to %s, which is not the convention table", at, r.File))
-				bad = true
 				continue
 			}
-			if prev, ok := rows[[2]any{r.File, r.Port}]; ok && prev.row != r {
-				problems = append(problems, fmt.Sprintf("%s: %s documents %d for %s, %s for %s", r.File, strings.Join(prev.rules, ", "), r.Port, prev.row.Service, f.RuleID, r.Service))
-				bad = true
-			}
+			c.add(fmt.Sprintf("%s: the row of %d would name", r.File, r.Port), fmt.Sprintf("%s (%s, %s)", r.Service, r.EnvVar, r.Category), by, f.RuleID)
 			if r.Line > 0 {
-				if prev, ok := moves[[2]any{r.File, r.Line}]; ok && prev.row != r {
-					problems = append(problems, fmt.Sprintf("%s:%d: %s moves the row to %d, %s to %d", r.File, r.Line, strings.Join(prev.rules, ", "), prev.row.Port, f.RuleID, r.Port))
-					bad = true
-				}
+				c.add(fmt.Sprintf("%s:%d: the row would move to", r.File, r.Line), strconv.Itoa(r.Port), by, f.RuleID)
 			}
 		}
-		if bad {
+	}
+	problems = append(problems, c.problems()...)
+	if len(problems) > 0 {
+		return nil, &ConflictError{Problems: problems}
+	}
+
+	o := &opSet{}
+	edits := map[[3]any]*editOp{}
+	env := map[[2]string]*envOp{}
+	rows := map[[2]any]*rowOp{}
+	for _, f := range findings {
+		if f.Fix == nil || len(f.Fix.Edits)+len(f.Fix.Env)+len(f.Fix.Rows) == 0 {
 			continue
 		}
 		for _, e := range f.Fix.Edits {
@@ -306,17 +301,64 @@ func collect(doc *input.Document, findings []finding.Finding) (*opSet, error) {
 			}
 			op := &rowOp{r, []string{f.RuleID}}
 			rows[key] = op
-			if r.Line > 0 {
-				moves[[2]any{r.File, r.Line}] = op
-			}
 			o.rows = append(o.rows, op)
 		}
 		o.fixed = append(o.fixed, f)
 	}
-	if len(problems) > 0 {
-		return nil, &ConflictError{Problems: problems}
-	}
 	return o, nil
+}
+
+// conflicts gathers, for each place a fix changes, the values the fixes
+// give it and who asks for each, to name every disagreement once.
+type conflicts struct {
+	places []string
+	values map[string][]string // place -> values, in order
+	askers map[[2]string]*asker
+}
+
+type asker struct {
+	by    []string // "service, file:line" of the findings
+	rules []string
+}
+
+func newConflicts() *conflicts {
+	return &conflicts{values: map[string][]string{}, askers: map[[2]string]*asker{}}
+}
+
+func (c *conflicts) add(place, value, by, rule string) {
+	if _, ok := c.values[place]; !ok {
+		c.places = append(c.places, place)
+	}
+	k := [2]string{place, value}
+	a := c.askers[k]
+	if a == nil {
+		a = &asker{}
+		c.askers[k] = a
+		c.values[place] = append(c.values[place], value)
+	}
+	if !slices.Contains(a.by, by) {
+		a.by = append(a.by, by)
+	}
+	a.rules = appendRule(a.rules, rule)
+}
+
+// problems renders each place that gets more than one value:
+// `.env: RAG_REDIS_PORT would be 7029 (rag-redis, a.yml:149: DBP101, DBP203) or 7031 (rag-redis, b.yml:233: DBP101)`.
+func (c *conflicts) problems() []string {
+	var out []string
+	for _, place := range c.places {
+		values := c.values[place]
+		if len(values) < 2 {
+			continue
+		}
+		parts := make([]string, len(values))
+		for i, v := range values {
+			a := c.askers[[2]string{place, v}]
+			parts[i] = fmt.Sprintf("%s (%s: %s)", v, strings.Join(a.by, "; "), strings.Join(a.rules, ", "))
+		}
+		out = append(out, place+" "+strings.Join(parts, " or "))
+	}
+	return out
 }
 
 func appendRule(rules []string, id string) []string {
