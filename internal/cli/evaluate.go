@@ -31,13 +31,24 @@ type evaluation struct {
 }
 
 // evaluate runs the data flow of check: load the document, compile the
-// policies, evaluate, apply the configuration.
+// policies, evaluate, apply the configuration. Loading and compiling do not
+// depend on each other, so they run at the same time.
 func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, error) {
+	type compiled struct {
+		eng *engine.Engine
+		err error
+	}
+	done := make(chan compiled, 1)
+	go func() {
+		eng, err := f.NewEngine(o.Engine)
+		done <- compiled{eng, err}
+	}()
 	doc, err := input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
+	c := <-done
 	if err != nil {
 		return nil, &ExitError{Code: ExitInput, Err: err}
 	}
-	eng, err := f.NewEngine(o.Engine)
+	eng, err := c.eng, c.err
 	if err != nil {
 		return nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
