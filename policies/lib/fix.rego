@@ -32,8 +32,26 @@ import data.portguard.lib.stack
 # be rewritten safely (other variables in it, a block scalar, no published
 # key in the long syntax).
 mapping(p, port) := {"edits": e, "env": _env(p, port), "rows": _moved_rows(p, port)} if {
+	not stack.var_name(p) in contested
 	e := _edits(p, port)
 } else := null
+
+# contested are the variables that mappings wanting different ports share
+# (variants of a service that classify differently, say a database image in
+# one file and an exporter image in another): no value of the variable
+# fixes both, so neither gets a machine fix and the findings say why.
+contested := {v |
+	some v in {e[0] | some e in _var_targets}
+	count({e[1] |
+		some e in _var_targets
+		e[0] == v
+	}) > 1
+}
+
+_var_targets := [[stack.var_name(p), t] |
+	some p in stack.judged_ports
+	t := stack.target(p)
+]
 
 # to_target is the fix that puts p on the port the convention wants for it
 # (stack.target); null when there is none.

@@ -384,23 +384,60 @@ _held_by_other(p, n) if {
 	ip_overlap(h.host_ip, p.host_ip)
 }
 
-# _movers[c] are the mappings that move into category c's sub-range, in
-# document order: the k-th of them gets the k-th free port, so competing
-# suggestions never collide.
-_movers := {c: sort(movers) |
-	some c in tooling
-	movers := [[p.svc, p.idx] |
-		some p in ports
-		p.category == c
-		not primary_name[p.svc]
-		needs_port(p)
-		not _keeps_default(p)
-	]
+# Variants of one service (the same name in other files: base, override,
+# prod) share their ports: a group is a service name, a container port and
+# a category, and every mapping of a group gets the same target, so the
+# variable they share never needs two values. (Variants that classify
+# differently, say one with a database image and one with an exporter
+# image, are different groups: no port can satisfy both.)
+
+# _settled[g] is the port a variant of group g already holds by the
+# convention: the others of the group join it.
+_settled_entries := [[[p.service, p.target, p.category], p.effective] |
+	some p in tooling_ports
+	not primary_name[p.svc]
+	not needs_port(p)
+]
+
+_settled := {g: min(held) |
+	some g in {e[0] | some e in _settled_entries}
+	held := {e[1] |
+		some e in _settled_entries
+		e[0] == g
+	}
 }
 
-_suggested := {key: free[c][k] |
-	some c, movers in _movers
-	some k, key in movers
+# _mover_entries are the mappings whose group must move to a new port of
+# its sub-range, with their place in the document.
+_mover_entries := [[[p.service, p.target, p.category], [p.svc, p.idx], p.category] |
+	some p in tooling_ports
+	not primary_name[p.svc]
+	needs_port(p)
+	not _keeps_default(p)
+	not _settled[[p.service, p.target, p.category]]
+]
+
+# _movers[c] are the groups that move into category c's sub-range, in the
+# order of their first mapping: the k-th of them gets the k-th free port, so
+# competing suggestions never collide.
+_movers := {c: [x[1] | some x in sort(firsts)] |
+	some c in tooling
+	groups := {e[0] |
+		some e in _mover_entries
+		e[2] == c
+	}
+	firsts := {[first, g] |
+		some g in groups
+		first := min({e[1] |
+			some e in _mover_entries
+			e[0] == g
+		})
+	}
+}
+
+_suggested := {g: free[c][k] |
+	some c, groups in _movers
+	some k, g in groups
 	k < count(free[c])
 }
 
@@ -422,7 +459,9 @@ else := p.published if {
 	_keeps_default(p)
 }
 
-else := _suggested[[p.svc, p.idx]]
+else := port if port := _settled[[p.service, p.target, p.category]]
+
+else := _suggested[[p.service, p.target, p.category]]
 
 # outside_port suggests a host port outside the protected range for a service
 # that is not a database tool: its container port when free, else the first

@@ -101,3 +101,16 @@ test_finding_without_fix if {
 	g := finding.new(chain, {"message": "m", "fix": fx.fix([], [], [])})
 	g.fix == fx.fix([], [], [])
 }
+
+# Variants of one service that classify differently want different ports
+# for the variable they share: neither gets a machine fix.
+test_contested_variable_has_no_fix if {
+	db := fx.var(8, "CACHE_PORT", "6379", fx.unset, 6379)
+	ui := object.union(fx.var(8, "CACHE_PORT", "8081", fx.unset, 6379), {"file": "docker-compose.tools.yml"})
+	d := fx.doc([
+		fx.service("cache", "redis:7", 5, [db]),
+		fx.in_file(object.union(fx.service("cache", "redis:7", 5, [ui]), {"labels": {"portguard.category": "ui"}}), "docker-compose.tools.yml"),
+	])
+	fix.contested == {"CACHE_PORT"} with input as d
+	[f | some p in stack.ports; f := fix.to_target(p)] == [null, null] with input as d
+}

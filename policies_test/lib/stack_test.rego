@@ -120,6 +120,24 @@ test_variants_of_one_service_keep_their_port if {
 	_targets(d) == {"postgres/0": 7000}
 }
 
+# A variant that must move joins the port another variant of the same
+# service already holds; variants that all must move share one new port.
+test_variants_of_one_service_share_one_target if {
+	prod := "docker-compose.prod.yml"
+	d := fx.doc([
+		fx.service("postgres", "postgres:16", 2, [fx.literal(5, 7000, 5432)]),
+		fx.in_file(fx.service("postgres", "postgres:16", 2, [fx.literal(5, 5433, 5432)]), prod),
+		fx.service("redis", "redis:7", 6, [fx.literal(9, 6379, 6379)]),
+		fx.in_file(fx.service("redis", "redis:7", 6, [fx.literal(9, 6380, 6379)]), prod),
+	])
+	[[p.service, p.file, stack.target(p)] | some p in stack.ports] == [
+		["postgres", "docker-compose.yml", 7000],
+		["postgres", prod, 7000],
+		["redis", "docker-compose.yml", 7001],
+		["redis", prod, 7001],
+	] with input as d
+}
+
 test_unknown_and_range_ports_move if {
 	d := fx.doc([
 		fx.service("a", "postgres:16", 2, [fx.var_form(5, "", "A_PORT", "", fx.unset, 5432)]),
