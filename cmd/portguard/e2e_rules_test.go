@@ -109,6 +109,19 @@ func TestConfigErrors(t *testing.T) {
 	if res.code != 2 || !strings.Contains(res.stderr, "does-not-exist.yaml: cannot read config") {
 		t.Errorf("a missing --config: exit %d, stderr %q", res.code, res.stderr)
 	}
+	// A --policy or --data path that does not exist is a usage error, not a
+	// broken policy.
+	for _, args := range [][]string{
+		{"check", fixture("hardcoded-port"), "--policy", "no-such-dir"},
+		{"check", fixture("hardcoded-port"), "--data", "no-such.json"},
+		{"rules", "--policy", "no-such-dir"},
+		{"verify", "--policy", "no-such-dir"},
+	} {
+		res := run(t, invocation{args: args})
+		if res.code != 2 || !strings.Contains(res.stderr, "no-such") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming the path", args, res.code, res.stderr)
+		}
+	}
 }
 
 // TestOriginCorpus checks the repository the convention comes from (read

@@ -50,7 +50,7 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 	}
 	eng, err := c.eng, c.err
 	if err != nil {
-		return nil, &ExitError{Code: ExitPolicy, Err: err}
+		return nil, policyExit(err)
 	}
 	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
 	defer cancel()

@@ -39,6 +39,17 @@ type usageError struct{ error }
 // usage wraps a message as a usage error (exit 2).
 func usage(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// policyExit maps an error of loading or compiling the policies to its exit
+// code: a --policy or --data path that cannot be read is a usage error (2),
+// anything else a policy error (3).
+func policyExit(err error) *ExitError {
+	var path *engine.PathError
+	if errors.As(err, &path) {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	return &ExitError{Code: ExitPolicy, Err: err}
+}
+
 // ExitCode maps an error from a command to its exit code and prints it,
 // once, to stderr. No Go stack trace ever reaches the user.
 func ExitCode(err error, stderr io.Writer) int {

@@ -47,7 +47,7 @@ func NewCmdRules(f *Factory, runF func(*RulesOptions) error) *cobra.Command {
 func rulesRun(opts *RulesOptions) error {
 	eng, err := opts.Factory.NewEngine(engine.Options{PolicyDirs: opts.Policies, NoBuiltin: opts.NoBuiltin})
 	if err != nil {
-		return &ExitError{Code: ExitPolicy, Err: err}
+		return policyExit(err)
 	}
 	rules := eng.Rules()
 	switch opts.Format {

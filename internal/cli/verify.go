@@ -76,7 +76,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		Coverage:     true,
 	})
 	if err != nil {
-		return &ExitError{Code: ExitPolicy, Err: err}
+		return policyExit(err)
 	}
 	if err := writeTestReport(opts.IO.Out, rep, opts.MinCoverage); err != nil {
 		return err

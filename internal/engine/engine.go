@@ -70,6 +70,19 @@ type PolicyError struct {
 
 func (e *PolicyError) Error() string { return e.Msg }
 
+// PathError is a --policy or --data path that cannot be read: a usage
+// error (exit 2), not a broken policy.
+type PathError struct {
+	Flag, Path string
+	Err        error
+}
+
+func (e *PathError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Flag, e.Path, pathReason(e.Err))
+}
+
+func (e *PathError) Unwrap() error { return e.Err }
+
 // Unwrap gives OPA's error, when there is one (a deadline, a location).
 func (e *PolicyError) Unwrap() error { return e.Err }
 
@@ -225,7 +238,7 @@ func loadData(paths []string) (map[string]any, error) {
 func dataFiles(root string) ([]string, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, &PolicyError{Msg: fmt.Sprintf("%s: %v", root, pathReason(err))}
+		return nil, &PathError{Flag: "--data", Path: root, Err: err}
 	}
 	if !st.IsDir() {
 		return []string{root}, nil

@@ -59,7 +59,11 @@ func userModules(paths []string, keep func(string) bool) (map[string]*ast.Module
 	modules := map[string]*ast.Module{}
 	for _, p := range paths {
 		dir, root := p, "."
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, &PathError{Flag: "--policy", Path: p, Err: err}
+		}
+		if !st.IsDir() {
 			// A single file: walk its directory from the file alone.
 			dir, root = filepath.Dir(p), filepath.Base(p)
 		}
