@@ -14,8 +14,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -107,6 +109,13 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 	caps := Capabilities()
 	compiler := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
+	if len(user) == 0 {
+		// The built-in policies are type-checked and checked for recursion
+		// by their tests (portguard verify compiles them with every stage):
+		// a check that runs them alone skips those stages, a fixed cost of
+		// every run. User policies always get every stage.
+		compiler = compiler.WithSkipStages(ast.StageCheckTypes, ast.StageCheckRecursion)
+	}
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, &PolicyError{Msg: "policy does not compile:\n" + formatAstErrors(compiler.Errors)}
@@ -176,7 +185,9 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 // addModules parses the *.rego files of fsys that keep accepts, with their
 // annotations. display prefixes file names in messages.
 func addModules(modules map[string]*ast.Module, fsys fs.FS, root, display string, keep func(string) bool) error {
-	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+	type source struct{ name, src string }
+	var sources []source
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return &PolicyError{Msg: fmt.Sprintf("%s: cannot read policies: %v", path.Join(display, p), pathReason(err))}
 		}
@@ -187,14 +198,33 @@ func addModules(modules map[string]*ast.Module, fsys fs.FS, root, display string
 		if err != nil {
 			return &PolicyError{Msg: fmt.Sprintf("%s: %v", path.Join(display, p), pathReason(err))}
 		}
-		name := filepath.ToSlash(filepath.Join(display, p))
-		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return &PolicyError{Msg: "policy does not parse:\n" + formatParseError(err)}
-		}
-		modules[name] = m
+		sources = append(sources, source{filepath.ToSlash(filepath.Join(display, p)), string(src)})
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Parsing is a fixed cost of every run: spread it over the cores.
+	parsed := make([]*ast.Module, len(sources))
+	errs := make([]error, len(sources))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, s := range sources {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parsed[i], errs[i] = ast.ParseModuleWithOpts(s.name, s.src, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		}()
+	}
+	wg.Wait()
+	for i, s := range sources {
+		if errs[i] != nil {
+			return &PolicyError{Msg: "policy does not parse:\n" + formatParseError(errs[i])}
+		}
+		modules[s.name] = parsed[i]
+	}
+	return nil
 }
 
 // loadData merges the built-in data files, then the user's, into one object
