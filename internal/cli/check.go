@@ -56,10 +56,7 @@ paired in order: --format text --format json --output - --output out.json.
 A format without an output goes to stdout.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -67,13 +64,12 @@ A format without an output goes to stdout.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable; merged as docker compose -f does); default: discovery under PATH")
+	addSourceFlags(fl, &opts.Files, &opts.Config)
 	fl.StringArrayVar(&opts.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
 	fl.StringArrayVarP(&opts.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (repeatable)")
 	fl.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
-	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	fl.BoolVar(&opts.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
 	fl.BoolVar(&opts.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")

@@ -55,10 +55,7 @@ sub-ranges as bands, each used port as a labelled mark, violations and
 conflicts in contrasting colours.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,8 +65,7 @@ conflicts in contrasting colours.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 when the generated table or the map is stale")
 	fl.StringVar(&opts.Map, "map", "", "also draw the 7000-7999 map as SVG into FILE")
-	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable); default: discovery under PATH")
-	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	addSourceFlags(fl, &opts.Files, &opts.Config)
 	return cmd
 }
 

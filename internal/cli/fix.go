@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/docs"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/fix"
@@ -53,10 +52,7 @@ are not fixed.
 neither writes anything.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -64,8 +60,7 @@ neither writes anything.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable); default: discovery under PATH")
-	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	addSourceFlags(fl, &opts.Files, &opts.Config)
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")

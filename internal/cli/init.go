@@ -40,10 +40,7 @@ written when one of them exists. Then:
   portguard check --policy policy          check with your rule next to ours`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}

@@ -27,18 +27,14 @@ and PORTS-CONVENTION.md under PATH: the exact input of the Rego policies.
 Values of variables that are not port-like are redacted.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}
 			return inputRun(opts)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable); default: discovery under PATH")
-	cmd.Flags().StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	addSourceFlags(cmd.Flags(), &opts.Files, &opts.Config)
 	return cmd
 }
 

@@ -4,9 +4,28 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/portguard/portguard/input"
 )
 
 func contextBackground() context.Context { return context.Background() }
+
+// pathArg is the PATH argument of the commands that read a repository, "."
+// when it is left out.
+func pathArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}
+
+// addSourceFlags registers the flags that say what to read: -f FILE
+// (repeatable, merged as docker compose -f merges) and --config.
+func addSourceFlags(fl *pflag.FlagSet, files *[]string, config *string) {
+	fl.StringArrayVarP(files, "file", "f", nil, "compose file (repeatable; merged as docker compose -f does); default: discovery under PATH")
+	fl.StringVar(config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+}
 
 // NewCmdRoot builds the portguard command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {

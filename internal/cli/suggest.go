@@ -44,10 +44,7 @@ prints one port per line, for scripts:
   TIMESCALEDB_PORT=$(portguard suggest --category database)`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = "."
-			if len(args) == 1 {
-				opts.Path = args[0]
-			}
+			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -59,8 +56,7 @@ prints one port per line, for scripts:
 	fl.StringVar(&opts.BackupOf, "backup-of", "", "suggest ports for a backup of SERVICE: its primary's port + 1, + 2, ...")
 	fl.IntVarP(&opts.Count, "count", "n", 1, "how many ports")
 	fl.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(suggestFormats, ", "))
-	fl.StringArrayVarP(&opts.Files, "file", "f", nil, "compose file (repeatable); default: discovery under PATH")
-	fl.StringVar(&opts.Config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	addSourceFlags(fl, &opts.Files, &opts.Config)
 	return cmd
 }
 
