@@ -136,10 +136,12 @@ func (g *generator) service(i int, file string) (string, string) {
 		if k.category == "other" {
 			port := g.app
 			g.app++
-			if violate && j == 0 {
-				// An application inside the database range.
+			// An application inside the database range, each on a port of
+			// its own in the reserved range while there is one (so the
+			// violations do not also collide with each other).
+			if violate && j == 0 && g.stray <= 7999 {
 				port = g.stray
-				g.stray = min(g.stray+1, 7999)
+				g.stray++
 				// It is also a port of the protected range the table does not list.
 				g.violations = append(g.violations, Violation{"DBP102", file, name}, Violation{"DBP501", file, name})
 			}

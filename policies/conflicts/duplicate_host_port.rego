@@ -42,9 +42,9 @@ _by_port := {key: group |
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"message": sprintf("%s publishes %d/%s, also published by %s", [p.service, n, proto, concat(", ", _names(others))]),
+	"message": sprintf("%s publishes %d/%s, also published by %s", [p.service, n, proto, _names(others)]),
 	"suggestion": _suggestion(p, others),
-	"related": [finding.related(o, sprintf("%s publishes %d/%s here", [o.service, n, proto])) | some o in others],
+	"related": [finding.related(o, sprintf("%s publishes %d/%s here", [o.service, n, proto])) | some o in array.slice(others, 0, _shown)],
 	"fix": fix.moving(p),
 })) if {
 	some key, group in _by_port
@@ -60,7 +60,16 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	count(others) > 0
 }
 
-_names(others) := [sprintf("%s (%s)", [o.service, finding.where(o)]) | some o in others]
+# A port that many services share lists the first few of them: every one
+# of them is reported, so the whole group is in the report.
+_shown := 10
+
+_names(others) := concat(", ", [sprintf("%s (%s)", [o.service, finding.where(o)]) | some o in array.slice(others, 0, _shown)]) if {
+	count(others) <= _shown
+} else := sprintf("%s and %d more", [
+	concat(", ", [sprintf("%s (%s)", [o.service, finding.where(o)]) | some o in array.slice(others, 0, _shown)]),
+	count(others) - _shown,
+])
 
 # A service that lists one port twice keeps its first entry.
 _suggestion(p, others) := sprintf("remove this entry: %s already publishes the port at %s", [p.service, finding.where(o)]) if {

@@ -282,3 +282,20 @@ test_fail_documented_owner_keeps_the_port if {
 		),
 	}
 }
+
+# A port that a dozen services share: every one is reported, each naming
+# the first ten of the others and how many more there are.
+test_fail_many_services_on_one_port_name_ten if {
+	apps := [fx.service(sprintf("app%02d", [i]), "node:20", 1 + (4 * i), [fx.literal(4 + (4 * i), 8080, 8080)]) | some i in numbers.range(0, 11)]
+	r := report with input as fx.doc(apps)
+	count(r) == 12
+	first := [f | some f in r; f.service == "app00"][0]
+	first.message == concat("", [
+		"app00 publishes 8080/tcp, also published by ",
+		"app01 (docker-compose.yml:8), app02 (docker-compose.yml:12), app03 (docker-compose.yml:16), ",
+		"app04 (docker-compose.yml:20), app05 (docker-compose.yml:24), app06 (docker-compose.yml:28), ",
+		"app07 (docker-compose.yml:32), app08 (docker-compose.yml:36), app09 (docker-compose.yml:40), ",
+		"app10 (docker-compose.yml:44) and 1 more",
+	])
+	[x.line | some x in first.related] == [8, 12, 16, 20, 24, 28, 32, 36, 40, 44]
+}
