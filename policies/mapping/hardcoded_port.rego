@@ -23,7 +23,7 @@ import data.portguard.lib.stack
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
-	"suggestion": sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]),
+	"suggestion": _suggestion(p, t),
 	"fix": fix.mapping(p, t),
 })) if {
 	some p in stack.judged_ports
@@ -31,6 +31,14 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	is_number(p.published)
 	t := _port(p)
 }
+
+# The root .env may already hold the variable (the mapping is what lags).
+_suggestion(p, t) := sprintf("write %q (%s=%d is already in %s)", [stack.mapping_text(p, t), v, t, input.env.file]) if {
+	v := stack.var_name(p)
+	some e in input.env.vars
+	e.name == v
+	stack.port_number(e.value) == t
+} else := sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])
 
 _port(p) := t if t := stack.target(p)
 

@@ -166,3 +166,23 @@ test_success_random_host_port if {
 	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [fx.random(8, 5432)])])
 	r == set()
 }
+
+# The root .env already holds the variable: only the mapping must change.
+test_fail_literal_with_the_variable_already_in_env if {
+	p := fx.literal(8, 7000, 5432)
+	d := fx.doc([fx.service("postgres", "postgres:16", 5, [p])])
+	with_var := object.union(d, {"env": {"file": ".env", "vars": [{"name": "POSTGRES_PORT", "value": "7000", "app_value": "7000", "line": 3, "port_like": true}]}})
+	r := report with input as with_var
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			`postgres hard-codes host port 7000 in "7000:5432"`,
+			`write "${POSTGRES_PORT:-7000}:5432" (POSTGRES_PORT=7000 is already in .env)`,
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[],
+		),
+	)}
+}
