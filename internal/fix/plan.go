@@ -189,19 +189,47 @@ type opSet struct {
 	env   []*envOp
 	rows  []*rowOp
 	fixed []finding.Finding
+	seen  map[any]int // the index of the op kept for each place
 }
 
+// add keeps the changes of a finding's fix: a change that an earlier
+// finding asks for too is kept once, naming both rules.
 func (o *opSet) add(f finding.Finding) {
+	if o.seen == nil {
+		o.seen = map[any]int{}
+	}
 	for _, e := range f.Fix.Edits {
-		o.edits = append(o.edits, &editOp{e, []string{f.RuleID}})
+		if i, ok := o.keep([4]any{"edit", e.File, e.Line, e.Column}, len(o.edits)); ok {
+			o.edits = append(o.edits, &editOp{e, []string{f.RuleID}})
+		} else {
+			o.edits[i].rules = appendRule(o.edits[i].rules, f.RuleID)
+		}
 	}
 	for _, e := range f.Fix.Env {
-		o.env = append(o.env, &envOp{e, []string{f.RuleID}})
+		if i, ok := o.keep([3]any{"env", e.File, e.Name}, len(o.env)); ok {
+			o.env = append(o.env, &envOp{e, []string{f.RuleID}})
+		} else {
+			o.env[i].rules = appendRule(o.env[i].rules, f.RuleID)
+		}
 	}
 	for _, r := range f.Fix.Rows {
-		o.rows = append(o.rows, &rowOp{r, []string{f.RuleID}})
+		if i, ok := o.keep([3]any{"row", r.File, r.Port}, len(o.rows)); ok {
+			o.rows = append(o.rows, &rowOp{r, []string{f.RuleID}})
+		} else {
+			o.rows[i].rules = appendRule(o.rows[i].rules, f.RuleID)
+		}
 	}
 	o.fixed = append(o.fixed, f)
+}
+
+// keep reports whether key is new (and records it at index next), else
+// gives the index of the op kept for it.
+func (o *opSet) keep(key any, next int) (int, bool) {
+	if i, ok := o.seen[key]; ok {
+		return i, false
+	}
+	o.seen[key] = next
+	return next, true
 }
 
 // collect merges the fixes of findings: identical changes once, different
@@ -266,44 +294,11 @@ func collect(doc *input.Document, findings []finding.Finding) (*opSet, error) {
 	}
 
 	o := &opSet{}
-	edits := map[[3]any]*editOp{}
-	env := map[[2]string]*envOp{}
-	rows := map[[2]any]*rowOp{}
 	for _, f := range findings {
 		if f.Fix == nil || len(f.Fix.Edits)+len(f.Fix.Env)+len(f.Fix.Rows) == 0 {
 			continue
 		}
-		for _, e := range f.Fix.Edits {
-			key := [3]any{e.File, e.Line, e.Column}
-			if prev, ok := edits[key]; ok {
-				prev.rules = appendRule(prev.rules, f.RuleID)
-				continue
-			}
-			op := &editOp{e, []string{f.RuleID}}
-			edits[key] = op
-			o.edits = append(o.edits, op)
-		}
-		for _, e := range f.Fix.Env {
-			key := [2]string{e.File, e.Name}
-			if prev, ok := env[key]; ok {
-				prev.rules = appendRule(prev.rules, f.RuleID)
-				continue
-			}
-			op := &envOp{e, []string{f.RuleID}}
-			env[key] = op
-			o.env = append(o.env, op)
-		}
-		for _, r := range f.Fix.Rows {
-			key := [2]any{r.File, r.Port}
-			if prev, ok := rows[key]; ok {
-				prev.rules = appendRule(prev.rules, f.RuleID)
-				continue
-			}
-			op := &rowOp{r, []string{f.RuleID}}
-			rows[key] = op
-			o.rows = append(o.rows, op)
-		}
-		o.fixed = append(o.fixed, f)
+		o.add(f)
 	}
 	return o, nil
 }
