@@ -31,14 +31,12 @@ _expanded := [{"key": [n, p.protocol], "p": p} |
 
 # _by_port groups the mappings by host port and protocol in one indexed
 # pass, so the rule stays linear in the number of services.
-_by_port := {key: group |
-	some key in {e.key | some e in _expanded}
-	group := [e.p |
-		some e in _expanded
-		e.key == key
-	]
+_by_port := {key: [x[1] | some x in sort(group)] |
+	some key, group in _grouped
 	count(group) > 1
 }
+
+_grouped[e.key] contains [k, e.p] if some k, e in _expanded
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,

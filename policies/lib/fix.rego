@@ -41,12 +41,11 @@ mapping(p, port) := {"edits": e, "env": _env(p, port), "rows": _moved_rows(p, po
 # one file and an exporter image in another): no value of the variable
 # fixes both, so neither gets a machine fix and the findings say why.
 contested := {v |
-	some v in {e[0] | some e in _var_targets}
-	count({e[1] |
-		some e in _var_targets
-		e[0] == v
-	}) > 1
+	some v, targets in _targets_by_var
+	count(targets) > 1
 }
+
+_targets_by_var[v] contains t if some [v, t] in _var_targets
 
 _var_targets := [[stack.var_name(p), t] |
 	some p in stack.judged_ports

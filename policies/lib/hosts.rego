@@ -29,13 +29,9 @@ _tooling_names := [[lower(n), i] |
 
 # tooling_by_host[h] are the indexes of the databases, UIs and exporters
 # reachable as host h.
-tooling_by_host := {h: idx |
-	some h in {e[0] | some e in _tooling_names}
-	idx := {e[1] |
-		some e in _tooling_names
-		e[0] == h
-	}
-}
+tooling_by_host := _tooling_by_host
+
+_tooling_by_host[h] contains i if some [h, i] in _tooling_names
 
 # tooling_by_published[n] are the database, UI and exporter services that
 # publish host port n.

@@ -76,14 +76,15 @@ ports := [object.union(p, {"svc": i, "idx": j, "service": svc.name, "project_fil
 service_names := {svc.name | some svc in input.services}
 
 # ports_by_service[name] lists the mappings of every service called name
-# (in every file: variants of one service share the name).
-ports_by_service := {name: group |
-	some name in service_names
-	group := [p |
-		some p in ports
-		p.service == name
-	]
-}
+# (in every file: variants of one service share the name), in document
+# order.
+ports_by_service := {name: [x[1] | some x in sort(group)] | some name, group in _ports_by_service}
+
+# Groupings are built in one pass over their list, as a multi-value rule
+# read whole (then cached): a comprehension filtering the list per key
+# would cost a pass per key. The elements carry their index to keep the
+# list's order.
+_ports_by_service[p.service] contains [k, p] if some k, p in ports
 
 # tooling_ports are the mappings of databases, UIs and exporters: most rules
 # judge only them, and the protected range bounds how many there are, so
@@ -301,15 +302,13 @@ else := sprintf("/%s", [protocol])
 
 # --- Suggested ports ---------------------------------------------------------
 
-_effective_ports := {p.effective | some p in ports; is_number(p.effective)}
+# holders[n] are the mappings whose effective host port is n, in document
+# order.
+holders := {n: [x[1] | some x in sort(group)] | some n, group in _holders}
 
-# holders[n] are the mappings whose effective host port is n.
-holders := {n: group |
-	some n in _effective_ports
-	group := [p |
-		some p in ports
-		p.effective == n
-	]
+_holders[p.effective] contains [k, p] if {
+	some k, p in ports
+	is_number(p.effective)
 }
 
 # loses_conflict reports whether a mapping shares its host port and protocol,
@@ -399,13 +398,9 @@ _settled_entries := [[[p.service, p.target, p.category], p.effective] |
 	not needs_port(p)
 ]
 
-_settled := {g: min(held) |
-	some g in {e[0] | some e in _settled_entries}
-	held := {e[1] |
-		some e in _settled_entries
-		e[0] == g
-	}
-}
+_settled := {g: min(held) | some g, held in _held_by_group}
+
+_held_by_group[g] contains n if some [g, n] in _settled_entries
 
 # _mover_entries are the mappings whose group must move to a new port of
 # its sub-range, with their place in the document.
