@@ -26,6 +26,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/vm"
 	"github.com/portguard/portguard/policies"
 )
 
@@ -51,7 +52,22 @@ type Options struct {
 }
 
 // Engine is a compiled set of policies, ready to evaluate documents.
+//
+// The built-in policies alone (no --policy, no --data, the usual run in CI)
+// evaluate on internal/vm from the plan generated from them (plan_gen.go):
+// no Rego is parsed or compiled at run time. Any other set of policies is
+// compiled by OPA and evaluated by topdown. Both give the same findings
+// (TestPlanMatchesTopdown); the plan is regenerated with
+// `go test ./internal/engine -run TestBuiltinPlanInSync -update` and a test
+// fails while it is stale.
 type Engine struct {
+	// machine and data evaluate the built-in plan (nil: topdown).
+	machine *vm.Machine
+	data    ast.Value
+	// compiled is the topdown engine of a planned one, built on demand for
+	// the queries the plan does not hold (Query).
+	compiled func() (*Engine, error)
+
 	query    rego.PreparedEvalQuery
 	compiler *ast.Compiler
 	rules    []finding.Rule
@@ -88,8 +104,17 @@ func (e *PathError) Unwrap() error { return e.Err }
 // Unwrap gives OPA's error, when there is one (a deadline, a location).
 func (e *PolicyError) Unwrap() error { return e.Err }
 
-// New loads and compiles the policies once.
+// New loads the policies: the built-in plan when opts asks for nothing
+// else, the compiled modules otherwise.
 func New(ctx context.Context, opts Options) (*Engine, error) {
+	if len(opts.PolicyDirs) == 0 && len(opts.DataPaths) == 0 && !opts.NoBuiltin {
+		return newPlanned()
+	}
+	return compile(ctx, opts)
+}
+
+// compile loads and compiles the policies for topdown.
+func compile(ctx context.Context, opts Options) (*Engine, error) {
 	modules, err := BuiltinModules(!opts.NoBuiltin)
 	if err != nil {
 		return nil, err
@@ -152,14 +177,24 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
-	if err != nil {
-		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
+	var found any
+	if e.machine != nil {
+		if found, err = e.evalPlan(ctx, value); err != nil {
+			return nil, err
+		}
+	} else {
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
+		if err != nil {
+			return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
+		}
+		if len(rs) > 0 {
+			found = rs[0].Bindings["findings"]
+		}
 	}
-	if len(rs) == 0 {
+	if found == nil {
 		return []finding.Finding{}, nil
 	}
-	out, err := json.Marshal(rs[0].Bindings["findings"])
+	out, err := json.Marshal(found)
 	if err != nil {
 		return nil, err
 	}
@@ -388,6 +423,3 @@ func pathReason(err error) string {
 	}
 	return err.Error()
 }
-
-// Compiler exposes the compiled modules (for verify and the catalog).
-func (e *Engine) Compiler() *ast.Compiler { return e.compiler }

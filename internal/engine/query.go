@@ -19,6 +19,13 @@ var ErrUndefined = fmt.Errorf("the query is undefined")
 // It serves the commands that ask the library a question (suggest, docs);
 // the rules run through Eval.
 func (e *Engine) Query(ctx context.Context, doc any, expr string, out any) error {
+	if e.compiled != nil {
+		c, err := e.compiled()
+		if err != nil {
+			return err
+		}
+		return c.Query(ctx, doc, expr, out)
+	}
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return err

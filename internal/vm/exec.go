@@ -1,0 +1,503 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/open-policy-agent/opa/v1/topdown/builtins"
+)
+
+// Block results besides a break count (>= 0: leave this block and that many
+// enclosing ones).
+const (
+	fallThrough = -1 // the block ran to its end
+	returned    = -2 // a function returned; unwind to the call
+)
+
+// cancelEvery is how many loop iterations pass between two looks at the
+// context: often enough for a deadline, rare enough to cost nothing.
+const cancelEvery = 1 << 12
+
+// Machine is a program ready to run. It is immutable: evaluations may run
+// at the same time.
+type Machine struct {
+	prog   *Program
+	code   []Instr
+	blocks []Block
+	// consts are the operand constants: the strings, then true and false.
+	consts []*ast.Term
+	// numbers[i] is string i read as a number literal (MakeNumberRef), nil
+	// when it is not one.
+	numbers  []*ast.Term
+	builtins []topdown.BuiltinFunc
+}
+
+// New prepares a program. Every built-in function it calls must exist in
+// this build of OPA.
+func New(p *Program) (*Machine, error) {
+	m := &Machine{prog: p, consts: make([]*ast.Term, 0, len(p.Strings)+2), numbers: make([]*ast.Term, len(p.Strings))}
+	for _, s := range p.Strings {
+		m.consts = append(m.consts, ast.StringTerm(s))
+	}
+	m.consts = append(m.consts, ast.BooleanTerm(true), ast.BooleanTerm(false))
+	if len(p.Code)%5 != 0 || len(p.Blocks)%2 != 0 {
+		return nil, fmt.Errorf("truncated program")
+	}
+	m.code = make([]Instr, len(p.Code)/5)
+	for i := range m.code {
+		w := p.Code[5*i : 5*i+5]
+		m.code[i] = Instr{Op: Op(w[0]), A: w[1], B: w[2], C: w[3], D: w[4]}
+	}
+	m.blocks = make([]Block, len(p.Blocks)/2)
+	for i := range m.blocks {
+		m.blocks[i] = Block{Start: p.Blocks[2*i], End: p.Blocks[2*i+1]}
+	}
+	for _, in := range m.code {
+		if in.Op != OpMakeNumberRef {
+			continue
+		}
+		if in.A < 0 || int(in.A) >= len(p.Strings) {
+			return nil, fmt.Errorf("number literal %d out of range", in.A)
+		}
+		if m.numbers[in.A] == nil {
+			t, err := ast.ParseTerm(p.Strings[in.A])
+			if err != nil {
+				return nil, fmt.Errorf("number literal %q: %w", p.Strings[in.A], err)
+			}
+			if _, ok := t.Value.(ast.Number); !ok {
+				return nil, fmt.Errorf("number literal %q is not a number", p.Strings[in.A])
+			}
+			m.numbers[in.A] = t
+		}
+	}
+	for _, name := range p.Builtins {
+		f := topdown.GetBuiltin(name)
+		if f == nil {
+			return nil, fmt.Errorf("the plan calls %s, which this build does not have", name)
+		}
+		m.builtins = append(m.builtins, f)
+	}
+	return m, nil
+}
+
+// Eval runs the query over input and data and returns its result set.
+func (m *Machine) Eval(ctx context.Context, input, data ast.Value) (results []*ast.Term, err error) {
+	e := &eval{
+		m:        m,
+		ctx:      ctx,
+		memo:     make([]*ast.Term, len(m.prog.Funcs)),
+		memoized: make([]bool, len(m.prog.Funcs)),
+		bctx:     topdown.BuiltinContext{Context: ctx, Cache: builtins.Cache{}},
+	}
+	if _, err := e.run(&m.prog.Plan, []*ast.Term{ast.NewTerm(input), ast.NewTerm(data)}); err != nil {
+		return nil, err
+	}
+	return e.results, nil
+}
+
+type eval struct {
+	m        *Machine
+	ctx      context.Context
+	stack    []*ast.Term
+	memo     []*ast.Term
+	memoized []bool
+	results  []*ast.Term
+	ret      *ast.Term
+	bctx     topdown.BuiltinContext
+	// fn is the function running, for error messages.
+	fn    *Func
+	steps int
+	// staleList holds the objects whose hash lags behind a value changed
+	// in place, in the order they went stale (inner objects before the
+	// objects holding them); staleSet is the same, to add each once.
+	staleList []ast.Object
+	staleSet  map[ast.Object]struct{}
+}
+
+func (e *eval) stale(obj ast.Object) {
+	if _, ok := e.staleSet[obj]; ok {
+		return
+	}
+	if e.staleSet == nil {
+		e.staleSet = map[ast.Object]struct{}{}
+	}
+	e.staleSet[obj] = struct{}{}
+	e.staleList = append(e.staleList, obj)
+}
+
+// settle rehashes the objects that went stale since mark: inserting one
+// key again makes ast recompute the object's hash from its values.
+func (e *eval) settle(mark int) {
+	for _, obj := range e.staleList[mark:] {
+		delete(e.staleSet, obj)
+		_ = obj.Iter(func(k, v *ast.Term) error {
+			obj.Insert(k, v)
+			return errStop
+		})
+	}
+	e.staleList = e.staleList[:mark]
+}
+
+// EvalError is a failure of the evaluation: a conflict between values of a
+// complete rule or of an object key, a halting built-in, a cancellation.
+type EvalError struct {
+	// Rule is the planned function that failed (g0.data.<path>).
+	Rule string
+	Msg  string
+	Err  error
+}
+
+func (e *EvalError) Error() string {
+	if e.Rule == "" {
+		return e.Msg
+	}
+	return e.Rule + ": " + e.Msg
+}
+
+func (e *EvalError) Unwrap() error { return e.Err }
+
+func (e *eval) fail(msg string, err error) error {
+	return &EvalError{Rule: e.fn.Name, Msg: msg, Err: err}
+}
+
+// frame gives n cleared locals on the stack; the caller restores e.stack to
+// its value before the call to free them.
+func (e *eval) frame(n int) []*ast.Term {
+	if len(e.stack)+n > cap(e.stack) {
+		e.stack = make([]*ast.Term, 0, max(1024, 2*n))
+	}
+	l := len(e.stack)
+	e.stack = e.stack[:l+n]
+	fr := e.stack[l : l+n : l+n]
+	clear(fr)
+	return fr
+}
+
+// run executes a function (or the query) on args and gives its value, nil
+// when undefined.
+func (e *eval) run(fn *Func, args []*ast.Term) (*ast.Term, error) {
+	mark, caller, stale := e.stack, e.fn, len(e.staleList)
+	defer func() {
+		e.settle(stale)
+		e.stack, e.fn = mark, caller
+	}()
+	e.fn = fn
+	loc := e.frame(int(fn.Locals))
+	for i, p := range fn.Params {
+		loc[p] = args[i]
+	}
+	for _, b := range fn.Blocks {
+		r, err := e.block(loc, b)
+		if err != nil {
+			return nil, err
+		}
+		if r == returned {
+			return e.ret, nil
+		}
+	}
+	return loc[fn.Return], nil
+}
+
+func (e *eval) call(id int32, args []*ast.Term) (*ast.Term, error) {
+	fn := &e.m.prog.Funcs[id]
+	memo := len(fn.Params) == 2
+	if memo && e.memoized[id] {
+		return e.memo[id], nil
+	}
+	v, err := e.run(fn, args)
+	if err != nil {
+		return nil, err
+	}
+	if memo {
+		e.memo[id], e.memoized[id] = v, true
+	}
+	return v, nil
+}
+
+func (e *eval) builtin(id int32, args []*ast.Term) (*ast.Term, error) {
+	var out *ast.Term
+	err := e.m.builtins[id](e.bctx, args, func(t *ast.Term) error {
+		out = t
+		return nil
+	})
+	if err != nil {
+		var halt topdown.Halt
+		if errors.As(err, &halt) {
+			return nil, e.fail(e.m.prog.Builtins[id]+": "+halt.Error(), err)
+		}
+		// Like topdown without strict built-in errors: the call is
+		// undefined (to_number("x"), sprintf with a wrong argument).
+		return nil, nil
+	}
+	return out, nil
+}
+
+func (e *eval) get(loc []*ast.Term, o int32) *ast.Term {
+	if o >= 0 {
+		return loc[o]
+	}
+	return e.m.consts[-o-1]
+}
+
+// block executes block id and returns fallThrough, returned or the number
+// of enclosing blocks still to leave (0: leave just this one, as an
+// undefined statement does).
+func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
+	p := e.m.prog
+	b := e.m.blocks[id]
+	for pc := b.Start; pc < b.End; pc++ {
+		in := &e.m.code[pc]
+		switch in.Op {
+		case OpNop:
+		case OpReturnLocal:
+			e.ret = loc[in.A]
+			return returned, nil
+		case OpCall:
+			args := make([]*ast.Term, in.C)
+			for k := range args {
+				if args[k] = e.get(loc, p.Args[in.B+int32(k)]); args[k] == nil {
+					return 0, nil
+				}
+			}
+			var v *ast.Term
+			var err error
+			if in.A >= 0 {
+				v, err = e.call(in.A, args)
+			} else {
+				v, err = e.builtin(-in.A-1, args)
+			}
+			if err != nil {
+				return 0, err
+			}
+			if v == nil {
+				return 0, nil
+			}
+			loc[in.D] = v
+		case OpBlock:
+			for _, child := range p.BlockLists[in.A : in.A+in.B] {
+				r, err := e.block(loc, child)
+				if err != nil || r == returned {
+					return r, err
+				}
+				if r > 0 {
+					return r - 1, nil
+				}
+			}
+		case OpBreak:
+			return int(in.A), nil
+		case OpDot:
+			src, key := e.get(loc, in.A), e.get(loc, in.B)
+			if in.A < 0 || src == nil || key == nil {
+				return 0, nil
+			}
+			v := dot(src, key)
+			if v == nil {
+				return 0, nil
+			}
+			loc[in.D] = v
+		case OpLen:
+			src := e.get(loc, in.A)
+			if src == nil {
+				return 0, nil
+			}
+			n := length(src.Value)
+			if n < 0 {
+				return 0, nil
+			}
+			loc[in.D] = ast.InternedTerm(n)
+		case OpScan:
+			r, err := e.scan(loc, in)
+			if err != nil || r != fallThrough {
+				return r, err
+			}
+		case OpNot:
+			r, err := e.block(loc, in.D)
+			if err != nil || r == returned {
+				return r, err
+			}
+			if r == fallThrough {
+				return 0, nil
+			}
+			if r > 0 {
+				return r - 1, nil
+			}
+		case OpAssignInt, OpMakeNumberInt:
+			loc[in.D] = ast.InternedTerm(int(in.A))
+		case OpAssignVar:
+			loc[in.D] = e.get(loc, in.A)
+		case OpAssignVarOnce:
+			v := e.get(loc, in.A)
+			if old := loc[in.D]; old != nil && ast.Compare(old.Value, v.Value) != 0 {
+				return 0, e.fail("complete rules must not produce multiple outputs", nil)
+			}
+			loc[in.D] = v
+		case OpResetLocal:
+			loc[in.D] = nil
+		case OpMakeNull:
+			loc[in.D] = ast.InternedNullTerm
+		case OpMakeNumberRef:
+			loc[in.D] = e.m.numbers[in.A]
+		case OpMakeArray:
+			loc[in.D] = ast.NewTerm(ast.NewArrayWithCapacity(int(in.A)))
+		case OpMakeObject:
+			loc[in.D] = ast.NewTerm(ast.NewObject())
+		case OpMakeSet:
+			loc[in.D] = ast.NewTerm(ast.NewSet())
+		case OpEqual, OpNotEqual:
+			a, b := e.get(loc, in.A), e.get(loc, in.B)
+			if a == nil || b == nil || (ast.Compare(a.Value, b.Value) == 0) != (in.Op == OpEqual) {
+				return 0, nil
+			}
+		case OpIsArray, OpIsObject, OpIsSet:
+			v := e.get(loc, in.A)
+			if in.A < 0 || v == nil || !isKind(v.Value, in.Op) {
+				return 0, nil
+			}
+		case OpIsDefined:
+			if loc[in.A] == nil {
+				return 0, nil
+			}
+		case OpIsUndefined:
+			if loc[in.A] != nil {
+				return 0, nil
+			}
+		case OpArrayAppend:
+			arr := loc[in.D].Value.(*ast.Array)
+			loc[in.D] = ast.NewTerm(arr.Append(e.get(loc, in.A)))
+		case OpObjectInsert:
+			obj, k, v := loc[in.D].Value.(ast.Object), e.get(loc, in.A), e.get(loc, in.B)
+			if obj.Get(k) == v {
+				// The plan of a multi-value rule adds to the set in place,
+				// then inserts it again. ast rehashes the whole object on
+				// every insert of an existing key (a pass per element:
+				// quadratic), so the hash is brought up to date once, when
+				// the function returns the object (settle).
+				e.stale(obj)
+				continue
+			}
+			obj.Insert(k, v)
+		case OpObjectInsertOnce:
+			obj := loc[in.D].Value.(ast.Object)
+			k, v := e.get(loc, in.A), e.get(loc, in.B)
+			if old := obj.Get(k); old != nil {
+				if ast.Compare(old.Value, v.Value) != 0 {
+					return 0, e.fail(fmt.Sprintf("object keys must be unique (key %v)", k), nil)
+				}
+				continue
+			}
+			obj.Insert(k, v)
+		case OpSetAdd:
+			loc[in.D].Value.(ast.Set).Add(e.get(loc, in.A))
+		case OpResultSetAdd:
+			e.results = append(e.results, loc[in.A])
+		default:
+			return 0, e.fail(fmt.Sprintf("unknown instruction %d", in.Op), nil)
+		}
+	}
+	return fallThrough, nil
+}
+
+// errStop ends an iteration early.
+var errStop = errors.New("stop")
+
+// scan runs the body of a ScanStmt for each element of its source. As in
+// the WebAssembly compiler, the loop and the block around it are two levels
+// for breaks: 0 goes to the next element, 1 ends the loop, more leave the
+// block holding the scan.
+func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
+	out := fallThrough
+	var failure error
+	step := func(k, v *ast.Term) error {
+		if e.steps++; e.steps%cancelEvery == 0 {
+			if err := e.ctx.Err(); err != nil {
+				failure = e.fail("evaluation cancelled", err)
+				return errStop
+			}
+		}
+		loc[in.B], loc[in.C] = k, v
+		r, err := e.block(loc, in.D)
+		switch {
+		case err != nil:
+			failure = err
+			return errStop
+		case r == returned:
+			out = returned
+			return errStop
+		case r <= 0:
+			return nil
+		case r == 1:
+			return errStop
+		}
+		out = r - 2
+		return errStop
+	}
+	src := loc[in.A]
+	if src == nil {
+		return 0, nil
+	}
+	switch v := src.Value.(type) {
+	case *ast.Array:
+		for i := 0; i < v.Len(); i++ {
+			if step(ast.InternedTerm(i), v.Elem(i)) != nil {
+				break
+			}
+		}
+	case ast.Object:
+		_ = v.Iter(step)
+	case ast.Set:
+		_ = v.Iter(func(t *ast.Term) error { return step(t, t) })
+	}
+	return out, failure
+}
+
+func dot(src, key *ast.Term) *ast.Term {
+	switch v := src.Value.(type) {
+	case ast.Object:
+		return v.Get(key)
+	case *ast.Array:
+		n, ok := key.Value.(ast.Number)
+		if !ok {
+			return nil
+		}
+		i, ok := n.Int()
+		if !ok || i < 0 || i >= v.Len() {
+			return nil
+		}
+		return v.Elem(i)
+	case ast.Set:
+		if v.Contains(key) {
+			return key
+		}
+	}
+	return nil
+}
+
+func length(v ast.Value) int {
+	switch v := v.(type) {
+	case ast.String:
+		return utf8.RuneCountInString(string(v))
+	case *ast.Array:
+		return v.Len()
+	case ast.Object:
+		return v.Len()
+	case ast.Set:
+		return v.Len()
+	}
+	return -1
+}
+
+func isKind(v ast.Value, op Op) bool {
+	switch v.(type) {
+	case *ast.Array:
+		return op == OpIsArray
+	case ast.Object:
+		return op == OpIsObject
+	case ast.Set:
+		return op == OpIsSet
+	}
+	return false
+}

@@ -1,0 +1,224 @@
+package vm_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/compile"
+	"github.com/open-policy-agent/opa/v1/ir"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/portguard/portguard/internal/vm"
+)
+
+// machine plans data.t.out over module and loads it.
+func machine(t *testing.T, module string) *vm.Machine {
+	t.Helper()
+	m, err := ast.ParseModuleWithOpts("t.rego", module, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bundle.Bundle{Modules: []bundle.ModuleFile{{Path: "t.rego", URL: "t.rego", Parsed: m, Raw: []byte(module)}}}
+	c := compile.New().WithTarget(compile.TargetPlan).WithEntrypoints("t/out").WithBundle(b)
+	if err := c.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var policy ir.Policy
+	if err := json.Unmarshal(c.Bundle().PlanModules[0].Raw, &policy); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := vm.Flatten(&policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mach, err := vm.New(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mach
+}
+
+// topdown evaluates data.t.out with OPA's evaluator: the reference.
+func topdown(t *testing.T, module, input, data string) (string, error) {
+	t.Helper()
+	var in, d any
+	if err := json.Unmarshal([]byte(input), &in); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatal(err)
+	}
+	r := rego.New(rego.Query("data.t.out"), rego.Module("t.rego", module), rego.Input(in),
+		rego.Store(storeOf(t, d)))
+	rs, err := r.Eval(context.Background())
+	if err != nil {
+		return "", err
+	}
+	if len(rs) == 0 {
+		return "undefined", nil
+	}
+	out, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), nil
+}
+
+func run(t *testing.T, m *vm.Machine, input, data string) (string, error) {
+	t.Helper()
+	in, err := ast.ValueFromReader(strings.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ast.ValueFromReader(strings.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := m.Eval(context.Background(), in, d)
+	if err != nil {
+		return "", err
+	}
+	if len(rs) == 0 {
+		return "undefined", nil
+	}
+	v := rs[0].Value.(ast.Object).Get(ast.StringTerm("result"))
+	if v == nil {
+		return "undefined", nil
+	}
+	x, err := ast.JSON(v.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), nil
+}
+
+// TestMatchesTopdown runs small policies that exercise each construct of
+// the plans (else chains, every, not, multi-value and partial rules, nested
+// comprehensions, unification, built-in errors, base and virtual data)
+// on the machine and on topdown, over inputs that take each branch, and
+// requires the same value.
+func TestMatchesTopdown(t *testing.T) {
+	cases := []struct {
+		name, module string
+		data         string
+		inputs       []string
+	}{
+		{"else chain", `package t
+f(x) := "big" if x > 5
+else := "mid" if x > 2
+else := "small"
+out := [f(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, 3, 9]}`, `{"xs": []}`, `{}`}},
+		{"every", `package t
+out := {"all_positive": pos, "domain_ok": ok}
+default pos := false
+pos if every x in input.xs { x > 0 }
+default ok := false
+ok if {
+	input.xs
+	every k, v in input.xs { k != v }
+}`, `{}`, []string{`{"xs": [1, 2]}`, `{"xs": [1, -2]}`, `{"xs": {"a": "b"}}`, `{"xs": 3}`, `{"xs": []}`}},
+		{"not and nested not", `package t
+q if input.a == 1
+r if not q
+out := {"r": r, "s": s}
+default s := "none"
+s := "x" if {
+	not q
+	not input.b == 2
+}`, `{}`, []string{`{"a": 1}`, `{"a": 2}`, `{"a": 2, "b": 2}`, `{}`}},
+		{"multi-value rule grouping", `package t
+g[k] contains v if {
+	some v in input.xs
+	k := sprintf("%d", [v % 3])
+}
+out := {k: sort(vs) | some k, vs in g}`, `{}`, []string{`{"xs": [1, 2, 3, 4, 5, 6, 7]}`, `{"xs": []}`}},
+		{"nested multi-value rule", `package t
+g[a][b] contains v if {
+	some v in input.xs
+	a := v.a
+	b := v.b
+}
+out := g`, `{}`, []string{`{"xs": [{"a": "x", "b": "y"}, {"a": "x", "b": "z"}, {"a": "x", "b": "y", "c": 1}]}`}},
+		{"partial object and conflict", `package t
+o[k] := v if some k, v in input.obj
+out := o`, `{}`, []string{`{"obj": {"a": 1, "b": [1, 2]}}`, `{"obj": {}}`}},
+		{"complete rule conflict", `package t
+out := input.a if input.a
+out := input.b if input.b`, `{}`, []string{`{"a": 1}`, `{"a": 1, "b": 1}`, `{"a": 1, "b": 2}`}},
+		{"unification and membership", `package t
+out := [[a, b] | some pair in input.pairs; [a, b] := pair; not a in {2, 3}]`, `{}`, []string{`{"pairs": [[1, 2], [2, 3], [4, 5], [6]]}`}},
+		{"built-in errors are undefined", `package t
+out := [n | some s in input.s; n := to_number(s)]`, `{}`, []string{`{"s": ["1", "x", "2.5"]}`}},
+		{"data, sets, object.get, count", `package t
+kb := data.kb
+out := {"known": {i | some i in input.images; kb[i]}, "n": count(kb), "d": object.get(kb, "none", "default"), "union": {1, 2} | {input.x}}`, `{"kb": {"postgres": 1, "redis": 2}}`, []string{`{"images": ["postgres", "nginx"], "x": 5}`}},
+		{"functions with several bodies", `package t
+kind(x) := "num" if is_number(x)
+kind(x) := "str" if is_string(x)
+out := [kind(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, "a", true]}`}},
+		{"iteration over objects and sets", `package t
+out := {"keys": [k | input.obj[k]], "vals": [v | some v in {x | some x in input.xs}], "deep": [x | x := input.obj[_][_]]}`, `{}`, []string{`{"obj": {"b": [1], "a": [2, 3]}, "xs": [3, 1, 2, 1]}`}},
+		{"or via else and early exit", `package t
+first := x if {
+	some x in input.xs
+	x > 2
+}
+out := first`, `{}`, []string{`{"xs": [1, 5]}`, `{"xs": [1]}`, `{"xs": [3, 5]}`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := machine(t, c.module)
+			for _, in := range c.inputs {
+				want, werr := topdown(t, c.module, in, c.data)
+				got, gerr := run(t, m, in, c.data)
+				if (werr != nil) != (gerr != nil) {
+					t.Errorf("input %s: topdown error %v, machine error %v", in, werr, gerr)
+					continue
+				}
+				if got != want {
+					t.Errorf("input %s: machine %s, topdown %s", in, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestCancel stops a long evaluation when its context ends.
+func TestCancel(t *testing.T) {
+	m := machine(t, `package t
+out := count([x | some x in numbers.range(1, 1000000); x % 7 == 0])`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := m.Eval(ctx, ast.NewObject(), ast.NewObject())
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestUnknownBuiltin refuses a program that calls a built-in OPA lacks.
+func TestUnknownBuiltin(t *testing.T) {
+	_, err := vm.New(&vm.Program{Builtins: []string{"no.such.builtin"}})
+	if err == nil || !strings.Contains(err.Error(), "no.such.builtin") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func storeOf(t *testing.T, data any) storage.Store {
+	t.Helper()
+	m, ok := data.(map[string]any)
+	if !ok {
+		t.Fatal("data must be an object")
+	}
+	return inmem.NewFromObject(m)
+}
