@@ -328,6 +328,9 @@ var (
 )
 
 func composeDict(cf *composeFile) (map[string]any, error) {
+	if cf.plain {
+		return plainComposeDict(cf)
+	}
 	var dict map[string]any
 	if err := cf.top.Decode(&dict); err != nil {
 		return nil, yamlErrorAt(cf.rel, cf.li.data, err)
@@ -348,15 +351,78 @@ func composeDict(cf *composeFile) (map[string]any, error) {
 				delete(m, k)
 			}
 		}
-		// extends.file is relative to the file that names it, which
-		// compose-go would take relative to the base file.
-		if ext, ok := m["extends"].(map[string]any); ok {
-			if f, ok := ext["file"].(string); ok && f != "" && !filepath.IsAbs(f) && !strings.Contains(f, "$") {
-				ext["file"] = filepath.Join(filepath.Dir(cf.abs), f)
-			}
-		}
+		cf.absExtendsFile(m)
 	}
 	return dict, nil
+}
+
+// plainComposeDict is composeDict for a plain tree: it decodes only the
+// parts compose-go is given, which a plain tree decodes exactly as the
+// whole file would. A file with aliases, merge keys, tags or duplicate keys
+// is decoded whole, so that YAML reports its errors as it always does.
+func plainComposeDict(cf *composeFile) (map[string]any, error) {
+	dict := make(map[string]any, 4)
+	top := cf.top.Content
+	for i := 0; i+1 < len(top); i += 2 {
+		k, v := top[i].Value, top[i+1]
+		if !modelTopKeys[k] && !strings.HasPrefix(k, "x-") {
+			continue
+		}
+		if k != "services" || v.Kind != yaml.MappingNode {
+			x, err := cf.decode(v)
+			if err != nil {
+				return nil, err
+			}
+			dict[k] = x
+			continue
+		}
+		services := make(map[string]any, len(v.Content)/2)
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			name, body := v.Content[j].Value, v.Content[j+1]
+			if body.Kind != yaml.MappingNode {
+				x, err := cf.decode(body)
+				if err != nil {
+					return nil, err
+				}
+				services[name] = x
+				continue
+			}
+			m := map[string]any{}
+			for f := 0; f+1 < len(body.Content); f += 2 {
+				key := body.Content[f].Value
+				if !modelServiceKeys[key] && !strings.HasPrefix(key, "x-") {
+					continue
+				}
+				x, err := cf.decode(body.Content[f+1])
+				if err != nil {
+					return nil, err
+				}
+				m[key] = x
+			}
+			cf.absExtendsFile(m)
+			services[name] = m
+		}
+		dict[k] = services
+	}
+	return dict, nil
+}
+
+func (cf *composeFile) decode(n *yaml.Node) (any, error) {
+	var x any
+	if err := n.Decode(&x); err != nil {
+		return nil, yamlErrorAt(cf.rel, cf.li.data, err)
+	}
+	return x, nil
+}
+
+// absExtendsFile makes extends.file absolute: it is relative to the file
+// that names it, which compose-go would take relative to the base file.
+func (cf *composeFile) absExtendsFile(service map[string]any) {
+	if ext, ok := service["extends"].(map[string]any); ok {
+		if f, ok := ext["file"].(string); ok && f != "" && !filepath.IsAbs(f) && !strings.Contains(f, "$") {
+			ext["file"] = filepath.Join(filepath.Dir(cf.abs), f)
+		}
+	}
 }
 
 var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-z0-9_]+))?(?:[ :]|$)`)

@@ -26,6 +26,9 @@ type composeFile struct {
 	volumes  map[string]*yaml.Node // top-level volume key nodes
 	volVals  map[string]*yaml.Node
 	includes []string // absolute paths of included files
+	// plain is true when decoding any part of the tree gives what decoding
+	// the whole tree gives, and cannot fail (see plainTree).
+	plain bool
 }
 
 // walkService is one service entry of one file, as written.
@@ -58,7 +61,8 @@ func parseComposeFile(abs, relPath string, data []byte) (*composeFile, error) {
 		return nil, InputError{File: relPath, Line: top.Line, Column: top.Column, Message: "a compose file must be a mapping at the top level"}
 	}
 	cf := &composeFile{abs: abs, rel: relPath, li: newLineIndex(data), top: top,
-		byName: map[string]*walkService{}, volumes: map[string]*yaml.Node{}, volVals: map[string]*yaml.Node{}}
+		byName: map[string]*walkService{}, volumes: map[string]*yaml.Node{}, volVals: map[string]*yaml.Node{},
+		plain: plainTree(top)}
 	dir := filepath.Dir(abs)
 	for _, kv := range pairs(top) {
 		switch kv.key.Value {
@@ -160,6 +164,72 @@ func includePaths(n *yaml.Node, dir string) []string {
 		}
 	}
 	return out
+}
+
+// plainTree reports whether n is a tree that YAML decodes node by node:
+// no alias (whose expansion the decoder counts over the whole document, to
+// refuse alias bombs), no merge key, no explicit tag (which may fail to
+// resolve), only string keys and no key twice in a mapping (which the
+// decoder reports). Decoding a part of such a tree gives exactly that part
+// of the decoded whole, and no error.
+func plainTree(n *yaml.Node) bool {
+	if n.Style&yaml.TaggedStyle != 0 {
+		return false
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return true
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if !plainTree(c) {
+				return false
+			}
+		}
+		return true
+	case yaml.MappingNode:
+		c := n.Content
+		if len(c)%2 != 0 {
+			return false
+		}
+		for i := 0; i < len(c); i += 2 {
+			if k := c[i]; k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Style&yaml.TaggedStyle != 0 {
+				return false
+			}
+		}
+		if duplicateKey(c) {
+			return false
+		}
+		for i := 1; i < len(c); i += 2 {
+			if !plainTree(c[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// duplicateKey reports whether two keys of a mapping's content (scalar
+// keys only) have the same text, as the YAML decoder compares them.
+func duplicateKey(c []*yaml.Node) bool {
+	if len(c) <= 32 {
+		for i := 0; i < len(c); i += 2 {
+			for j := i + 2; j < len(c); j += 2 {
+				if c[i].Value == c[j].Value {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(c)/2)
+	for i := 0; i < len(c); i += 2 {
+		if _, dup := seen[c[i].Value]; dup {
+			return true
+		}
+		seen[c[i].Value] = struct{}{}
+	}
+	return false
 }
 
 type keyValue struct{ key, value *yaml.Node }
