@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -23,6 +25,10 @@ var planned = sync.OnceValues(func() (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{Msg: "the built-in plan does not load: " + err.Error()}
 	}
+	// Each rule's findings are a root: the rules run on every core.
+	m.SetRoots(func(name string) bool {
+		return strings.HasPrefix(name, "g0.data."+RulesRoot+".") && strings.HasSuffix(name, ".report")
+	})
 	data, err := BuiltinData()
 	if err != nil {
 		return nil, err
@@ -51,7 +57,7 @@ func newPlanned() (*Engine, error) {
 // evalPlan runs the built-in plan and gives the findings array as JSON
 // values, nil when the query is undefined.
 func (e *Engine) evalPlan(ctx context.Context, input ast.Value) (any, error) {
-	rs, err := e.machine.Eval(ctx, input, e.data)
+	rs, err := e.machine.Eval(ctx, input, e.data, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -25,7 +27,9 @@ const cancelEvery = 1 << 12
 // Machine is a program ready to run. It is immutable: evaluations may run
 // at the same time.
 type Machine struct {
-	prog   *Program
+	prog *Program
+	// roots are the functions that workers compute before the query.
+	roots  []int32
 	code   []Instr
 	blocks []Block
 	// consts are the operand constants: the strings, then true and false.
@@ -85,29 +89,106 @@ func New(p *Program) (*Machine, error) {
 }
 
 // Eval runs the query over input and data and returns its result set.
-func (m *Machine) Eval(ctx context.Context, input, data ast.Value) (results []*ast.Term, err error) {
-	e := &eval{
-		m:        m,
-		ctx:      ctx,
-		memo:     make([]*ast.Term, len(m.prog.Funcs)),
-		memoized: make([]bool, len(m.prog.Funcs)),
-		bctx:     topdown.BuiltinContext{Context: ctx, Cache: builtins.Cache{}},
+//
+// With roots (see SetRoots) and more than one worker, the root functions
+// are computed first by that many goroutines sharing the memo: rules are
+// pure and their dependencies form a graph without cycles, so a worker that
+// needs a rule another one is computing waits for it, and the query then
+// finds every root computed. The values are the same as in one goroutine.
+func (m *Machine) Eval(ctx context.Context, input, data ast.Value, workers int) (results []*ast.Term, err error) {
+	sh := &shared{m: m, memo: make([]atomic.Pointer[memoEntry], len(m.prog.Funcs))}
+	in, d := ast.NewTerm(input), ast.NewTerm(data)
+	if workers > 1 && len(m.roots) > 1 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(workers, len(m.roots)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e := sh.newEval(ctx, in, d)
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(m.roots) {
+						return
+					}
+					if _, err := e.call(m.roots[i], e.inputs, rootArgs); err != nil {
+						return // the query meets the error again
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	if _, err := e.run(&m.prog.Plan, []*ast.Term{ast.NewTerm(input), ast.NewTerm(data)}); err != nil {
+	e := sh.newEval(ctx, in, d)
+	if _, err := e.run(&m.prog.Plan, nil, nil, in, d); err != nil {
 		return nil, err
 	}
 	return e.results, nil
 }
 
+// rootArgs are the operands of a call to a rule: input and data, locals 0
+// and 1 of the frame e.inputs.
+var rootArgs = []int32{0, 1}
+
+// SetRoots names the functions to compute in parallel before the query:
+// rules without arguments (of input and data alone), typically one per
+// policy.
+func (m *Machine) SetRoots(keep func(name string) bool) {
+	m.roots = nil
+	for i, fn := range m.prog.Funcs {
+		if len(fn.Params) == 2 && keep(fn.Name) {
+			m.roots = append(m.roots, int32(i))
+		}
+	}
+}
+
+// shared is the state of one evaluation that every worker sees: the values
+// of the rules without arguments.
+type shared struct {
+	m    *Machine
+	memo []atomic.Pointer[memoEntry]
+}
+
+// memoEntry is the value of a rule, ready when done is closed.
+type memoEntry struct {
+	done chan struct{}
+	v    *ast.Term
+	err  error
+}
+
+func (sh *shared) newEval(ctx context.Context, input, data *ast.Term) *eval {
+	e := &eval{
+		m:      sh.m,
+		sh:     sh,
+		ctx:    ctx,
+		bctx:   topdown.BuiltinContext{Context: ctx, Cache: builtins.Cache{}},
+		inputs: []*ast.Term{input, data},
+	}
+	e.collect = func(t *ast.Term) error {
+		e.out = t
+		return nil
+	}
+	return e
+}
+
 type eval struct {
-	m        *Machine
-	ctx      context.Context
-	stack    []*ast.Term
-	memo     []*ast.Term
-	memoized []bool
-	results  []*ast.Term
-	ret      *ast.Term
-	bctx     topdown.BuiltinContext
+	m     *Machine
+	sh    *shared
+	ctx   context.Context
+	stack []*ast.Term
+	// inputs is a frame holding input and data, to call rules from outside
+	// a function.
+	inputs  []*ast.Term
+	results []*ast.Term
+	ret     *ast.Term
+	bctx    topdown.BuiltinContext
+	// operands, out and collect call built-in functions without allocating.
+	operands []*ast.Term
+	out      *ast.Term
+	collect  func(*ast.Term) error
+	// scanners are the loop states, one per depth of nested scans.
+	scanners []*scanner
+	depth    int
 	// fn is the function running, for error messages.
 	fn    *Func
 	steps int
@@ -177,19 +258,30 @@ func (e *eval) frame(n int) []*ast.Term {
 	return fr
 }
 
-// run executes a function (or the query) on args and gives its value, nil
-// when undefined.
-func (e *eval) run(fn *Func, args []*ast.Term) (*ast.Term, error) {
-	mark, caller, stale := e.stack, e.fn, len(e.staleList)
-	defer func() {
-		e.settle(stale)
-		e.stack, e.fn = mark, caller
-	}()
+// run executes a function (or the query) whose arguments are the operands
+// args of the caller's frame (nil for the query, which takes input and
+// data) and gives its value, nil when undefined.
+func (e *eval) run(fn *Func, caller []*ast.Term, args []int32, input, data *ast.Term) (*ast.Term, error) {
+	mark, callerFn, stale := e.stack, e.fn, len(e.staleList)
 	e.fn = fn
 	loc := e.frame(int(fn.Locals))
-	for i, p := range fn.Params {
-		loc[p] = args[i]
+	if args == nil {
+		loc[fn.Params[0]], loc[fn.Params[1]] = input, data
+	} else {
+		for i, p := range fn.Params {
+			if loc[p] = e.get(caller, args[i]); loc[p] == nil {
+				e.stack, e.fn = mark, callerFn
+				return nil, nil
+			}
+		}
 	}
+	v, err := e.body(fn, loc)
+	e.settle(stale)
+	e.stack, e.fn = mark, callerFn
+	return v, err
+}
+
+func (e *eval) body(fn *Func, loc []*ast.Term) (*ast.Term, error) {
 	for _, b := range fn.Blocks {
 		r, err := e.block(loc, b)
 		if err != nil {
@@ -202,28 +294,44 @@ func (e *eval) run(fn *Func, args []*ast.Term) (*ast.Term, error) {
 	return loc[fn.Return], nil
 }
 
-func (e *eval) call(id int32, args []*ast.Term) (*ast.Term, error) {
+// call runs function id on the operands args of frame loc. A function of
+// input and data alone is a rule without arguments: its value is computed
+// once per evaluation.
+func (e *eval) call(id int32, loc []*ast.Term, args []int32) (*ast.Term, error) {
 	fn := &e.m.prog.Funcs[id]
-	memo := len(fn.Params) == 2
-	if memo && e.memoized[id] {
-		return e.memo[id], nil
+	if len(fn.Params) != 2 {
+		return e.run(fn, loc, args, nil, nil)
 	}
-	v, err := e.run(fn, args)
-	if err != nil {
-		return nil, err
+	slot := &e.sh.memo[id]
+	ent := slot.Load()
+	if ent == nil {
+		mine := &memoEntry{done: make(chan struct{})}
+		if slot.CompareAndSwap(nil, mine) {
+			mine.v, mine.err = e.run(fn, loc, args, nil, nil)
+			close(mine.done)
+			return mine.v, mine.err
+		}
+		ent = slot.Load()
 	}
-	if memo {
-		e.memo[id], e.memoized[id] = v, true
-	}
-	return v, nil
+	<-ent.done
+	return ent.v, ent.err
 }
 
-func (e *eval) builtin(id int32, args []*ast.Term) (*ast.Term, error) {
-	var out *ast.Term
-	err := e.m.builtins[id](e.bctx, args, func(t *ast.Term) error {
-		out = t
-		return nil
-	})
+func (e *eval) builtin(id int32, loc []*ast.Term, args []int32) (*ast.Term, error) {
+	// The operand slice is reused: built-in functions keep the terms they
+	// return, never the slice.
+	ops := e.operands[:0]
+	for _, a := range args {
+		t := e.get(loc, a)
+		if t == nil {
+			return nil, nil
+		}
+		ops = append(ops, t)
+	}
+	e.operands = ops
+	e.out = nil
+	err := e.m.builtins[id](e.bctx, ops, e.collect)
+	clear(ops)
 	if err != nil {
 		var halt topdown.Halt
 		if errors.As(err, &halt) {
@@ -233,7 +341,7 @@ func (e *eval) builtin(id int32, args []*ast.Term) (*ast.Term, error) {
 		// undefined (to_number("x"), sprintf with a wrong argument).
 		return nil, nil
 	}
-	return out, nil
+	return e.out, nil
 }
 
 func (e *eval) get(loc []*ast.Term, o int32) *ast.Term {
@@ -257,18 +365,13 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 			e.ret = loc[in.A]
 			return returned, nil
 		case OpCall:
-			args := make([]*ast.Term, in.C)
-			for k := range args {
-				if args[k] = e.get(loc, p.Args[in.B+int32(k)]); args[k] == nil {
-					return 0, nil
-				}
-			}
+			args := p.Args[in.B : in.B+in.C]
 			var v *ast.Term
 			var err error
 			if in.A >= 0 {
-				v, err = e.call(in.A, args)
+				v, err = e.call(in.A, loc, args)
 			} else {
-				v, err = e.builtin(-in.A-1, args)
+				v, err = e.builtin(-in.A-1, loc, args)
 			}
 			if err != nil {
 				return 0, err
@@ -366,8 +469,9 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 				return 0, nil
 			}
 		case OpArrayAppend:
-			arr := loc[in.D].Value.(*ast.Array)
-			loc[in.D] = ast.NewTerm(arr.Append(e.get(loc, in.A)))
+			// In place, as the plan expects (an array is a reference).
+			t := loc[in.D]
+			t.Value = t.Value.(*ast.Array).Append(e.get(loc, in.A))
 		case OpObjectInsert:
 			obj, k, v := loc[in.D].Value.(ast.Object), e.get(loc, in.A), e.get(loc, in.B)
 			if obj.Get(k) == v {
@@ -409,49 +513,71 @@ var errStop = errors.New("stop")
 // for breaks: 0 goes to the next element, 1 ends the loop, more leave the
 // block holding the scan.
 func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
-	out := fallThrough
-	var failure error
-	step := func(k, v *ast.Term) error {
-		if e.steps++; e.steps%cancelEvery == 0 {
-			if err := e.ctx.Err(); err != nil {
-				failure = e.fail("evaluation cancelled", err)
-				return errStop
-			}
-		}
-		loc[in.B], loc[in.C] = k, v
-		r, err := e.block(loc, in.D)
-		switch {
-		case err != nil:
-			failure = err
-			return errStop
-		case r == returned:
-			out = returned
-			return errStop
-		case r <= 0:
-			return nil
-		case r == 1:
-			return errStop
-		}
-		out = r - 2
-		return errStop
-	}
 	src := loc[in.A]
 	if src == nil {
 		return 0, nil
 	}
+	if e.depth == len(e.scanners) {
+		sc := &scanner{e: e}
+		sc.pair = sc.step
+		sc.elem = func(t *ast.Term) error { return sc.step(t, t) }
+		e.scanners = append(e.scanners, sc)
+	}
+	sc := e.scanners[e.depth]
+	e.depth++
+	defer func() { e.depth-- }()
+	sc.loc, sc.in, sc.out, sc.err = loc, in, fallThrough, nil
 	switch v := src.Value.(type) {
 	case *ast.Array:
 		for i := 0; i < v.Len(); i++ {
-			if step(ast.InternedTerm(i), v.Elem(i)) != nil {
+			if sc.step(ast.InternedTerm(i), v.Elem(i)) != nil {
 				break
 			}
 		}
 	case ast.Object:
-		_ = v.Iter(step)
+		_ = v.Iter(sc.pair)
 	case ast.Set:
-		_ = v.Iter(func(t *ast.Term) error { return step(t, t) })
+		_ = v.Iter(sc.elem)
 	}
-	return out, failure
+	return sc.out, sc.err
+}
+
+// scanner is the state of one loop; its step functions are made once, so
+// a scan allocates nothing.
+type scanner struct {
+	e    *eval
+	loc  []*ast.Term
+	in   *Instr
+	out  int
+	err  error
+	pair func(k, v *ast.Term) error
+	elem func(*ast.Term) error
+}
+
+func (sc *scanner) step(k, v *ast.Term) error {
+	e := sc.e
+	if e.steps++; e.steps%cancelEvery == 0 {
+		if err := e.ctx.Err(); err != nil {
+			sc.err = e.fail("evaluation cancelled", err)
+			return errStop
+		}
+	}
+	sc.loc[sc.in.B], sc.loc[sc.in.C] = k, v
+	r, err := e.block(sc.loc, sc.in.D)
+	switch {
+	case err != nil:
+		sc.err = err
+		return errStop
+	case r == returned:
+		sc.out = returned
+		return errStop
+	case r <= 0:
+		return nil
+	case r == 1:
+		return errStop
+	}
+	sc.out = r - 2
+	return errStop
 }
 
 func dot(src, key *ast.Term) *ast.Term {

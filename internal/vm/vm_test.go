@@ -81,7 +81,7 @@ func run(t *testing.T, m *vm.Machine, input, data string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := m.Eval(context.Background(), in, d)
+	rs, err := m.Eval(context.Background(), in, d, 1)
 	if err != nil {
 		return "", err
 	}
@@ -200,7 +200,7 @@ func TestCancel(t *testing.T) {
 out := count([x | some x in numbers.range(1, 1000000); x % 7 == 0])`)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := m.Eval(ctx, ast.NewObject(), ast.NewObject())
+	_, err := m.Eval(ctx, ast.NewObject(), ast.NewObject(), 1)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -221,4 +221,38 @@ func storeOf(t *testing.T, data any) storage.Store {
 		t.Fatal("data must be an object")
 	}
 	return inmem.NewFromObject(m)
+}
+
+// TestParallelRoots computes rules that share dependencies on several
+// goroutines and gets the values of one goroutine.
+func TestParallelRoots(t *testing.T) {
+	module := `package t
+base := [y | some x in input.xs; y := x * 2]
+total := sum(base)
+big contains x if { some x in base; x > total / 4 }
+small contains x if { some x in base; not big[x] }
+groups[x % 3] contains x if some x in base
+out := {"big": big, "small": small, "groups": groups, "total": total}`
+	m := machine(t, module)
+	m.SetRoots(func(name string) bool { return !strings.HasSuffix(name, ".out") })
+	in := `{"xs": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}`
+	want, err := topdown(t, module, in, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		v, err := ast.ValueFromReader(strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := m.Eval(context.Background(), v, ast.NewObject(), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := ast.JSON(rs[0].Value.(ast.Object).Get(ast.StringTerm("result")).Value)
+		got, _ := json.Marshal(x)
+		if string(got) != want {
+			t.Fatalf("parallel %s, topdown %s", got, want)
+		}
+	}
 }
