@@ -2,8 +2,10 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,10 +19,16 @@ import (
 // it back: for a large repository that round trip costs more than the
 // evaluation of most rules.
 func toValue(v any) (ast.Value, error) {
-	return valueOf(reflect.ValueOf(v))
+	return valueOf(reflect.ValueOf(v), true)
 }
 
-func valueOf(v reflect.Value) (ast.Value, error) {
+// parallelFrom is the length from which a list (the services) converts on
+// every core.
+const parallelFrom = 256
+
+// valueOf converts v; a long list converts on every core when parallel is
+// set (for the outer lists only, so goroutines do not nest).
+func valueOf(v reflect.Value, parallel bool) (ast.Value, error) {
 	switch v.Kind() {
 	case reflect.Invalid:
 		return ast.Null{}, nil
@@ -28,7 +36,7 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 		if v.IsNil() {
 			return ast.Null{}, nil
 		}
-		return valueOf(v.Elem())
+		return valueOf(v.Elem(), parallel)
 	case reflect.String:
 		return ast.String(v.String()), nil
 	case reflect.Bool:
@@ -48,12 +56,35 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 			return ast.Null{}, nil
 		}
 		terms := make([]*ast.Term, v.Len())
-		for i := range terms {
-			x, err := valueOf(v.Index(i))
-			if err != nil {
+		convert := func(from, to int) error {
+			for i := from; i < to; i++ {
+				x, err := valueOf(v.Index(i), false)
+				if err != nil {
+					return err
+				}
+				terms[i] = ast.NewTerm(x)
+			}
+			return nil
+		}
+		if !parallel || len(terms) < parallelFrom {
+			if err := convert(0, len(terms)); err != nil {
 				return nil, err
 			}
-			terms[i] = ast.NewTerm(x)
+			return ast.NewArray(terms...), nil
+		}
+		workers := runtime.GOMAXPROCS(0)
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[w] = convert(w*len(terms)/workers, (w+1)*len(terms)/workers)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
 		}
 		return ast.NewArray(terms...), nil
 	case reflect.Map:
@@ -66,7 +97,7 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 		items := make([][2]*ast.Term, 0, v.Len())
 		iter := v.MapRange()
 		for iter.Next() {
-			x, err := valueOf(iter.Value())
+			x, err := valueOf(iter.Value(), parallel)
 			if err != nil {
 				return nil, err
 			}
@@ -81,7 +112,7 @@ func valueOf(v reflect.Value) (ast.Value, error) {
 			if f.omitEmpty && fv.IsZero() {
 				continue
 			}
-			x, err := valueOf(fv)
+			x, err := valueOf(fv, parallel)
 			if err != nil {
 				return nil, err
 			}

@@ -67,3 +67,32 @@ func TestToValueShapes(t *testing.T) {
 		t.Errorf("toValue = %v, want %v", got, want)
 	}
 }
+
+// TestToValueLongList converts a list long enough to be split over the
+// cores, with an error in its last part.
+func TestToValueLongList(t *testing.T) {
+	items := make([]map[string]any, 3*parallelFrom+7)
+	for i := range items {
+		items[i] = map[string]any{"i": i, "name": "svc"}
+	}
+	got, err := toValue(map[string]any{"services": items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(map[string]any{"services": items})
+	want, err := ast.ValueFromReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Compare(got) != 0 {
+		t.Error("the parallel conversion differs from the JSON round trip")
+	}
+	bad := make([]any, 2*parallelFrom)
+	for i := range bad {
+		bad[i] = i
+	}
+	bad[len(bad)-1] = map[int]string{1: "x"}
+	if _, err := toValue(map[string]any{"services": bad}); err == nil {
+		t.Error("a map with int keys in the last part converted without error")
+	}
+}
