@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/compose-spec/compose-go/v2/consts"
 	"github.com/compose-spec/compose-go/v2/format"
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -92,6 +93,9 @@ func (l *composeLoader) file(abs string) (*composeFile, error) {
 			return
 		}
 		pf.cf, pf.err = parseComposeFile(abs, relPath, data)
+		if pf.err == nil {
+			pf.cf.unset = fileUnsetVars(pf.cf, l.env.dotenv.lookup)
+		}
 	})
 	return pf.cf, pf.err
 }
@@ -214,16 +218,21 @@ func (l *composeLoader) projectName(files []*composeFile) string {
 // port never hides the rest of the project. Includes are resolved by the
 // walk and merged as files of the project, for the same reason.
 func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string) (*model, []UnsetVar, error) {
-	env := map[string]string{}
-	if l.env.dotenv != nil {
-		for k, v := range l.env.dotenv.Compose {
-			env[k] = v
+	// compose-go sets COMPOSE_PROJECT_NAME in the environment it is given
+	// and interpolates with it; the root .env is otherwise read in place,
+	// not copied for each project. The environment handed to compose-go
+	// itself only resolves service environment and build args, which
+	// portguard does not read from the model.
+	lookup := func(k string) (string, bool) {
+		if k == consts.ComposeProjectName {
+			return name, true
 		}
+		return l.env.dotenv.lookup(k)
 	}
 	// compose-go changes the dicts it is given, so each attempt decodes
 	// them afresh from the node trees.
 	details := func() (types.ConfigDetails, error) {
-		d := types.ConfigDetails{WorkingDir: baseDir, Environment: env}
+		d := types.ConfigDetails{WorkingDir: baseDir, Environment: map[string]string{}}
 		for _, cf := range files {
 			dict, err := composeDict(cf)
 			if err != nil {
@@ -247,8 +256,12 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 			o.SkipResolveEnvironment = true
 			o.SkipResolveLabels = true
 			o.ResolvePaths = false
+			// The defaults compose-go fills in (port protocol and mode, build
+			// context, bind options, secret targets, device counts) are not
+			// read, and cannot fail on a model that passed the schema.
+			o.SkipDefaultValues = true
 			o.Interpolate = &interp.Options{
-				LookupValue: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+				LookupValue: lookup,
 				// No type casts: the schema accepts strings where a variable
 				// may stand, and portguard reads the model as a dict.
 				Substitute: tolerantSubstitute(placeholder, func(string) { usedPlaceholder = true }),
@@ -274,41 +287,59 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 	if dict == nil {
 		return nil, nil, firstErr
 	}
-	return modelOf(dict), unsetVars(files, l.env.dotenv.lookup), nil
+	return modelOf(dict), unsetVars(files), nil
 }
 
 // unsetVars lists the variables the files reference outside ports that
 // have no value in the root .env and no default, each once, where it first
 // appears.
-func unsetVars(files []*composeFile, lookup lookupFunc) []UnsetVar {
+func unsetVars(files []*composeFile) []UnsetVar {
 	var out []UnsetVar
 	seen := map[string]bool{}
 	for _, cf := range files {
-		var visit func(n *yaml.Node)
-		visit = func(n *yaml.Node) {
-			if n == nil {
-				return
-			}
-			if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "$") {
-				refs, _ := scanVars(n.Value)
-				for _, r := range refs {
-					if _, known := resolve(r, lookup); !known && !seen[r.Name] {
-						seen[r.Name] = true
-						out = append(out, UnsetVar{Name: r.Name, File: cf.rel, Line: n.Line})
-					}
-				}
-			}
-			for i, c := range n.Content {
-				// Ports are judged: an unset port variable is a DBP203
-				// finding, not a note.
-				if n.Kind == yaml.MappingNode && i%2 == 1 && n.Content[i-1].Value == "ports" {
-					continue
-				}
-				visit(c)
+		for _, u := range cf.unset {
+			if !seen[u.Name] {
+				seen[u.Name] = true
+				out = append(out, u)
 			}
 		}
-		visit(cf.top)
 	}
+	return out
+}
+
+// fileUnsetVars lists the unset variables of one file (see unsetVars),
+// each once, in the order the file references them. The root .env is the
+// same for every project, so a file's list is computed once.
+func fileUnsetVars(cf *composeFile, lookup lookupFunc) []UnsetVar {
+	var out []UnsetVar
+	var seen map[string]bool
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "$") {
+			refs, _ := scanVars(n.Value)
+			for _, r := range refs {
+				if _, known := resolve(r, lookup); !known && !seen[r.Name] {
+					if seen == nil {
+						seen = map[string]bool{}
+					}
+					seen[r.Name] = true
+					out = append(out, UnsetVar{Name: r.Name, File: cf.rel, Line: n.Line})
+				}
+			}
+		}
+		for i, c := range n.Content {
+			// Ports are judged: an unset port variable is a DBP203
+			// finding, not a note.
+			if n.Kind == yaml.MappingNode && i%2 == 1 && n.Content[i-1].Value == "ports" {
+				continue
+			}
+			visit(c)
+		}
+	}
+	visit(cf.top)
 	return out
 }
 

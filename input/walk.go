@@ -29,6 +29,9 @@ type composeFile struct {
 	// plain is true when decoding any part of the tree gives what decoding
 	// the whole tree gives, and cannot fail (see plainTree).
 	plain bool
+	// unset are the variables the file references outside ports without
+	// a value (see fileUnsetVars).
+	unset []UnsetVar
 }
 
 // walkService is one service entry of one file, as written.
