@@ -19,58 +19,99 @@ import (
 // it back: for a large repository that round trip costs more than the
 // evaluation of most rules.
 func toValue(v any) (ast.Value, error) {
-	return valueOf(reflect.ValueOf(v), true)
+	t, err := newConverter().term(reflect.ValueOf(v), true)
+	if err != nil {
+		return nil, err
+	}
+	return t.Value, nil
 }
 
 // parallelFrom is the length from which a list (the services) converts on
 // every core.
 const parallelFrom = 256
 
-// valueOf converts v; a long list converts on every core when parallel is
-// set (for the outer lists only, so goroutines do not nest).
-func valueOf(v reflect.Value, parallel bool) (ast.Value, error) {
+// converter turns Go values into OPA terms. Terms are immutable, so equal
+// scalars share one: booleans, null and numbers always, strings up to
+// internMax bytes (file names, protocols, image and service names repeat
+// across thousands of ports). It roughly halves the memory of the input,
+// which holds every service while the rules run.
+type converter struct {
+	strings map[string]*ast.Term
+	numbers map[int64]*ast.Term
+}
+
+const internMax = 64
+
+func newConverter() *converter {
+	return &converter{strings: map[string]*ast.Term{}, numbers: map[int64]*ast.Term{}}
+}
+
+func (c *converter) str(s string) *ast.Term {
+	if len(s) > internMax {
+		return ast.StringTerm(s)
+	}
+	t, ok := c.strings[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		c.strings[s] = t
+	}
+	return t
+}
+
+func (c *converter) int(n int64) *ast.Term {
+	t, ok := c.numbers[n]
+	if !ok {
+		t = ast.NewTerm(ast.Number(strconv.FormatInt(n, 10)))
+		c.numbers[n] = t
+	}
+	return t
+}
+
+// term converts v; a long list converts on every core (one converter each)
+// when parallel is set, for the outer lists only, so goroutines do not nest.
+func (c *converter) term(v reflect.Value, parallel bool) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.Invalid:
-		return ast.Null{}, nil
+		return ast.InternedNullTerm, nil
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return ast.Null{}, nil
+			return ast.InternedNullTerm, nil
 		}
-		return valueOf(v.Elem(), parallel)
+		return c.term(v.Elem(), parallel)
 	case reflect.String:
-		return ast.String(v.String()), nil
+		return c.str(v.String()), nil
 	case reflect.Bool:
-		return ast.Boolean(v.Bool()), nil
+		return ast.InternedTerm(v.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return ast.Number(strconv.FormatInt(v.Int(), 10)), nil
+		return c.int(v.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return ast.Number(strconv.FormatUint(v.Uint(), 10)), nil
+		return ast.NewTerm(ast.Number(strconv.FormatUint(v.Uint(), 10))), nil
 	case reflect.Float32, reflect.Float64:
 		b, err := json.Marshal(v.Interface())
 		if err != nil {
 			return nil, err
 		}
-		return ast.Number(b), nil
+		return ast.NewTerm(ast.Number(b)), nil
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			return ast.Null{}, nil
+			return ast.InternedNullTerm, nil
 		}
 		terms := make([]*ast.Term, v.Len())
-		convert := func(from, to int) error {
+		convert := func(c *converter, from, to int) error {
 			for i := from; i < to; i++ {
-				x, err := valueOf(v.Index(i), false)
+				x, err := c.term(v.Index(i), false)
 				if err != nil {
 					return err
 				}
-				terms[i] = ast.NewTerm(x)
+				terms[i] = x
 			}
 			return nil
 		}
 		if !parallel || len(terms) < parallelFrom {
-			if err := convert(0, len(terms)); err != nil {
+			if err := convert(c, 0, len(terms)); err != nil {
 				return nil, err
 			}
-			return ast.NewArray(terms...), nil
+			return ast.ArrayTerm(terms...), nil
 		}
 		workers := runtime.GOMAXPROCS(0)
 		errs := make([]error, workers)
@@ -79,17 +120,17 @@ func valueOf(v reflect.Value, parallel bool) (ast.Value, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[w] = convert(w*len(terms)/workers, (w+1)*len(terms)/workers)
+				errs[w] = convert(newConverter(), w*len(terms)/workers, (w+1)*len(terms)/workers)
 			}()
 		}
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
-		return ast.NewArray(terms...), nil
+		return ast.ArrayTerm(terms...), nil
 	case reflect.Map:
 		if v.IsNil() {
-			return ast.Null{}, nil
+			return ast.InternedNullTerm, nil
 		}
 		if v.Type().Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("input: map with %s keys", v.Type().Key())
@@ -97,13 +138,13 @@ func valueOf(v reflect.Value, parallel bool) (ast.Value, error) {
 		items := make([][2]*ast.Term, 0, v.Len())
 		iter := v.MapRange()
 		for iter.Next() {
-			x, err := valueOf(iter.Value(), parallel)
+			x, err := c.term(iter.Value(), parallel)
 			if err != nil {
 				return nil, err
 			}
-			items = append(items, [2]*ast.Term{ast.StringTerm(iter.Key().String()), ast.NewTerm(x)})
+			items = append(items, [2]*ast.Term{c.str(iter.Key().String()), x})
 		}
-		return ast.NewObject(items...), nil
+		return ast.ObjectTerm(items...), nil
 	case reflect.Struct:
 		fields := structFields(v.Type())
 		items := make([][2]*ast.Term, 0, len(fields))
@@ -112,13 +153,13 @@ func valueOf(v reflect.Value, parallel bool) (ast.Value, error) {
 			if f.omitEmpty && fv.IsZero() {
 				continue
 			}
-			x, err := valueOf(fv, parallel)
+			x, err := c.term(fv, parallel)
 			if err != nil {
 				return nil, err
 			}
-			items = append(items, [2]*ast.Term{f.key, ast.NewTerm(x)})
+			items = append(items, [2]*ast.Term{f.key, x})
 		}
-		return ast.NewObject(items...), nil
+		return ast.ObjectTerm(items...), nil
 	}
 	return nil, fmt.Errorf("input: cannot convert %s", v.Type())
 }
