@@ -41,8 +41,8 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 	"suggestion": _suggestion(r.port),
 })) if {
 	some r in hosts.refs
-	not r.env.uses_variable
 	stack.protected(r.port)
+	not r.env.uses_variable
 	not r.host in hosts.service_hosts
 	not r.host in hosts.local
 }

@@ -19,24 +19,29 @@ import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
 
-# _expanded lists each mapping once per host port it publishes (a range
-# publishes several), keyed by port and protocol.
-_expanded := [{"key": [n, p.protocol], "p": p} |
-	some p in stack.ports
-	r := p.effective_range
-	is_array(r)
-	r[1] - r[0] < 1024
-	some n in numbers.range(r[0], r[1])
-]
-
-# _by_port groups the mappings by host port and protocol in one indexed
-# pass, so the rule stays linear in the number of services.
+# _by_port groups the mappings by host port and protocol in one pass, so
+# the rule stays linear in the number of services; a range is in the group
+# of each port it publishes.
 _by_port := {key: [x[1] | some x in sort(group)] |
 	some key, group in _grouped
 	count(group) > 1
 }
 
-_grouped[e.key] contains [k, e.p] if some k, e in _expanded
+_grouped[[p.effective, p.protocol]] contains [k, p] if {
+	some k, p in stack.ports
+	r := p.effective_range
+	is_array(r)
+	r[0] == r[1]
+}
+
+_grouped[[n, p.protocol]] contains [k, p] if {
+	some k, p in stack.ports
+	r := p.effective_range
+	is_array(r)
+	r[0] < r[1]
+	r[1] - r[0] < 1024
+	some n in numbers.range(r[0], r[1])
+}
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,

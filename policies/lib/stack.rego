@@ -128,22 +128,25 @@ _touches_protected(p) if protected(p.published)
 _touches_protected(p) if protected(port_number(p.variable.env_value))
 
 # used is every host port that a mapping publishes or writes.
+used contains p.effective if {
+	some p in ports
+	r := p.effective_range
+	is_array(r)
+	r[0] == r[1]
+}
+
 used contains n if {
 	some p in ports
 	r := p.effective_range
 	is_array(r)
-	some n in _span(r)
+	r[0] < r[1]
+	some n in numbers.range(r[0], r[1])
 }
 
 used contains p.published if {
 	some p in ports
 	is_number(p.published)
 }
-
-# _span lists the ports of a [low, high] span; most spans are one port.
-_span(r) := [r[0]] if r[0] == r[1]
-
-else := numbers.range(r[0], r[1])
 
 # port_number is the port a string such as "7000" gives; undefined for
 # anything else (a range, a name, an empty value).
