@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X github.com/portguard/portguard/internal/cli.Version=$(VERSION) -X github.com/portguard/portguard/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test vet bench fuzz clean
+.PHONY: build test vet bench fuzz plan clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/portguard
@@ -31,6 +31,11 @@ fuzz:
 		echo "$$t ($(FUZZTIME))"; \
 		$(GO) test ./input -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
 	done
+
+## plan: regenerate internal/engine/plan_gen.go, the plan of the built-in
+## policies that check runs; a test fails while it is older than policies/
+plan:
+	$(GO) test ./internal/engine -run TestBuiltinPlanInSync -count=1 -update
 
 vet:
 	$(GO) vet ./...

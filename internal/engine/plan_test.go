@@ -97,6 +97,6 @@ func TestBuiltinPlanInSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is stale: a built-in policy changed; run go test ./internal/engine -run TestBuiltinPlanInSync -update", planFile)
+		t.Fatalf("%s is stale: a built-in policy changed; run make plan", planFile)
 	}
 }
