@@ -132,7 +132,7 @@ var rootArgs = []int32{0, 1}
 
 // SetRoots names the functions to compute in parallel before the query:
 // rules without arguments (of input and data alone), typically one per
-// policy.
+// policy. Call it before the machine evaluates anything.
 func (m *Machine) SetRoots(keep func(name string) bool) {
 	m.roots = nil
 	for i, fn := range m.prog.Funcs {
