@@ -229,12 +229,13 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 		}
 		return l.env.dotenv.lookup(k)
 	}
+	settled := settledServices(files)
 	// compose-go changes the dicts it is given, so each attempt decodes
 	// them afresh from the node trees.
 	details := func() (types.ConfigDetails, error) {
 		d := types.ConfigDetails{WorkingDir: baseDir, Environment: map[string]string{}}
 		for _, cf := range files {
-			dict, err := composeDict(cf)
+			dict, err := composeDict(cf, settled)
 			if err != nil {
 				return d, err
 			}
@@ -287,7 +288,12 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 	if dict == nil {
 		return nil, nil, firstErr
 	}
-	return modelOf(dict), unsetVars(files), nil
+	m := modelOf(dict)
+	for ws := range settled {
+		m.Services[ws.name] = modelService{Name: ws.name, Image: ws.settledImage, NetworkMode: ws.settledNetworkMode,
+			Labels: map[string]string{}, Profiles: []string{}}
+	}
+	return m, unsetVars(files), nil
 }
 
 // unsetVars lists the variables the files reference outside ports that
@@ -358,9 +364,9 @@ var (
 		"network_mode": true, "profiles": true, "extends": true}
 )
 
-func composeDict(cf *composeFile) (map[string]any, error) {
+func composeDict(cf *composeFile, settled map[*walkService]bool) (map[string]any, error) {
 	if cf.plain {
-		return plainComposeDict(cf)
+		return plainComposeDict(cf, settled)
 	}
 	var dict map[string]any
 	if err := cf.top.Decode(&dict); err != nil {
@@ -391,7 +397,7 @@ func composeDict(cf *composeFile) (map[string]any, error) {
 // parts compose-go is given, which a plain tree decodes exactly as the
 // whole file would. A file with aliases, merge keys, tags or duplicate keys
 // is decoded whole, so that YAML reports its errors as it always does.
-func plainComposeDict(cf *composeFile) (map[string]any, error) {
+func plainComposeDict(cf *composeFile, settled map[*walkService]bool) (map[string]any, error) {
 	dict := make(map[string]any, 4)
 	top := cf.top.Content
 	for i := 0; i+1 < len(top); i += 2 {
@@ -410,6 +416,9 @@ func plainComposeDict(cf *composeFile) (map[string]any, error) {
 		services := make(map[string]any, len(v.Content)/2)
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			name, body := v.Content[j].Value, v.Content[j+1]
+			if settled[cf.byName[name]] {
+				continue
+			}
 			if body.Kind != yaml.MappingNode {
 				x, err := cf.decode(body)
 				if err != nil {
@@ -454,6 +463,40 @@ func (cf *composeFile) absExtendsFile(service map[string]any) {
 			ext["file"] = filepath.Join(filepath.Dir(cf.abs), f)
 		}
 	}
+}
+
+// settledServices finds the services of a project whose model compose-go
+// would return exactly as written, so that it need not be given them: a
+// service of a plain file, written once in the project, that no service of
+// the project extends, whose name the compose schema accepts, and whose
+// only attributes compose-go is given are an image and a network_mode,
+// written as plain strings without a variable. compose-go's interpolation,
+// merge, canonical form and normalization leave such a service as it is,
+// the schema accepts it, and it changes nothing else in the model.
+// Everything else about a service (ports, volumes, environment) comes from
+// the node walk anyway.
+func settledServices(files []*composeFile) map[*walkService]bool {
+	count := map[string]int{}
+	for _, cf := range files {
+		for _, ws := range cf.services {
+			count[ws.name]++
+			if ws.extendsService != "" {
+				count[ws.extendsService] += 2
+			}
+		}
+	}
+	settled := map[*walkService]bool{}
+	for _, cf := range files {
+		if !cf.plain {
+			continue
+		}
+		for _, ws := range cf.services {
+			if count[ws.name] == 1 && ws.settled {
+				settled[ws] = true
+			}
+		}
+	}
+	return settled
 }
 
 var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-z0-9_]+))?(?:[ :]|$)`)

@@ -44,6 +44,11 @@ type walkService struct {
 	environment    *yaml.Node
 	extendsFile    string // absolute; "" when the base service is in this file
 	extendsService string
+	// settled is true when the service, written once in a project that
+	// does not extend it, needs no compose-go (see settledServices): its
+	// image and network_mode are these.
+	settled                          bool
+	settledImage, settledNetworkMode string
 }
 
 var yamlErrLineRE = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
@@ -114,10 +119,46 @@ func (cf *composeFile) walkServices(n *yaml.Node, dir string) error {
 				ws.extendsFile, ws.extendsService = extendsRef(f.value, dir)
 			}
 		}
+		ws.settled = settledBody(name, kv.value, &ws.settledImage, &ws.settledNetworkMode)
 		cf.services = append(cf.services, ws)
 		cf.byName[name] = ws
 	}
 	return nil
+}
+
+// settledBody reports whether a service's written attributes that
+// compose-go is given are at most an image and a network_mode, each a
+// non-empty plain string without a variable, and whether the service name
+// is one the compose schema accepts (^[a-zA-Z0-9._-]+$).
+func settledBody(name string, body *yaml.Node, image, networkMode *string) bool {
+	if name == "" || body.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isNameChar(c) && c != '.' && c != '-' {
+			return false
+		}
+	}
+	c := body.Content
+	for i := 0; i+1 < len(c); i += 2 {
+		k, v := c[i].Value, c[i+1]
+		var dst *string
+		switch {
+		case k == "image":
+			dst = image
+		case k == "network_mode":
+			dst = networkMode
+		case modelServiceKeys[k] || strings.HasPrefix(k, "x-") || k == "<<":
+			return false
+		default:
+			continue
+		}
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || v.Style&yaml.TaggedStyle != 0 || v.Value == "" || strings.Contains(v.Value, "$") {
+			return false
+		}
+		*dst = v.Value
+	}
+	return true
 }
 
 // extendsRef reads `extends: service` or `extends: {file, service}`.
