@@ -169,14 +169,14 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 	}
 	sort.Strings(names)
 	extendsFiles := map[string]bool{}
+	pc := l.newProjectCache()
+	pf.services = make([]Service, 0, len(names))
 	for _, n := range names {
-		svc, errs := l.serviceFacts(name, model.Services[n], walkFiles, extendsFiles)
-		if svc != nil {
-			svc.ProjectFile = files[0].rel
-		}
+		svc, ok, errs := l.serviceFacts(name, model.Services[n], walkFiles, extendsFiles, pc)
 		pf.errors = append(pf.errors, errs...)
-		if svc != nil {
-			pf.services = append(pf.services, *svc)
+		if ok {
+			svc.ProjectFile = files[0].rel
+			pf.services = append(pf.services, svc)
 		}
 	}
 	for f := range extendsFiles {
@@ -582,11 +582,43 @@ func (l *composeLoader) entries(name string, walkFiles []*composeFile, extendsFi
 	return out, errs
 }
 
-// serviceFacts joins compose-go's merged service with its written entries.
-func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles []*composeFile, extendsFiles map[string]bool) (*Service, []InputError) {
+// projectCache holds what the services of one project share, computed
+// once per project (a project is loaded on one goroutine): the facts of
+// each image, the port references of each environment value, and the
+// parsed short port mappings.
+type projectCache struct {
+	images   map[string]imageFacts
+	portRefs map[string][]PortRef
+	env      portEnv // with a memo of parsed port mappings
+}
+
+type imageFacts struct {
+	repo, name string
+	tokens     []string
+}
+
+func (l *composeLoader) newProjectCache() *projectCache {
+	env := l.env
+	env.parsed = map[string]parsedPorts{}
+	return &projectCache{images: map[string]imageFacts{}, portRefs: map[string][]PortRef{}, env: env}
+}
+
+func (pc *projectCache) image(image string) imageFacts {
+	f, ok := pc.images[image]
+	if !ok {
+		f.repo, f.name = normalizeImage(image)
+		f.tokens = tokens(f.name)
+		pc.images[image] = f
+	}
+	return f
+}
+
+// serviceFacts joins compose-go's merged service with its written entries;
+// ok is false when the service has no written entry.
+func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles []*composeFile, extendsFiles map[string]bool, pc *projectCache) (svc Service, ok bool, errs []InputError) {
 	entries, errs := l.entries(sc.Name, walkFiles, extendsFiles)
 	if len(entries) == 0 {
-		return nil, errs
+		return svc, false, errs
 	}
 	// The position of a service is its key in the first file of the project
 	// that defines it (not in a file it extends).
@@ -597,20 +629,21 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 			break
 		}
 	}
-	svc := &Service{
+	img := pc.image(sc.Image)
+	svc = Service{
 		Name:          sc.Name,
 		Project:       project,
 		Position:      first.cf.li.position(first.cf.rel, first.ws.key),
 		Tokens:        tokens(sc.Name),
 		Image:         sc.Image,
+		ImageRepo:     img.repo,
+		ImageName:     img.name,
+		ImageTokens:   img.tokens,
 		ContainerName: sc.ContainerName,
 		Labels:        sc.Labels,
 		NetworkMode:   sc.NetworkMode,
 		Profiles:      sc.Profiles,
-		XPortguard:    map[string]any{},
-		Ports:         []Port{},
-		Volumes:       []ServiceVolume{},
-		Environment:   []EnvEntry{},
+		XPortguard:    sc.XPortguard,
 	}
 	if svc.Labels == nil {
 		svc.Labels = map[string]string{}
@@ -618,21 +651,35 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 	if svc.Profiles == nil {
 		svc.Profiles = []string{}
 	}
-	if sc.XPortguard != nil {
-		svc.XPortguard = sc.XPortguard
+	if svc.XPortguard == nil {
+		svc.XPortguard = map[string]any{}
 	}
-	svc.ImageRepo, svc.ImageName = normalizeImage(sc.Image)
-	svc.ImageTokens = tokens(svc.ImageName)
+	var nPorts, nVolumes, nEnv int
+	for _, e := range entries {
+		nPorts += seqLen(e.ws.ports)
+		nVolumes += seqLen(e.ws.volumes)
+		nEnv += entryCount(e.ws.environment)
+	}
+	svc.Ports = make([]Port, 0, nPorts)
+	svc.Volumes = make([]ServiceVolume, 0, nVolumes)
+	svc.Environment = make([]EnvEntry, 0, nEnv)
 
-	volumeAt := map[string]int{}
-	envAt := map[string]int{}
+	// An entry is found again by a scan while a service has few, by a map
+	// beyond.
+	var volumeAt, envAt map[string]int
+	if nVolumes > smallIndex {
+		volumeAt = make(map[string]int, nVolumes)
+	}
+	if nEnv > smallIndex {
+		envAt = make(map[string]int, nEnv)
+	}
 	for _, e := range entries {
 		if e.ws.ports != nil {
 			if e.ws.portsReplace {
 				svc.Ports = svc.Ports[:0]
 			}
 			for _, item := range seqItems(e.ws.ports) {
-				p, err := l.port(e.cf, item)
+				p, err := l.port(e.cf, item, pc.env)
 				if err != nil {
 					errs = append(errs, *err)
 					continue
@@ -646,36 +693,75 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 				errs = append(errs, *err)
 				continue
 			}
-			// An override's volume on the same target replaces the base's.
-			if i, ok := volumeAt[v.Target]; ok && v.Target != "" {
+			// A later volume on the same target (an override's) replaces the
+			// earlier one.
+			if i := findVolume(svc.Volumes, volumeAt, v.Target); i >= 0 && v.Target != "" {
 				svc.Volumes[i] = v
 				continue
 			}
-			volumeAt[v.Target] = len(svc.Volumes)
+			if volumeAt != nil {
+				volumeAt[v.Target] = len(svc.Volumes)
+			}
 			svc.Volumes = append(svc.Volumes, v)
 		}
-		for _, ev := range l.environment(e.cf, e.ws.environment) {
-			if i, ok := envAt[ev.Name]; ok {
-				svc.Environment[i] = ev
-				continue
-			}
-			envAt[ev.Name] = len(svc.Environment)
-			svc.Environment = append(svc.Environment, ev)
+		svc.Environment = l.environment(svc.Environment, e.cf, e.ws.environment, envAt, pc)
+	}
+	return svc, true, errs
+}
+
+// smallIndex is the number of entries up to which a scan finds an entry
+// faster than a map.
+const smallIndex = 16
+
+func findVolume(vs []ServiceVolume, at map[string]int, target string) int {
+	if at != nil {
+		if i, ok := at[target]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range vs {
+		if vs[i].Target == target {
+			return i
 		}
 	}
-	return svc, errs
+	return -1
+}
+
+// seqLen is the length of a sequence node (through an alias), else 0.
+func seqLen(n *yaml.Node) int {
+	n = resolveAlias(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return 0
+	}
+	return len(n.Content)
+}
+
+// entryCount bounds the entries of an environment in map or list form.
+func entryCount(n *yaml.Node) int {
+	n = resolveAlias(n)
+	if n == nil {
+		return 0
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return len(n.Content) / 2
+	case yaml.SequenceNode:
+		return len(n.Content)
+	}
+	return 0
 }
 
 // port reads one ports item, short or long syntax.
-func (l *composeLoader) port(cf *composeFile, item *yaml.Node) (Port, *InputError) {
+func (l *composeLoader) port(cf *composeFile, item *yaml.Node, env portEnv) (Port, *InputError) {
 	pos := cf.li.position(cf.rel, item)
 	var p Port
 	var err error
 	switch item.Kind {
 	case yaml.ScalarNode:
-		p, err = parseShortPort(item.Value, pos, l.env)
+		p, err = parseShortPort(item.Value, pos, env)
 	case yaml.MappingNode:
-		p, err = parseLongPort(item, cf.li, cf.rel, l.env)
+		p, err = parseLongPort(item, cf.li, cf.rel, env)
 	default:
 		err = fmt.Errorf("a port must be a string or a mapping")
 	}
@@ -760,18 +846,37 @@ func (l *composeLoader) volumeFacts(project string, model *model, walkFiles []*c
 	return out
 }
 
-var tokenSplitRE = regexp.MustCompile(`[^a-z0-9]+`)
-
-// tokens splits a name into its lowercase words.
+// tokens splits a name into its lowercase words: the runs of a-z and 0-9
+// of the lowercased name (any other character, ASCII or not, separates).
 func tokens(s string) []string {
-	out := []string{}
-	for _, t := range tokenSplitRE.Split(strings.ToLower(s), -1) {
-		if t != "" {
-			out = append(out, t)
+	s = strings.ToLower(s)
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isTokenByte(s[i]) && (i == 0 || !isTokenByte(s[i-1])) {
+			n++
 		}
+	}
+	out := make([]string, 0, n)
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if isTokenByte(s[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }
+
+func isTokenByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // normalizeImage reduces an image reference to its repository path without
 // registry host, "library/", tag or digest, and to its last component:

@@ -8,31 +8,49 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// environment reads a service's environment (map or list form). Values are
-// interpolated with the root .env to find host:port references, then
-// redacted unless the variable is port-like.
-func (l *composeLoader) environment(cf *composeFile, n *yaml.Node) []EnvEntry {
+// environment appends a service's environment (map or list form) to out.
+// Values are interpolated with the root .env to find host:port references,
+// then redacted unless the variable is port-like. A variable already in out
+// is replaced in place, as an override file's entry replaces the base
+// file's; at indexes out by name, or is nil for a scan of out.
+func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Node, at map[string]int, pc *projectCache) []EnvEntry {
 	n = resolveAlias(n)
 	if n == nil {
-		return nil
+		return out
 	}
-	var out []EnvEntry
+	add := func(e EnvEntry) {
+		if at != nil {
+			if i, ok := at[e.Name]; ok {
+				out[i] = e
+				return
+			}
+			at[e.Name] = len(out)
+		} else {
+			for i := range out {
+				if out[i].Name == e.Name {
+					out[i] = e
+					return
+				}
+			}
+		}
+		out = append(out, e)
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		for _, kv := range pairs(n) {
 			value, set := kv.value.Value, kv.value.Tag != "!!null"
-			out = append(out, l.envEntry(kv.key.Value, value, set, cf.li.position(cf.rel, kv.key)))
+			add(l.envEntry(kv.key.Value, value, set, cf.li.position(cf.rel, kv.key), pc))
 		}
 	case yaml.SequenceNode:
 		for _, item := range seqItems(n) {
 			name, value, set := strings.Cut(item.Value, "=")
-			out = append(out, l.envEntry(strings.TrimSpace(name), value, set, cf.li.position(cf.rel, item)))
+			add(l.envEntry(strings.TrimSpace(name), value, set, cf.li.position(cf.rel, item), pc))
 		}
 	}
 	return out
 }
 
-func (l *composeLoader) envEntry(name, raw string, set bool, pos Position) EnvEntry {
+func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *projectCache) EnvEntry {
 	e := EnvEntry{Name: name, Position: pos, PortRefs: []PortRef{}}
 	if !set {
 		return e
@@ -43,7 +61,12 @@ func (l *composeLoader) envEntry(name, raw string, set bool, pos Position) EnvEn
 	}
 	e.UsesVariable = len(refs) > 0
 	value, _ := substitute(raw, refs, l.env.dotenv.lookup, "")
-	e.PortRefs = portRefs(value)
+	if pr, ok := pc.portRefs[value]; ok {
+		e.PortRefs = pr
+	} else {
+		e.PortRefs = portRefs(value)
+		pc.portRefs[value] = e.PortRefs
+	}
 	if portLikeName(name) {
 		e.Value = raw
 	} else {
@@ -60,6 +83,10 @@ var hostPortRE = regexp.MustCompile(`(?:^|//|@|[,;\s=])(\[[0-9A-Fa-f:.]+\]|[A-Za
 // (`user:password@`) is never taken for a host and port.
 func portRefs(value string) []PortRef {
 	refs := []PortRef{}
+	// Every match holds a colon followed by a digit: most values have none.
+	if !colonDigit(value) {
+		return refs
+	}
 	for _, m := range hostPortRE.FindAllStringSubmatchIndex(value, -1) {
 		host := value[m[2]:m[3]]
 		// The port must end there: not userinfo (`user:1234@`), not longer.
@@ -76,4 +103,18 @@ func portRefs(value string) []PortRef {
 		refs = append(refs, PortRef{Host: strings.ToLower(strings.Trim(host, "[]")), Port: port})
 	}
 	return refs
+}
+
+// colonDigit reports whether s holds a ':' followed by an ASCII digit.
+func colonDigit(s string) bool {
+	for {
+		i := strings.IndexByte(s, ':')
+		if i < 0 || i+1 >= len(s) {
+			return false
+		}
+		if c := s[i+1]; c >= '0' && c <= '9' {
+			return true
+		}
+		s = s[i+1:]
+	}
 }

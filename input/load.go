@@ -117,6 +117,15 @@ func Load(opts Options) (*Document, error) {
 	}
 	facts := make([]projectFacts, len(kept))
 	parallel(len(kept), func(i int) { facts[i] = l.loadProject(kept[i]) })
+	var nFiles, nServices, nVolumes int
+	for _, pf := range facts {
+		nFiles += len(pf.files)
+		nServices += len(pf.services)
+		nVolumes += len(pf.volumes)
+	}
+	doc.Files = make([]File, 0, nFiles)
+	doc.Services = make([]Service, 0, nServices)
+	doc.Volumes = make([]Volume, 0, nVolumes)
 	unsetSeen := map[string]bool{}
 	for _, pf := range facts {
 		doc.Files = append(doc.Files, pf.files...)

@@ -13,6 +13,32 @@ import (
 type portEnv struct {
 	dotenv *dotenvFacts
 	file   string
+	// parsed memoizes compose-go's parse of a short mapping (each mapping
+	// is parsed up to four times, and services of a project share the
+	// same probes); nil parses every time. It belongs to one goroutine.
+	parsed map[string]parsedPorts
+}
+
+type parsedPorts struct {
+	cfgs []types.ServicePortConfig
+	err  error
+}
+
+// parsePorts is compose-go's ParsePortConfig, through the memo. The
+// configurations returned are shared: they are only read.
+func (env portEnv) parsePorts(s string) ([]types.ServicePortConfig, error) {
+	if cfgs, ok := simplePort(s); ok {
+		return cfgs, nil
+	}
+	if env.parsed == nil {
+		return types.ParsePortConfig(s)
+	}
+	if r, ok := env.parsed[s]; ok {
+		return r.cfgs, r.err
+	}
+	cfgs, err := types.ParsePortConfig(s)
+	env.parsed[s] = parsedPorts{cfgs, err}
+	return cfgs, err
 }
 
 // maxPortRefs bounds the variable references of one short mapping (host
@@ -48,7 +74,7 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	var filled []string
 	for _, fill := range portFills(refs, effective) {
 		filled = fill
-		cfgs, err = types.ParsePortConfig(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
+		cfgs, err = env.parsePorts(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
 		if err == nil {
 			break
 		}
@@ -68,7 +94,7 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 
 	hostRef := -1
 	for i := range refs {
-		if probe, err := types.ParsePortConfig(withRef(raw, refs, filled, i, sentinelPort)); err == nil && anyPublished(probe, sentinelPort) {
+		if probe, err := env.parsePorts(withRef(raw, refs, filled, i, sentinelPort)); err == nil && anyPublished(probe, sentinelPort) {
 			hostRef = i
 			break
 		}
@@ -86,12 +112,12 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	p.Variable = portVariable(ref, env)
 	// As written in the compose file (defaults only), then as published.
 	if v, ok := resolve(ref, noLookup); ok && v != "" {
-		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
+		if r := spanOfMapping(env, withRef(raw, refs, filled, hostRef, v)); r != nil {
 			p.Published, p.PublishedRange = &r[0], r
 		}
 	}
 	if v, ok := resolve(ref, effective); ok && v != "" {
-		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
+		if r := spanOfMapping(env, withRef(raw, refs, filled, hostRef, v)); r != nil {
 			p.Effective, p.EffectiveRange = &r[0], r
 		}
 	}
@@ -142,6 +168,44 @@ func portFills(refs []varRef, lookup lookupFunc) [][]string {
 	return fills
 }
 
+// simplePort parses the commonest mappings, "HOST:CONTAINER" and
+// "CONTAINER" with ports written without leading zeros in 1-65535, as
+// compose-go's ParsePortConfig parses them (TestSimplePortIsCompose), at a
+// fraction of the cost; ok is false for any other string.
+func simplePort(s string) (cfgs []types.ServicePortConfig, ok bool) {
+	host, container, hasHost := strings.Cut(s, ":")
+	if !hasHost {
+		host, container = "", s
+	}
+	target, ok := simplePortNumber(container)
+	if !ok {
+		return nil, false
+	}
+	if hasHost {
+		if _, ok := simplePortNumber(host); !ok {
+			return nil, false
+		}
+	}
+	return []types.ServicePortConfig{{Protocol: "tcp", Target: uint32(target), Published: host, Mode: "ingress"}}, true
+}
+
+// simplePortNumber reads a port in 1-65535 written without a sign or a
+// leading zero.
+func simplePortNumber(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 5 || s[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n <= 65535
+}
+
 // valueOr resolves r under lookup, or gives placeholder when it is unknown.
 func valueOr(r varRef, lookup lookupFunc, placeholder string) string {
 	if v, ok := resolve(r, lookup); ok && v != "" {
@@ -172,8 +236,8 @@ func anyPublished(cfgs []types.ServicePortConfig, s string) bool {
 
 // spanOfMapping parses a short mapping and returns its host port span, or
 // nil when it does not parse or has no host port.
-func spanOfMapping(s string) []int {
-	cfgs, err := types.ParsePortConfig(s)
+func spanOfMapping(env portEnv, s string) []int {
+	cfgs, err := env.parsePorts(s)
 	if err != nil {
 		return nil
 	}

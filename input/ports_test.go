@@ -2,10 +2,12 @@ package input
 
 import (
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -132,5 +134,37 @@ func TestLongPortPointsAtPublished(t *testing.T) {
 	}
 	if p.Line != 2 || p.Column != 12 || p.EndColumn != 30 || p.Raw != "${PG_PORT:-7000}" {
 		t.Errorf("long syntax position = %d:%d-%d raw %q, want 2:12-30 raw ${PG_PORT:-7000}", p.Line, p.Column, p.EndColumn, p.Raw)
+	}
+}
+
+// TestSimplePortIsCompose: the fast path parses exactly as compose-go does
+// every string it accepts.
+func TestSimplePortIsCompose(t *testing.T) {
+	alphabet := []string{"0", "1", "5", "6", "9", ":", "/", "-", "a", "65535", "65536", "99999", "7000", "+"}
+	cases := []string{"7000:5432", "80", "65535:65535", "1:1", "0:80", "80:0", "07000:80", "65536:80", "7000:5432/tcp", "", ":", "7000:", ":80"}
+	seed := uint64(1)
+	for len(cases) < 20000 {
+		var b strings.Builder
+		seed = seed*6364136223846793005 + 1442695040888963407
+		for k := int(seed>>60) % 6; k >= 0; k-- {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			b.WriteString(alphabet[int(seed>>33)%len(alphabet)])
+		}
+		cases = append(cases, b.String())
+	}
+	accepted := 0
+	for _, s := range cases {
+		got, ok := simplePort(s)
+		if !ok {
+			continue
+		}
+		accepted++
+		want, err := types.ParsePortConfig(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: fast path %+v, compose-go %+v (%v)", s, got, want, err)
+		}
+	}
+	if accepted < 100 {
+		t.Errorf("only %d strings took the fast path", accepted)
 	}
 }

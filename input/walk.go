@@ -281,7 +281,21 @@ type keyValue struct{ key, value *yaml.Node }
 // pairs lists the entries of a mapping node with aliases resolved and merge
 // keys (`<<: *anchor`) expanded, later keys winning as in YAML.
 func pairs(n *yaml.Node) []keyValue {
-	return mergedPairs(n, map[*yaml.Node]bool{})
+	n = resolveAlias(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Value == "<<" && k.Tag == "!!merge" {
+			return mergedPairs(n, map[*yaml.Node]bool{})
+		}
+	}
+	// No merge key: the entries as written.
+	out := make([]keyValue, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, keyValue{n.Content[i], resolveAlias(n.Content[i+1])})
+	}
+	return out
 }
 
 // mergedPairs expands each merge source once: a source met again adds no
