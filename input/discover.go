@@ -195,10 +195,23 @@ func readLimited(p string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	// The file may grow between Stat and ReadAll.
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	// The file may grow between Stat and the read: read up to limit+1
+	// bytes, into a buffer of the size Stat gave (and one byte to see the
+	// end), grown only if the file did grow.
+	data := make([]byte, 0, st.Size()+1)
+	r := io.LimitReader(f, limit+1)
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	if int64(len(data)) > limit {
 		return nil, &sizeError{size: int64(len(data)), limit: limit}
