@@ -186,6 +186,8 @@ type eval struct {
 	operands []*ast.Term
 	out      *ast.Term
 	collect  func(*ast.Term) error
+	// ints are the terms of 0, 1, 2, ... (index).
+	ints []*ast.Term
 	// scanners are the loop states, one per depth of nested scans.
 	scanners []*scanner
 	depth    int
@@ -411,7 +413,7 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 			if n < 0 {
 				return 0, nil
 			}
-			loc[in.D] = ast.InternedTerm(n)
+			loc[in.D] = e.index(n)
 		case OpScan:
 			r, err := e.scan(loc, in)
 			if err != nil || r != fallThrough {
@@ -429,7 +431,7 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 				return r - 1, nil
 			}
 		case OpAssignInt, OpMakeNumberInt:
-			loc[in.D] = ast.InternedTerm(int(in.A))
+			loc[in.D] = e.index(int(in.A))
 		case OpAssignVar:
 			loc[in.D] = e.get(loc, in.A)
 		case OpAssignVarOnce:
@@ -530,7 +532,7 @@ func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
 	switch v := src.Value.(type) {
 	case *ast.Array:
 		for i := 0; i < v.Len(); i++ {
-			if sc.step(ast.InternedTerm(i), v.Elem(i)) != nil {
+			if sc.step(e.index(i), v.Elem(i)) != nil {
 				break
 			}
 		}
@@ -540,6 +542,18 @@ func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
 		_ = v.Iter(sc.elem)
 	}
 	return sc.out, sc.err
+}
+
+// index gives the term of a non-negative integer (an array index, a
+// length), made once per evaluation: OPA interns only the smallest ones.
+func (e *eval) index(i int) *ast.Term {
+	if i < 0 {
+		return ast.InternedTerm(i)
+	}
+	for len(e.ints) <= i {
+		e.ints = append(e.ints, ast.InternedTerm(len(e.ints)))
+	}
+	return e.ints[i]
 }
 
 // scanner is the state of one loop; its step functions are made once, so

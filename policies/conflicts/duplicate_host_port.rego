@@ -22,19 +22,19 @@ import data.portguard.lib.stack
 # _by_port groups the mappings by host port and protocol in one pass, so
 # the rule stays linear in the number of services; a range is in the group
 # of each port it publishes.
-_by_port := {key: [x[1] | some x in sort(group)] |
-	some key, group in _grouped
-	count(group) > 1
+_by_port := {key: [stack.ports[k] | some k in sort(ks)] |
+	some key, ks in _grouped
+	count(ks) > 1
 }
 
-_grouped[[p.effective, p.protocol]] contains [k, p] if {
+_grouped[[p.effective, p.protocol]] contains k if {
 	some k, p in stack.ports
 	r := p.effective_range
 	is_array(r)
 	r[0] == r[1]
 }
 
-_grouped[[n, p.protocol]] contains [k, p] if {
+_grouped[[n, p.protocol]] contains k if {
 	some k, p in stack.ports
 	r := p.effective_range
 	is_array(r)

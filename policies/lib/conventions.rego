@@ -109,11 +109,11 @@ judged_rows := [row |
 ]
 
 # publishers[n] are the mappings whose effective host port is n.
-publishers := {n: [x[1] | some x in sort(object.get(_publishers, n, []))] |
+publishers := {n: [stack.range_ports[k] | some k in sort(object.get(_publishers, n, []))] |
 	some n in {r.port | some r in judged_rows}
 }
 
-_publishers[p.effective] contains [k, p] if some k, p in stack.range_ports
+_publishers[p.effective] contains k if some k, p in stack.range_ports
 
 # satisfies reports whether mapping p is what row documents: same name (or
 # container_name), or the row's env var is the mapping's variable.
@@ -143,9 +143,9 @@ takes_documented(p) if {
 documented_ports := {row.port | some row in input.conventions.rows; is_number(row.port)}
 
 # rows_by_port[n] are the rows documenting port n.
-rows_by_port := {n: [x[1] | some x in sort(rows)] | some n, rows in _rows_by_port}
+rows_by_port := {n: [input.conventions.rows[k] | some k in sort(ks)] | some n, ks in _rows_by_port}
 
-_rows_by_port[row.port] contains [k, row] if {
+_rows_by_port[row.port] contains k if {
 	some k, row in input.conventions.rows
 	is_number(row.port)
 }

@@ -78,13 +78,13 @@ service_names := {svc.name | some svc in input.services}
 # ports_by_service[name] lists the mappings of every service called name
 # (in every file: variants of one service share the name), in document
 # order.
-ports_by_service := {name: [x[1] | some x in sort(group)] | some name, group in _ports_by_service}
+ports_by_service := {name: [ports[k] | some k in sort(ks)] | some name, ks in _ports_by_service}
 
 # Groupings are built in one pass over their list, as a multi-value rule
 # read whole (then cached): a comprehension filtering the list per key
-# would cost a pass per key. The elements carry their index to keep the
-# list's order.
-_ports_by_service[p.service] contains [k, p] if some k, p in ports
+# would cost a pass per key. The groups hold indexes into the list, sorted
+# back into the list's order.
+_ports_by_service[p.service] contains k if some k, p in ports
 
 # tooling_ports are the mappings of databases, UIs and exporters: most rules
 # judge only them, and the protected range bounds how many there are, so
@@ -307,9 +307,9 @@ else := sprintf("/%s", [protocol])
 
 # holders[n] are the mappings whose effective host port is n, in document
 # order.
-holders := {n: [x[1] | some x in sort(group)] | some n, group in _holders}
+holders := {n: [ports[k] | some k in sort(ks)] | some n, ks in _holders}
 
-_holders[p.effective] contains [k, p] if {
+_holders[p.effective] contains k if {
 	some k, p in ports
 	is_number(p.effective)
 }
