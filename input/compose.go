@@ -1,6 +1,7 @@
 package input
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -40,14 +41,82 @@ type composeLoader struct {
 
 	mu    sync.Mutex
 	files map[string]*parsedFile // by absolute path
+	// shared are the files that a project's files include: their trees are
+	// kept for the whole run (see release).
+	shared map[string]bool
 }
 
-// parsedFile is one file of the cache, parsed once even when several
-// projects ask for it at the same time.
+// parsedFile is one file of the cache: read once, and parsed once even
+// when several projects ask for it at the same time.
 type parsedFile struct {
-	once sync.Once
-	cf   *composeFile
-	err  error
+	readOnce   sync.Once
+	data       []byte
+	readErr    error
+	mayInclude bool
+
+	mu     sync.Mutex
+	parsed bool
+	cf     *composeFile
+	err    error
+}
+
+func (l *composeLoader) entry(abs string) *parsedFile {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pf, ok := l.files[abs]
+	if !ok {
+		pf = &parsedFile{}
+		l.files[abs] = pf
+	}
+	return pf
+}
+
+// read reads a compose file once per run.
+func (l *composeLoader) read(abs string) *parsedFile {
+	pf := l.entry(abs)
+	pf.readOnce.Do(func() {
+		data, err := readLimited(abs, l.limit)
+		if err != nil {
+			pf.readErr = InputError{File: rel(l.root, abs), Message: "cannot read: " + pathErrorReason(err)}
+			return
+		}
+		pf.data, pf.mayInclude = data, mayInclude(data)
+	})
+	return pf
+}
+
+// mayInclude reports whether a file may have an include: key. A file
+// without the bytes "include" has none, unless YAML escapes (a backslash
+// in a double-quoted key) or UTF-16 spell the key in other bytes.
+func mayInclude(data []byte) bool {
+	d := trimBOM(data)
+	return bytes.Contains(d, []byte("include")) || bytes.IndexByte(d, '\\') >= 0 ||
+		len(d) >= 2 && (d[0] == 0xff && d[1] == 0xfe || d[0] == 0xfe && d[1] == 0xff)
+}
+
+// prefetch reads a file and parses it when it may include others, which
+// is all that included needs to know before the projects are loaded.
+func (l *composeLoader) prefetch(abs string) {
+	if pf := l.read(abs); pf.readErr == nil && pf.mayInclude {
+		l.file(abs)
+	}
+}
+
+// includes lists the files a file includes; a file that cannot include
+// any is not parsed.
+func (l *composeLoader) includes(abs string) ([]string, error) {
+	pf := l.read(abs)
+	if pf.readErr != nil {
+		return nil, pf.readErr
+	}
+	if !pf.mayInclude {
+		return nil, nil
+	}
+	cf, err := l.file(abs)
+	if err != nil {
+		return nil, err
+	}
+	return cf.includes, nil
 }
 
 // included lists every file that a project's files include, directly or
@@ -56,11 +125,11 @@ func (l *composeLoader) included(projects []Project) map[string]bool {
 	out := map[string]bool{}
 	var visit func(abs string, depth int)
 	visit = func(abs string, depth int) {
-		cf, err := l.file(abs)
+		incs, err := l.includes(abs)
 		if err != nil || depth > 32 {
 			return
 		}
-		for _, inc := range cf.includes {
+		for _, inc := range incs {
 			if !out[inc] {
 				out[inc] = true
 				visit(inc, depth+1)
@@ -75,29 +144,40 @@ func (l *composeLoader) included(projects []Project) map[string]bool {
 	return out
 }
 
-// file parses a compose file once per run; later calls, from any
-// goroutine, get the cached tree.
+// file parses a compose file once; later calls, from any goroutine, get
+// the cached tree, or parse the same bytes again after a release.
 func (l *composeLoader) file(abs string) (*composeFile, error) {
-	l.mu.Lock()
-	pf, ok := l.files[abs]
-	if !ok {
-		pf = &parsedFile{}
-		l.files[abs] = pf
+	pf := l.read(abs)
+	if pf.readErr != nil {
+		return nil, pf.readErr
 	}
-	l.mu.Unlock()
-	pf.once.Do(func() {
-		relPath := rel(l.root, abs)
-		data, err := readLimited(abs, l.limit)
-		if err != nil {
-			pf.err = InputError{File: relPath, Message: "cannot read: " + pathErrorReason(err)}
-			return
-		}
-		pf.cf, pf.err = parseComposeFile(abs, relPath, data)
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	if !pf.parsed {
+		pf.cf, pf.err = parseComposeFile(abs, rel(l.root, abs), pf.data)
 		if pf.err == nil {
 			pf.cf.unset = fileUnsetVars(pf.cf, l.env.dotenv.lookup)
 		}
-	})
+		pf.parsed = true
+	}
 	return pf.cf, pf.err
+}
+
+// release drops the cached tree of a project's own file once the project
+// is loaded: the trees of every file at once would be most of the memory
+// the loading takes. Another project that asks for the file later (an
+// extends: file: across projects) parses the same bytes again, which
+// gives the same tree; a file that projects include is never released.
+func (l *composeLoader) release(abs string) {
+	if l.shared[abs] {
+		return
+	}
+	pf := l.entry(abs)
+	pf.mu.Lock()
+	if pf.err == nil {
+		pf.parsed, pf.cf = false, nil
+	}
+	pf.mu.Unlock()
 }
 
 // loadProject builds the facts of one project: compose-go's merged model
@@ -568,7 +648,9 @@ func (l *composeLoader) entries(name string, walkFiles []*composeFile, extendsFi
 					extendsFiles[b.abs] = true
 				}
 			}
-			if bws := base.byName[ws.extendsService]; bws != nil && bws != ws {
+			// A file's tree may have been parsed again since (see release):
+			// the same service is the same file and name.
+			if bws := base.byName[ws.extendsService]; bws != nil && (base.abs != cf.abs || bws.name != ws.name) {
 				add(base, bws, depth+1)
 			}
 		}

@@ -106,8 +106,14 @@ func Load(opts Options) (*Document, error) {
 	for _, p := range projects {
 		all = append(all, p.Files...)
 	}
-	parallel(len(all), func(i int) { l.file(all[i]) })
+	// Every file is read first, and parsed now only when it may include
+	// another: the projects to load depend on what is included. The other
+	// files are parsed by the project that loads them, which drops their
+	// trees when it is done, so that the trees of all files are never in
+	// memory at once.
+	parallel(len(all), func(i int) { l.prefetch(all[i]) })
 	included := l.included(projects)
+	l.shared = included
 	var kept []Project
 	for _, p := range projects {
 		if len(opts.Files) == 0 && included[p.Files[0]] {
@@ -116,7 +122,12 @@ func Load(opts Options) (*Document, error) {
 		kept = append(kept, p)
 	}
 	facts := make([]projectFacts, len(kept))
-	parallel(len(kept), func(i int) { facts[i] = l.loadProject(kept[i]) })
+	parallel(len(kept), func(i int) {
+		facts[i] = l.loadProject(kept[i])
+		for _, f := range kept[i].Files {
+			l.release(f)
+		}
+	})
 	var nFiles, nServices, nVolumes int
 	for _, pf := range facts {
 		nFiles += len(pf.files)
