@@ -14,6 +14,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/format"
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
 )
@@ -343,9 +344,12 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 			o.SkipDefaultValues = true
 			o.Interpolate = &interp.Options{
 				LookupValue: lookup,
-				// No type casts: the schema accepts strings where a variable
-				// may stand, and portguard reads the model as a dict.
-				Substitute: tolerantSubstitute(placeholder, func(string) { usedPlaceholder = true }),
+				// One type cast: the schema accepts strings where a variable
+				// may stand and portguard reads the model as a dict, but
+				// compose-go's own checks read a volume's external as a
+				// boolean (external: "${EXT:-true}", external: yes).
+				TypeCastMapping: map[tree.Path]interp.Cast{volumeExternalPath: castBool},
+				Substitute:      tolerantSubstitute(placeholder, func(string) { usedPlaceholder = true }),
 			}
 		}
 		d, err := details()
@@ -354,7 +358,7 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 		}
 		// The model as a dict: merged, validated and normalized, without the
 		// cost of decoding it into compose-go's structs.
-		dict, err = loader.LoadModelWithContext(context.Background(), d, opts)
+		dict, err = loadModel(d, opts)
 		if err == nil {
 			break
 		}
@@ -579,10 +583,37 @@ func settledServices(files []*composeFile) map[*walkService]bool {
 	return settled
 }
 
+var volumePathRE = regexp.MustCompile(`(?:^| )volumes\.([A-Za-z0-9._-]+?)\.([A-Za-z0-9_]+)(?:[ :]|$)`)
+
 var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-z0-9_]+))?(?:[ :]|$)`)
 
 // composeError turns a compose-go error into an input error, finding the
 // line of the service or key it names where it can.
+// volumeExternalPath is where a top-level volume says it is external.
+var volumeExternalPath = tree.NewPath("volumes", tree.PathMatchAll, "external")
+
+// castBool reads a boolean the way docker compose does.
+func castBool(s string) (any, error) {
+	switch strings.ToLower(s) {
+	case "y", "yes", "true", "on":
+		return true, nil
+	case "n", "no", "false", "off":
+		return false, nil
+	}
+	return nil, fmt.Errorf("%q is not a boolean (true or false)", s)
+}
+
+// loadModel runs compose-go's loader. A panic inside it (a value of a type
+// its checks do not expect) becomes an error of the project, never a crash.
+func loadModel(d types.ConfigDetails, opts func(*loader.Options)) (dict map[string]any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			dict, err = nil, fmt.Errorf("compose-go cannot load this project: it stopped on a value of an unexpected type (%v)", r)
+		}
+	}()
+	return loader.LoadModelWithContext(context.Background(), d, opts)
+}
+
 func (l *composeLoader) composeError(err error, files []*composeFile) InputError {
 	if ie, ok := err.(InputError); ok {
 		return ie
@@ -596,6 +627,18 @@ func (l *composeLoader) composeError(err error, files []*composeFile) InputError
 	for _, cf := range files {
 		if strings.HasPrefix(msg, cf.rel+": ") {
 			e.File, e.Message = cf.rel, strings.TrimPrefix(msg, cf.rel+": ")
+		}
+	}
+	if m := volumePathRE.FindStringSubmatch(e.Message); m != nil {
+		for _, cf := range files {
+			if key := cf.volumes[m[1]]; key != nil {
+				e.File, e.Line, e.Column = cf.rel, key.Line, key.Column
+				for _, kv := range pairs(cf.volVals[m[1]]) {
+					if kv.key.Value == m[2] {
+						e.Line, e.Column = kv.key.Line, kv.key.Column
+					}
+				}
+			}
 		}
 	}
 	if m := servicePathRE.FindStringSubmatch(e.Message); m != nil {

@@ -55,6 +55,11 @@ func portCompose(mapping string) string {
 	return "services:\n  db:\n    image: postgres:16\n    ports:\n      - '" + mapping + "'\n"
 }
 
+// externalVolume is a database on a named volume whose external is value.
+func externalVolume(value string) string {
+	return "services:\n  db:\n    image: postgres:16\n    volumes:\n      - data:/var/lib/postgresql/data\nvolumes:\n  data:\n    external: " + value + "\n"
+}
+
 // hostileErr is an expected input error: position 0 means the file as a
 // whole (no line can be known), msg is a substring of the message.
 type hostileErr struct {
@@ -102,6 +107,14 @@ func TestHostileInput(t *testing.T) {
 			errors: []hostileErr{{dc, 4, 5, `mapping key "image" already defined at line 3`}}},
 		{name: "duplicate service", setup: writeFile(dc, "services:\n  db:\n    image: postgres:16\n  db:\n    image: postgres:15\n"), exit: 2,
 			errors: []hostileErr{{dc, 4, 3, `service "db" is defined twice (first at line 2)`}}},
+		// compose-go's checks read a volume's external as a boolean: the
+		// words docker compose accepts are cast (a volume that is external
+		// is not DBP602), anything else is an error at its line, never a
+		// crash.
+		{name: "volume external from a variable", setup: writeFile(dc, externalVolume(`"${EXT:-true}"`)), exit: 1},
+		{name: "volume external written yes", setup: writeFile(dc, externalVolume("yes")), exit: 1},
+		{name: "volume external that is no boolean", setup: writeFile(dc, externalVolume("maybe")), exit: 2,
+			errors: []hostileErr{{dc, 8, 5, `volumes.data.external: failed to cast to expected type: "maybe" is not a boolean`}}},
 		{name: "tab indentation", setup: writeFile(dc, "services:\n  db:\n\timage: postgres:16\n"), exit: 2,
 			errors: []hostileErr{{dc, 3, 1, "a tab: YAML indents with spaces"}}},
 		// Directory links are never descended: a loop is harmless and a
