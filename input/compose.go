@@ -340,8 +340,10 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 			o.ResolvePaths = false
 			// The defaults compose-go fills in (port protocol and mode, build
 			// context, bind options, secret targets, device counts) are not
-			// read, and cannot fail on a model that passed the schema.
+			// read, and cannot fail on a model of the right types.
 			o.SkipDefaultValues = true
+			// The types were checked by checkShapes, at their lines.
+			o.SkipValidation = true
 			o.Interpolate = &interp.Options{
 				LookupValue: lookup,
 				// One type cast: the schema accepts strings where a variable
@@ -440,8 +442,8 @@ func fileUnsetVars(cf *composeFile, lookup lookupFunc) []UnsetVar {
 // Ports, volumes and environment are read from the node walk, with their
 // positions and errors of their own; the rest of a service (healthcheck,
 // deploy, command, ...) is not portguard's to judge, and leaving it out
-// keeps compose-go's work (interpolation, canonical transform, schema
-// validation) proportional to what is checked.
+// keeps compose-go's work (interpolation, canonical transform) proportional
+// to what is checked; their types are checked by checkShapes.
 var (
 	modelTopKeys     = map[string]bool{"name": true, "services": true, "volumes": true}
 	modelServiceKeys = map[string]bool{"image": true, "build": true, "container_name": true, "labels": true,

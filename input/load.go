@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/sirupsen/logrus"
 )
 
@@ -33,7 +32,6 @@ type Options struct {
 // file).
 func Load(opts Options) (*Document, error) {
 	quietComposeGo()
-	warmComposeSchema()
 	root, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
@@ -166,16 +164,6 @@ func Load(opts Options) (*Document, error) {
 // `version:` key) to stderr: they are not portguard's findings.
 func quietComposeGo() {
 	logrus.SetLevel(logrus.ErrorLevel)
-}
-
-var warmSchema sync.Once
-
-// warmComposeSchema compiles compose-go's JSON schema, which it does once
-// per process when it first validates a project (about 20 ms), in the
-// background while the configuration, the .env and the files are read and
-// parsed, rather than when every project waits for it.
-func warmComposeSchema() {
-	warmSchema.Do(func() { go schema.Validate(map[string]any{}) })
 }
 
 // parallel runs f(0..n-1) on as many goroutines as there are cores.

@@ -89,6 +89,9 @@ func parseComposeFile(abs, relPath string, data []byte) (*composeFile, error) {
 			cf.includes = includePaths(kv.value, dir)
 		}
 	}
+	if err := checkShapes(cf); err != nil {
+		return nil, err
+	}
 	return cf, nil
 }
 

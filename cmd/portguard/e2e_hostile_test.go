@@ -115,6 +115,14 @@ func TestHostileInput(t *testing.T) {
 		{name: "volume external written yes", setup: writeFile(dc, externalVolume("yes")), exit: 1},
 		{name: "volume external that is no boolean", setup: writeFile(dc, externalVolume("maybe")), exit: 2,
 			errors: []hostileErr{{dc, 8, 5, `volumes.data.external: failed to cast to expected type: "maybe" is not a boolean`}}},
+		// The types of what compose-go is given, as the compose schema
+		// states them, checked at their line.
+		{name: "image that is a list", setup: writeFile(dc, "services:\n  db:\n    image: [postgres, redis]\n"), exit: 2,
+			errors: []hostileErr{{dc, 3, 5, "services.db.image must be a string"}}},
+		{name: "profile that is a number", setup: writeFile(dc, "services:\n  db:\n    image: postgres:16\n    profiles: [dev, 2]\n"), exit: 2,
+			errors: []hostileErr{{dc, 4, 21, "services.db.profiles.1 must be a string"}}},
+		{name: "volume with an unknown key", setup: writeFile(dc, externalVolume("true")+"    size: 10G\n"), exit: 2,
+			errors: []hostileErr{{dc, 9, 5, "volumes.data additional properties 'size' not allowed"}}},
 		{name: "tab indentation", setup: writeFile(dc, "services:\n  db:\n\timage: postgres:16\n"), exit: 2,
 			errors: []hostileErr{{dc, 3, 1, "a tab: YAML indents with spaces"}}},
 		// Directory links are never descended: a loop is harmless and a
