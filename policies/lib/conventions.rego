@@ -90,13 +90,21 @@ _candidates := {k: idx |
 # named(row) is the set of service indexes whose name or container_name
 # matches the row's service.
 named(row) := {i |
-	ws := row_words(row)
+	ws := _row_words(row)
 	count(ws) > 0
 	some w in ws
 	some i in object.get(_candidates, _prefix(w), set())
 	some alias in _aliases[i]
 	names_match(ws, alias)
 }
+
+# _row_words(row) is row_words(row), computed once per row of the table:
+# the rows are matched against every mapping on their port.
+_row_words(row) := ws if ws := _words_of_rows[row]
+
+else := row_words(row)
+
+_words_of_rows := {row: row_words(row) | some row in input.conventions.rows}
 
 # judged_rows are the rows of single ports in the protected range. Rows of
 # the table that portguard docs generates are read as documentation but
@@ -118,8 +126,9 @@ _publishers[p.effective] contains k if some k, p in stack.range_ports
 # satisfies reports whether mapping p is what row documents: same name (or
 # container_name), or the row's env var is the mapping's variable.
 satisfies(row, p) if {
+	ws := _row_words(row)
 	some alias in aliases(p.svc)
-	names_match(row_words(row), alias)
+	names_match(ws, alias)
 }
 
 satisfies(row, p) if {
