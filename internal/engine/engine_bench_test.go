@@ -18,7 +18,12 @@ func BenchmarkEval(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{100, 1000, 10000} {
+	benchEval(b, eng, 100, 1000, 10000)
+}
+
+// benchEval evaluates with eng a generated repository of each size.
+func benchEval(b *testing.B, eng *Engine, sizes ...int) {
+	for _, n := range sizes {
 		dir := b.TempDir()
 		if _, err := benchgen.Generate(dir, benchgen.Spec{Files: max(1, n/50), Services: n, Violate: 0.02}); err != nil {
 			b.Fatal(err)
@@ -56,22 +61,5 @@ func BenchmarkEvalTopdown(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, n := range []int{100, 1000} {
-		dir := b.TempDir()
-		if _, err := benchgen.Generate(dir, benchgen.Spec{Files: max(1, n/50), Services: n, Violate: 0.02}); err != nil {
-			b.Fatal(err)
-		}
-		doc, err := input.Load(input.Options{Root: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := eng.Eval(context.Background(), doc); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/service")
-		})
-	}
+	benchEval(b, eng, 100, 1000)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/benchgen"
+	"github.com/portguard/portguard/internal/finding"
 )
 
 // TestPlanMatchesTopdown evaluates every end-to-end fixture, the examples,
@@ -62,10 +63,8 @@ func TestPlanMatchesTopdown(t *testing.T) {
 			t.Errorf("%s: plan: %v", dir, err)
 			continue
 		}
-		wantJSON, _ := json.MarshalIndent(want, "", " ")
-		gotJSON, _ := json.MarshalIndent(got, "", " ")
-		if string(wantJSON) != string(gotJSON) {
-			t.Errorf("%s: the plan gives %d findings, topdown %d; first difference:\n%s", dir, len(got), len(want), firstDifference(string(gotJSON), string(wantJSON)))
+		if i, differ := firstDiffering(got, want); differ {
+			t.Errorf("%s: the plan gives %d findings, topdown %d; finding %d differs:\nplan:    %s\ntopdown: %s", dir, len(got), len(want), i, at(got, i), at(want, i))
 		}
 	}
 	if judged < 20 {
@@ -73,33 +72,22 @@ func TestPlanMatchesTopdown(t *testing.T) {
 	}
 }
 
-// firstDifference shows the lines around the first line where a and b
-// differ.
-func firstDifference(a, b string) string {
-	la, lb := splitLines(a), splitLines(b)
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y string
-		if i < len(la) {
-			x = la[i]
-		}
-		if i < len(lb) {
-			y = lb[i]
-		}
-		if x != y {
-			return "plan:    " + x + "\ntopdown: " + y
+// firstDiffering is the index of the first finding that differs between
+// a and b, as JSON.
+func firstDiffering(a, b []finding.Finding) (int, bool) {
+	for i := range max(len(a), len(b)) {
+		if at(a, i) != at(b, i) {
+			return i, true
 		}
 	}
-	return ""
+	return 0, false
 }
 
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := range len(s) {
-		if s[i] == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
+// at is finding i of fs as JSON, "none" past the end.
+func at(fs []finding.Finding, i int) string {
+	if i >= len(fs) {
+		return "none"
 	}
-	return append(out, s[start:])
+	b, _ := json.Marshal(fs[i])
+	return string(b)
 }
