@@ -1,6 +1,8 @@
-// Package engine runs the policies: it loads the embedded and the user's Rego
-// modules and data, compiles them once per process with a sandboxed set of
-// builtins, evaluates the input document and decodes the findings.
+// Package engine runs the policies: the built-in ones from their plan
+// (plan_gen.go, on internal/vm), or, with user policies or data, the
+// embedded and the user's Rego modules and data compiled once per process
+// with a sandboxed set of builtins; it evaluates the input document and
+// decodes the findings.
 package engine
 
 import (
