@@ -78,7 +78,9 @@ service_names := {svc.name | some svc in input.services}
 # ports_by_service[name] lists the mappings of every service called name
 # (in every file: variants of one service share the name), in document
 # order.
-ports_by_service := {name: [ports[k] | some k in sort(ks)] | some name, ks in _ports_by_service}
+ports_by_service := {name: [ports[k] | some k in sort(object.get(_ports_by_service, name, set()))] |
+	some name in service_names
+}
 
 # Groupings are built in one pass over their list, as a multi-value rule
 # read whole (then cached): a comprehension filtering the list per key

@@ -318,3 +318,36 @@ test_a_default_held_by_another_service_is_not_kept if {
 	])
 	_targets(d) == {"postgres/0": 7003, "redis/0": 7000}
 }
+
+# --- Groupings ----------------------------------------------------------------
+
+test_ports_by_service_in_document_order_with_every_service if {
+	a := fx.literal(5, 7001, 5432)
+	b := fx.literal(6, 7000, 5433)
+	c := fx.literal(9, 7002, 5432)
+	d := fx.doc([
+		fx.service("postgres", "postgres:16", 2, [a, b]),
+		fx.service("web", "nginx:1", 7, []),
+		fx.service("postgres", "postgres:16", 8, [c]),
+	])
+	groups := stack.ports_by_service with input as d
+	{name: [[p.svc, p.idx] | some p in ps] | some name, ps in groups} == {
+		"postgres": [[0, 0], [0, 1], [2, 0]],
+		"web": [],
+	}
+}
+
+test_holders_group_by_effective_port_in_document_order if {
+	a := fx.literal(5, 7000, 5432)
+	b := fx.literal(6, 7001, 5433)
+	c := fx.literal(9, 7000, 5432)
+	d := fx.doc([
+		fx.service("postgres", "postgres:16", 2, [a, b]),
+		fx.service("mysql", "mysql:8", 8, [c]),
+	])
+	groups := stack.holders with input as d
+	{n: [[p.svc, p.idx] | some p in ps] | some n, ps in groups} == {
+		7000: [[0, 0], [1, 0]],
+		7001: [[0, 1]],
+	}
+}
