@@ -99,31 +99,67 @@ func (m *Machine) Eval(ctx context.Context, input, data ast.Value, workers int) 
 	sh := &shared{m: m, memo: make([]atomic.Pointer[memoEntry], len(m.prog.Funcs))}
 	in, d := ast.NewTerm(input), ast.NewTerm(data)
 	if workers > 1 && len(m.roots) > 1 {
-		var next atomic.Int64
-		var wg sync.WaitGroup
+		p := &pool{sh: sh, ctx: ctx, input: in, data: d, cores: make(chan struct{}, workers)}
 		for range min(workers, len(m.roots)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				e := sh.newEval(ctx, in, d)
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(m.roots) {
-						return
-					}
-					if _, err := e.call(m.roots[i], e.inputs, rootArgs); err != nil {
-						return // the query meets the error again
-					}
-				}
-			}()
+			p.spawn()
 		}
-		wg.Wait()
+		p.wg.Wait()
 	}
 	e := sh.newEval(ctx, in, d)
 	if _, err := e.run(&m.prog.Plan, nil, nil, in, d); err != nil {
 		return nil, err
 	}
 	return e.results, nil
+}
+
+// pool runs the roots on as many goroutines as there are cores. A worker
+// that must wait for a rule another one is computing gives its core to a
+// new worker, which takes the next root, and takes a core again when the
+// rule is ready; between two roots a worker lets a waiting one go first,
+// since what it computes may be what the others wait for.
+type pool struct {
+	sh          *shared
+	ctx         context.Context
+	input, data *ast.Term
+	next        atomic.Int64
+	// cores holds a token per running worker.
+	cores chan struct{}
+	wg    sync.WaitGroup
+}
+
+func (p *pool) spawn() {
+	p.wg.Add(1)
+	go p.work()
+}
+
+func (p *pool) work() {
+	defer p.wg.Done()
+	p.cores <- struct{}{}
+	defer func() { <-p.cores }()
+	e := p.sh.newEval(p.ctx, p.input, p.data)
+	e.pool = p
+	roots := p.sh.m.roots
+	for {
+		i := int(p.next.Add(1)) - 1
+		if i >= len(roots) {
+			return
+		}
+		if _, err := e.call(roots[i], e.inputs, rootArgs); err != nil {
+			return // the query meets the error again
+		}
+		<-p.cores
+		p.cores <- struct{}{}
+	}
+}
+
+// wait blocks until ent is ready, lending the core meanwhile.
+func (p *pool) wait(ent *memoEntry) {
+	<-p.cores
+	if p.next.Load() < int64(len(p.sh.m.roots)) {
+		p.spawn()
+	}
+	<-ent.done
+	p.cores <- struct{}{}
 }
 
 // rootArgs are the operands of a call to a rule: input and data, locals 0
@@ -172,8 +208,11 @@ func (sh *shared) newEval(ctx context.Context, input, data *ast.Term) *eval {
 }
 
 type eval struct {
-	m     *Machine
-	sh    *shared
+	m  *Machine
+	sh *shared
+	// pool is the pool of the worker running this evaluation, nil for the
+	// query.
+	pool  *pool
 	ctx   context.Context
 	stack []*ast.Term
 	// inputs is a frame holding input and data, to call rules from outside
@@ -315,7 +354,14 @@ func (e *eval) call(id int32, loc []*ast.Term, args []int32) (*ast.Term, error) 
 		}
 		ent = slot.Load()
 	}
-	<-ent.done
+	select {
+	case <-ent.done:
+	default:
+		if e.pool != nil {
+			e.pool.wait(ent)
+		}
+		<-ent.done
+	}
 	return ent.v, ent.err
 }
 
