@@ -59,9 +59,8 @@ type Options struct {
 // evaluate on internal/vm from the plan generated from them (plan_gen.go):
 // no Rego is parsed or compiled at run time. Any other set of policies is
 // compiled by OPA and evaluated by topdown. Both give the same findings
-// (TestPlanMatchesTopdown); the plan is regenerated with
-// `go test ./internal/engine -run TestBuiltinPlanInSync -update` and a test
-// fails while it is stale.
+// (TestPlanMatchesTopdown); the plan is regenerated with `make plan`, and
+// TestBuiltinPlanInSync fails while it is stale.
 type Engine struct {
 	// machine and data evaluate the built-in plan (nil: topdown).
 	machine *vm.Machine

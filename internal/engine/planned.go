@@ -14,8 +14,8 @@ import (
 	"github.com/portguard/portguard/internal/vm"
 )
 
-// planEntry is the module the plan is generated from: one rule holding the
-// findings query, in a package no policy may use.
+// planEntry is the module the plan is generated from (with the built-in
+// policies): one rule holding the findings query, in a package of its own.
 const planEntry = "package portguard.plan\n\n" + findingsQuery + "\n"
 
 // planned holds what every planned engine of the process shares: the
