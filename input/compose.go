@@ -624,6 +624,12 @@ func (l *composeLoader) composeError(err error, files []*composeFile) InputError
 	for _, cf := range files {
 		msg = strings.ReplaceAll(msg, cf.abs, cf.rel)
 	}
+	// Any other file under the root (one included, or extended from
+	// another project) is named relative to it too: messages never carry
+	// the machine's paths.
+	if l.root != "" {
+		msg = strings.ReplaceAll(msg, strings.TrimSuffix(l.root, string(filepath.Separator))+string(filepath.Separator), "")
+	}
 	msg = strings.TrimPrefix(msg, "validating ")
 	e := InputError{File: files[0].rel, Message: msg}
 	for _, cf := range files {

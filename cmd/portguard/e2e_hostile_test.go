@@ -123,6 +123,13 @@ func TestHostileInput(t *testing.T) {
 			errors: []hostileErr{{dc, 4, 21, "services.db.profiles.1 must be a string"}}},
 		{name: "volume with an unknown key", setup: writeFile(dc, externalVolume("true")+"    size: 10G\n"), exit: 2,
 			errors: []hostileErr{{dc, 9, 5, "volumes.data additional properties 'size' not allowed"}}},
+		// compose-go names the included file where it fails: relative to
+		// the root, never with the machine's path.
+		{name: "error in an included file", setup: func(t *testing.T, root string) {
+			writeFile(dc, "include:\n  - sub/db.yml\nservices:\n  web:\n    image: nginx\n")(t, root)
+			writeFile("sub/db.yml", "services:\n  db:\n    image: postgres:16\n    extends:\n      service: nope\n")(t, root)
+		}, exit: 2,
+			errors: []hostileErr{{dc, 0, 0, `cannot extend service "db" in sub/db.yml: service "nope" not found`}}},
 		{name: "tab indentation", setup: writeFile(dc, "services:\n  db:\n\timage: postgres:16\n"), exit: 2,
 			errors: []hostileErr{{dc, 3, 1, "a tab: YAML indents with spaces"}}},
 		// Directory links are never descended: a loop is harmless and a
