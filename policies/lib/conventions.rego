@@ -71,20 +71,14 @@ _aliases := [aliases(i) | some i, _ in input.services]
 
 _prefix(w) := substring(w, 0, 5)
 
-_keyed := [[i, _prefix(w)] |
+# _candidates[k] are the services with a word starting like k, so a row is
+# compared with a few services, not all of them.
+_candidates := _candidates_by_prefix
+
+_candidates_by_prefix[_prefix(w)] contains i if {
 	some i, aliases in _aliases
 	some ws in aliases
 	some w in ws
-]
-
-# _candidates[k] are the services with a word starting like k, so a row is
-# compared with a few services, not all of them.
-_candidates := {k: idx |
-	some k in {e[1] | some e in _keyed}
-	idx := {e[0] |
-		some e in _keyed
-		e[1] == k
-	}
 }
 
 # named(row) is the set of service indexes whose name or container_name

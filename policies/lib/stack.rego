@@ -184,13 +184,9 @@ _backup_words := {"backup", "replica", "standby", "secondary", "slave", "followe
 _words := [concat("-", svc.tokens) | some svc in input.services]
 
 # _names_by_words maps joined words to the service names written that way.
-_names_by_words := {w: names |
-	some w in {x | some x in _words}
-	names := {input.services[i].name |
-		some i, x in _words
-		x == w
-	}
-}
+_names_by_words := _names_grouped
+
+_names_grouped[w] contains input.services[i].name if some i, w in _words
 
 # primary_name[i] is the name of the service that input.services[i] backs
 # up: label portguard.backup-of, x-portguard.backup_of, or the part of the
@@ -214,13 +210,11 @@ else := [name |
 
 # _backups_by_primary[name] lists the names of the backups of service name
 # that carry no explicit number, sorted.
-_backups_by_primary := {name: sort(backups) |
-	some name in {n | some n in primary_name}
-	backups := {input.services[i].name |
-		some i, n in primary_name
-		n == name
-		not _explicit_number(input.services[i].tokens)
-	}
+_backups_by_primary := {name: sort(backups) | some name, backups in _backups_grouped}
+
+_backups_grouped[name] contains input.services[i].name if {
+	some i, name in primary_name
+	not _explicit_number(input.services[i].tokens)
 }
 
 # backup_number[i] is 1 for the first backup of a primary, 2 for the second:
@@ -320,10 +314,17 @@ _holders[p.effective] contains k if {
 # on an overlapping host IP, with an earlier mapping (in document order) of
 # another service, and should move: the first one keeps the port, unless
 # the table assigns the port to another service (then it moves anyway).
-loses_conflict(p) if {
+loses_conflict(p) if p.idx in _losers[p.svc]
+
+# _losers[i] are the indexes of the mappings of input.services[i] that lose
+# a conflict: found once per mapping on a shared port, since the rules ask
+# about a mapping again and again.
+_losers[p.svc] contains p.idx if {
+	some p in ports
+	count(object.get(holders, p.effective, [])) > 1
 	some h in holders[p.effective]
-	[h.svc, h.idx] < [p.svc, p.idx]
 	h.service != p.service
+	[h.svc, h.idx] < [p.svc, p.idx]
 	h.protocol == p.protocol
 	ip_overlap(h.host_ip, p.host_ip)
 	not conventions.takes_documented(h)
@@ -422,18 +423,14 @@ _mover_entries := [[[p.service, p.target, p.category], [p.svc, p.idx], p.categor
 # competing suggestions never collide.
 _movers := {c: [x[1] | some x in sort(firsts)] |
 	some c in tooling
-	groups := {e[0] |
-		some e in _mover_entries
-		e[2] == c
-	}
-	firsts := {[first, g] |
-		some g in groups
-		first := min({e[1] |
-			some e in _mover_entries
-			e[0] == g
-		})
+	firsts := {[min(places), g] |
+		some g, places in _mover_places
+		g[2] == c
 	}
 }
+
+# _mover_places[g] are the places in the document of group g's mappings.
+_mover_places[e[0]] contains e[1] if some e in _mover_entries
 
 _suggested := {g: free[c][k] |
 	some c, groups in _movers

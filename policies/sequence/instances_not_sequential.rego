@@ -27,16 +27,10 @@ _in_range := [{"family": f, "p": p} |
 	stack.in_range(p.effective, stack.ranges[p.category])
 ]
 
-_families := {e.family | some e in _in_range}
-
 # _family_ports[f] are the ports of family f in their sub-ranges.
-_family_ports := {f: ports |
-	some f in _families
-	ports := {e.p.effective |
-		some e in _in_range
-		e.family == f
-	}
-}
+_family_ports := _ports_of_family
+
+_ports_of_family[e.family] contains e.p.effective if some e in _in_range
 
 # _instances are the [family, service name] of the non-backup instances.
 _instances := {[e.family, e.p.service] |
