@@ -96,6 +96,14 @@ func New(p *Program) (*Machine, error) {
 // needs a rule another one is computing waits for it, and the query then
 // finds every root computed. The values are the same as in one goroutine.
 func (m *Machine) Eval(ctx context.Context, input, data ast.Value, workers int) (results []*ast.Term, err error) {
+	results, _, err = m.EvalSteps(ctx, input, data, workers)
+	return results, err
+}
+
+// EvalSteps is Eval, and counts the loop iterations it ran: a measure of
+// the work that does not depend on the machine's speed (a test keeps it
+// linear in the size of the input).
+func (m *Machine) EvalSteps(ctx context.Context, input, data ast.Value, workers int) (results []*ast.Term, steps int64, err error) {
 	sh := &shared{m: m, memo: make([]atomic.Pointer[memoEntry], len(m.prog.Funcs))}
 	in, d := ast.NewTerm(input), ast.NewTerm(data)
 	if workers > 1 && len(m.roots) > 1 {
@@ -106,10 +114,12 @@ func (m *Machine) Eval(ctx context.Context, input, data ast.Value, workers int) 
 		p.wg.Wait()
 	}
 	e := sh.newEval(ctx, in, d)
-	if _, err := e.run(&m.prog.Plan, nil, nil, in, d); err != nil {
-		return nil, err
+	_, err = e.run(&m.prog.Plan, nil, nil, in, d)
+	sh.steps.Add(int64(e.steps))
+	if err != nil {
+		return nil, sh.steps.Load(), err
 	}
-	return e.results, nil
+	return e.results, sh.steps.Load(), nil
 }
 
 // pool runs the roots on as many goroutines as there are cores. A worker
@@ -138,6 +148,7 @@ func (p *pool) work() {
 	defer func() { <-p.cores }()
 	e := p.sh.newEval(p.ctx, p.input, p.data)
 	e.pool = p
+	defer func() { p.sh.steps.Add(int64(e.steps)) }()
 	roots := p.sh.m.roots
 	for {
 		i := int(p.next.Add(1)) - 1
@@ -183,6 +194,8 @@ func (m *Machine) SetRoots(keep func(name string) bool) {
 type shared struct {
 	m    *Machine
 	memo []atomic.Pointer[memoEntry]
+	// steps counts the loop iterations of every worker.
+	steps atomic.Int64
 }
 
 // memoEntry is the value of a rule, ready when done is closed.
