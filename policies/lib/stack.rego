@@ -314,11 +314,12 @@ _holders[p.effective] contains k if {
 # on an overlapping host IP, with an earlier mapping (in document order) of
 # another service, and should move: the first one keeps the port, unless
 # the table assigns the port to another service (then it moves anyway).
-loses_conflict(p) if p.idx in _losers[p.svc]
+loses_conflict(p) if p.idx in object.get(_losers, p.svc, set())
 
 # _losers[i] are the indexes of the mappings of input.services[i] that lose
 # a conflict: found once per mapping on a shared port, since the rules ask
-# about a mapping again and again.
+# about a mapping again and again. (It is read whole, through object.get:
+# topdown computes a multi-value rule asked for one key anew each time.)
 _losers[p.svc] contains p.idx if {
 	some p in ports
 	count(object.get(holders, p.effective, [])) > 1
