@@ -25,7 +25,7 @@ var headerTitles = map[string]string{
 // a higher port; a file without such a table gets one at its end (and a
 // missing file is created with it).
 func rowSplices(f *textFile, rows []finding.Row, what func(finding.Row) string) ([]splice, error) {
-	tables := input.ConventionTables(f.data)
+	tables := f.conventionTables()
 	var out []splice
 	type addedRow struct {
 		finding.Row

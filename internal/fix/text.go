@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/portguard/portguard/input"
 )
 
 // textFile is one file of the repository as the fixes see it: its bytes,
@@ -23,6 +25,18 @@ type textFile struct {
 	bom    int   // 3 when the file starts with a UTF-8 byte order mark
 	starts []int // byte offset where each line starts
 	eol    string
+	// tables are the convention tables of data, parsed on first use
+	// (Resolve asks for them once per finding).
+	tables []input.ConventionTable
+	parsed bool
+}
+
+// conventionTables parses the file's convention tables once.
+func (f *textFile) conventionTables() []input.ConventionTable {
+	if !f.parsed {
+		f.tables, f.parsed = input.ConventionTables(f.data), true
+	}
+	return f.tables
 }
 
 func newTextFile(rel, abs string, data []byte, exists bool) *textFile {
