@@ -70,7 +70,7 @@ func envValueSpan(line []byte, v int) (start, end int, complete bool) {
 // kept); a variable the file lacks gets a line after the last variable of
 // the same service (the first word of its name), else at the end.
 func envSplices(f *textFile, sets []finding.EnvSet, what func(finding.EnvSet) string) ([]splice, error) {
-	defs := envDefinitions(f)
+	defs := f.envDefinitions()
 	var out []splice
 	for i, set := range sets {
 		if !validEnvName(set.Name) || strings.ContainsAny(set.Value, "\r\n\"'#$ \t\\") {

@@ -29,6 +29,17 @@ type textFile struct {
 	// (Resolve asks for them once per finding).
 	tables []input.ConventionTable
 	parsed bool
+	// env are the variables the file defines, as a .env, read on first
+	// use (see envDefinitions).
+	env map[string]envDefinition
+}
+
+// envDefinitions reads the file's variables once.
+func (f *textFile) envDefinitions() map[string]envDefinition {
+	if f.env == nil {
+		f.env = envDefinitions(f)
+	}
+	return f.env
 }
 
 // conventionTables parses the file's convention tables once.
