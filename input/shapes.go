@@ -2,6 +2,7 @@ package input
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -40,6 +41,9 @@ func checkShapes(cf *composeFile) error {
 }
 
 func (cf *composeFile) checkService(svc keyValue) error {
+	if !nameRE.MatchString(svc.key.Value) {
+		return cf.shapeError(svc.key, fmt.Sprintf("services additional properties '%s' not allowed (a service name is letters, digits, '.', '_' and '-')", svc.key.Value))
+	}
 	path := "services." + svc.key.Value
 	if reset(svc.value) || isNull(svc.value) {
 		return nil
@@ -86,6 +90,9 @@ func (cf *composeFile) checkVolumes(kv keyValue) error {
 		return cf.shapeError(kv.key, "volumes must be a mapping")
 	}
 	for _, vol := range pairs(kv.value) {
+		if !nameRE.MatchString(vol.key.Value) {
+			return cf.shapeError(vol.key, fmt.Sprintf("volumes additional properties '%s' not allowed (a volume name is letters, digits, '.', '_' and '-')", vol.key.Value))
+		}
 		path := "volumes." + vol.key.Value
 		if reset(vol.value) || isNull(vol.value) {
 			continue
@@ -147,6 +154,9 @@ func (cf *composeFile) checkStrings(f keyValue, path string) error {
 	}
 	return nil
 }
+
+// nameRE is what the compose schema allows as a service or volume name.
+var nameRE = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
 // shape is a test of a node's type, with the words that name it.
 type shape struct {

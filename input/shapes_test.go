@@ -30,6 +30,8 @@ func TestCheckShapes(t *testing.T) {
 		{"volume name", "volumes:\n  data:\n    name: [x]\n", 3, 5, "volumes.data.name must be a string"},
 		{"volume external", "volumes:\n  data:\n    external: [x]\n", 3, 5, "volumes.data.external must be a string, number or boolean or a mapping"},
 		{"volume key", "volumes:\n  data:\n    size: 1\n", 3, 5, "volumes.data additional properties 'size' not allowed"},
+		{"service name", "services:\n  \"my db\":\n    image: postgres:16\n", 2, 3, "services additional properties 'my db' not allowed (a service name is letters, digits, '.', '_' and '-')"},
+		{"volume name", "volumes:\n  \"my vol\":\n", 2, 3, "volumes additional properties 'my vol' not allowed (a volume name is letters, digits, '.', '_' and '-')"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
