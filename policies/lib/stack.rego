@@ -8,9 +8,11 @@
 #
 #   Everything here stays linear in the number of services: lookup tables are
 #   complete rules (built once, constant-time lookups), and groupings are
-#   object comprehensions whose inner comprehension filters on the outer key
-#   alone, which OPA indexes (one pass, not one pass per key). Never compare
-#   every pair, and never look up a partial rule by a computed key.
+#   multi-value rules (g[key] contains x) read whole: one pass over the list,
+#   under topdown and in the plan alike (a comprehension filtering the list
+#   per key is one pass per key in the plan, which has no comprehension
+#   index). Never compare every pair, and never look up a partial rule by a
+#   computed key: read it whole (object.get, or a complete rule holding it).
 package portguard.lib.stack
 
 import data.portguard.lib.conventions
