@@ -23,7 +23,9 @@ bench: build
 	$(GO) test ./internal/report -run '^$$' -bench Write -benchtime 3x
 	$(GO) run ./cmd/portguard-bench -bin $(BIN) -runs 5
 
-## fuzz: every fuzz target of input/ for FUZZTIME each; a crasher lands in
+## fuzz: every fuzz target of input/ for FUZZTIME each (a duration, or Nx
+## executions, which CI uses: it cannot race the fuzzing coordinator's
+## deadline); a crasher lands in
 ## input/testdata/fuzz/<FuzzName>/ and stays there as a regression seed
 FUZZTIME ?= 30s
 fuzz:
