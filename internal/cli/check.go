@@ -14,9 +14,8 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
-	"github.com/portguard/portguard/internal/finding"
-	"github.com/portguard/portguard/internal/fix"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -128,27 +127,11 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	failOn := opts.FailOn
-	if failOn == "" {
-		failOn = res.Doc.Config.FailOn
-	}
-	// The reports carry each fix as the text replacements it makes.
-	fix.Resolve(opts.Path, res.Findings)
-	r := report.Result{
-		Tool:           report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
-		Root:           opts.Path,
-		EnvFile:        res.Doc.Env.File,
-		Files:          len(res.Doc.Files),
-		Services:       len(res.Doc.Services),
-		Findings:       res.Findings,
-		Suppressed:     res.Suppressed,
-		Errors:         res.Doc.Errors,
-		Unset:          res.Doc.Unset,
-		Rules:          res.Rules,
-		FailOn:         failOn,
-		ShowSuppressed: opts.ShowSuppressed,
-	}
-	r.ExitCode = exitCodeFor(r.Findings, len(r.Errors), failOn, opts.KeepGoing)
+	r := res.Report(opts.Path, check.ReportOptions{
+		Tool:      report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
+		FailOn:    opts.FailOn,
+		KeepGoing: opts.KeepGoing, ShowSuppressed: opts.ShowSuppressed,
+	})
 	color := opts.Factory.colorEnabled()
 	for _, o := range outs {
 		w, _ := report.New(o.format, report.Options{Color: color && o.path == "-"})
@@ -160,24 +143,6 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return &ExitError{Code: r.ExitCode}
 	}
 	return nil
-}
-
-// exitCodeFor gives 2 when the input had errors (unless keepGoing), else 1
-// when a finding reaches the fail level, else 0.
-func exitCodeFor(fs []finding.Finding, inputErrors int, failOn string, keepGoing bool) int {
-	if inputErrors > 0 && !keepGoing {
-		return ExitInput
-	}
-	if failOn == "never" {
-		return ExitClean
-	}
-	threshold := finding.SeverityRank(failOn)
-	for _, f := range fs {
-		if finding.SeverityRank(f.Severity) >= threshold {
-			return ExitFindings
-		}
-	}
-	return ExitClean
 }
 
 // writeReport writes one report to stdout or, atomically, to a file.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"time"
 
-	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
-	"github.com/portguard/portguard/internal/finding"
 )
+
+// DefaultTimeout bounds a policy evaluation (see check.DefaultTimeout).
+const DefaultTimeout = check.DefaultTimeout
 
 // evalOptions say what to load and which policies to run.
 type evalOptions struct {
@@ -21,46 +23,26 @@ type evalOptions struct {
 }
 
 // evaluation is the outcome shared by the commands that judge a stack.
-type evaluation struct {
-	Doc        *input.Document
-	Findings   []finding.Finding
-	Suppressed []finding.Finding
-	Rules      []finding.Rule
-	// Engine is the compiled policies, for further queries (suggest, docs).
-	Engine *engine.Engine
+type evaluation = check.Evaluation
+
+// evaluate runs the data flow of check (internal/check) with the factory's
+// engine and maps its failure to an exit code.
+func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, error) {
+	ev, err := check.Evaluate(ctx, check.Options{
+		Path: o.Path, Files: o.Files, Config: o.Config,
+		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine,
+	})
+	if err != nil {
+		return nil, exitError(err)
+	}
+	return ev, nil
 }
 
-// evaluate runs the data flow of check: load the document, compile the
-// policies, evaluate, apply the configuration. Loading and compiling do not
-// depend on each other, so they run at the same time.
-func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, error) {
-	type compiled struct {
-		eng *engine.Engine
-		err error
+// exitError turns a *check.Error into the ExitError main prints.
+func exitError(err error) error {
+	var ce *check.Error
+	if errors.As(err, &ce) {
+		return &ExitError{Code: ce.Code, Err: ce.Err}
 	}
-	done := make(chan compiled, 1)
-	go func() {
-		eng, err := f.NewEngine(o.Engine)
-		done <- compiled{eng, err}
-	}()
-	doc, err := input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
-	c := <-done
-	if err != nil {
-		return nil, &ExitError{Code: ExitInput, Err: err}
-	}
-	eng, err := c.eng, c.err
-	if err != nil {
-		return nil, policyExit(err)
-	}
-	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
-	defer cancel()
-	fs, err := eng.Eval(evalCtx, doc)
-	if err != nil {
-		if errors.Is(evalCtx.Err(), context.DeadlineExceeded) {
-			err = timeoutError(o, err)
-		}
-		return nil, &ExitError{Code: ExitPolicy, Err: err}
-	}
-	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
-	return &evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil
+	return err
 }

@@ -6,15 +6,17 @@ import (
 	"io"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
 )
 
 // Exit codes, in one place.
+// Exit codes (internal/check holds them, with what each means).
 const (
-	ExitClean    = 0 // no finding at or above the fail level
-	ExitFindings = 1 // findings at or above the fail level
-	ExitInput    = 2 // usage, config or input error
-	ExitPolicy   = 3 // policy error (Rego compile or eval)
+	ExitClean    = check.ExitClean
+	ExitFindings = check.ExitFindings
+	ExitInput    = check.ExitInput
+	ExitPolicy   = check.ExitPolicy
 )
 
 // ExitError carries an exit code up to main. Err, when set, is printed;
@@ -40,14 +42,10 @@ type usageError struct{ error }
 func usage(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // policyExit maps an error of loading or compiling the policies to its exit
-// code: a --policy or --data path that cannot be read is a usage error (2),
-// anything else a policy error (3).
+// code (check.CompileError).
 func policyExit(err error) *ExitError {
-	var path *engine.PathError
-	if errors.As(err, &path) {
-		return &ExitError{Code: ExitInput, Err: err}
-	}
-	return &ExitError{Code: ExitPolicy, Err: err}
+	ce := check.CompileError(err)
+	return &ExitError{Code: ce.Code, Err: ce.Err}
 }
 
 // ExitCode maps an error from a command to its exit code and prints it,

@@ -12,7 +12,9 @@ import (
 // Suppressed findings are listed with "suppressed": true when asked for.
 type JSON struct{}
 
-type jsonReport struct {
+// JSONReport is the document of the json format; the MCP check tool returns
+// it as its structured result.
+type JSONReport struct {
 	Version  int                `json:"version"`
 	EnvFile  string             `json:"env_file"`
 	Findings []finding.Finding  `json:"findings"`
@@ -21,8 +23,10 @@ type jsonReport struct {
 	Summary  Summary            `json:"summary"`
 }
 
-func (JSON) Write(w io.Writer, r Result) error {
-	out := jsonReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary()}
+// NewJSONReport builds the json document of a result; its lists are never
+// null.
+func NewJSONReport(r Result) JSONReport {
+	out := JSONReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary()}
 	out.Findings = append(out.Findings, r.Findings...)
 	if r.ShowSuppressed {
 		out.Findings = append(out.Findings, r.Suppressed...)
@@ -34,8 +38,12 @@ func (JSON) Write(w io.Writer, r Result) error {
 	if out.Unset == nil {
 		out.Unset = []input.UnsetVar{}
 	}
+	return out
+}
+
+func (JSON) Write(w io.Writer, r Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(NewJSONReport(r))
 }

@@ -1,4 +1,4 @@
-package cli
+package check
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func evalDeadline(ctx context.Context, timeout time.Duration) (context.Context, 
 
 // timeoutError names the deadline, where OPA stopped when it knows, and the
 // policies that were running.
-func timeoutError(o evalOptions, err error) error {
+func timeoutError(o Options, err error) error {
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout

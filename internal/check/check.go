@@ -1,0 +1,166 @@
+// Package check is the data flow of `portguard check`: load the document,
+// compile the policies, evaluate, apply the configuration and exceptions,
+// and assemble the report. The commands and the MCP server call it, so a
+// check gives the same answer wherever it is asked for.
+package check
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/fix"
+	"github.com/portguard/portguard/internal/report"
+)
+
+// Exit codes, in one place: a check's report carries its code, and main
+// returns it.
+const (
+	ExitClean    = 0 // no finding at or above the fail level
+	ExitFindings = 1 // findings at or above the fail level
+	ExitInput    = 2 // usage, config or input error
+	ExitPolicy   = 3 // policy error (Rego compile or eval)
+)
+
+// Error is a check that could not be carried out, with the exit code it
+// maps to: ExitInput when nothing could be loaded, ExitPolicy when the
+// policies did not compile or evaluate.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Options say what to load and which policies to run.
+type Options struct {
+	Path   string
+	Files  []string
+	Config string
+	Engine engine.Options
+	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
+	Timeout time.Duration
+	// NewEngine compiles the policies; nil means engine.New. Callers that
+	// check many times share one engine through it.
+	NewEngine func(engine.Options) (*engine.Engine, error)
+}
+
+// Evaluation is the outcome shared by everything that judges a stack.
+type Evaluation struct {
+	Doc        *input.Document
+	Findings   []finding.Finding
+	Suppressed []finding.Finding
+	Rules      []finding.Rule
+	// Engine is the compiled policies, for further queries (suggest, docs).
+	Engine *engine.Engine
+}
+
+// Evaluate loads the document, compiles the policies, evaluates them and
+// applies the configuration. Loading and compiling do not depend on each
+// other, so they run at the same time. Input errors of single files are in
+// Doc.Errors; an error return is an *Error.
+func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
+	newEngine := o.NewEngine
+	if newEngine == nil {
+		newEngine = func(opts engine.Options) (*engine.Engine, error) { return engine.New(ctx, opts) }
+	}
+	type compiled struct {
+		eng *engine.Engine
+		err error
+	}
+	done := make(chan compiled, 1)
+	go func() {
+		eng, err := newEngine(o.Engine)
+		done <- compiled{eng, err}
+	}()
+	doc, err := input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
+	c := <-done
+	if err != nil {
+		return nil, &Error{Code: ExitInput, Err: err}
+	}
+	eng, err := c.eng, c.err
+	if err != nil {
+		return nil, CompileError(err)
+	}
+	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
+	defer cancel()
+	fs, err := eng.Eval(evalCtx, doc)
+	if err != nil {
+		if errors.Is(evalCtx.Err(), context.DeadlineExceeded) {
+			err = timeoutError(o, err)
+		}
+		return nil, &Error{Code: ExitPolicy, Err: err}
+	}
+	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
+	return &Evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil
+}
+
+// CompileError maps an error of loading or compiling the policies to its
+// exit code: a --policy or --data path that cannot be read is a usage error
+// (2), anything else a policy error (3).
+func CompileError(err error) *Error {
+	var path *engine.PathError
+	if errors.As(err, &path) {
+		return &Error{Code: ExitInput, Err: err}
+	}
+	return &Error{Code: ExitPolicy, Err: err}
+}
+
+// ReportOptions say how the findings are judged and presented.
+type ReportOptions struct {
+	Tool report.Tool
+	// FailOn is the lowest failing severity; "" takes fail_on of the
+	// configuration.
+	FailOn         string
+	KeepGoing      bool
+	ShowSuppressed bool
+}
+
+// Report assembles what every format prints about the evaluation of the
+// repository at root: each fix resolved to the text replacements it makes,
+// the counts, and the exit code.
+func (ev *Evaluation) Report(root string, o ReportOptions) report.Result {
+	failOn := o.FailOn
+	if failOn == "" {
+		failOn = ev.Doc.Config.FailOn
+	}
+	fix.Resolve(root, ev.Findings)
+	r := report.Result{
+		Tool:           o.Tool,
+		Root:           root,
+		EnvFile:        ev.Doc.Env.File,
+		Files:          len(ev.Doc.Files),
+		Services:       len(ev.Doc.Services),
+		Findings:       ev.Findings,
+		Suppressed:     ev.Suppressed,
+		Errors:         ev.Doc.Errors,
+		Unset:          ev.Doc.Unset,
+		Rules:          ev.Rules,
+		FailOn:         failOn,
+		ShowSuppressed: o.ShowSuppressed,
+	}
+	r.ExitCode = ExitCode(r.Findings, len(r.Errors), failOn, o.KeepGoing)
+	return r
+}
+
+// ExitCode gives 2 when the input had errors (unless keepGoing), else 1
+// when a finding reaches the fail level, else 0.
+func ExitCode(fs []finding.Finding, inputErrors int, failOn string, keepGoing bool) int {
+	if inputErrors > 0 && !keepGoing {
+		return ExitInput
+	}
+	if failOn == "never" {
+		return ExitClean
+	}
+	threshold := finding.SeverityRank(failOn)
+	for _, f := range fs {
+		if finding.SeverityRank(f.Severity) >= threshold {
+			return ExitFindings
+		}
+	}
+	return ExitClean
+}
