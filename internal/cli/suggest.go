@@ -11,6 +11,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/suggest"
 )
 
 // SuggestOptions are the inputs of `portguard suggest`.
@@ -60,22 +61,6 @@ prints one port per line, for scripts:
 	return cmd
 }
 
-// suggestion is the answer of the Rego library (policies/lib/suggest.rego)
-// and the JSON output.
-type suggestion struct {
-	Category string `json:"category"`
-	Range    *struct {
-		From int `json:"from"`
-		To   int `json:"to"`
-	} `json:"range"`
-	Primary *struct {
-		Service string `json:"service"`
-		Port    int    `json:"port"`
-	} `json:"primary"`
-	Ports []int  `json:"ports"`
-	Error string `json:"error,omitempty"`
-}
-
 func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -94,19 +79,12 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitPolicy, Err: err}
 	}
-	req, _ := json.Marshal(map[string]any{"category": opts.Category, "backup_of": opts.BackupOf, "count": opts.Count})
-	var s suggestion
-	if err := eng.Query(ctx, doc, "data.portguard.lib.suggest.result("+string(req)+")", &s); err != nil {
-		if errors.Is(err, engine.ErrUndefined) {
-			err = fmt.Errorf("no suggestion for %s", req)
-		}
+	s, err := suggest.Ports(ctx, eng, doc, suggest.Request{Category: opts.Category, BackupOf: opts.BackupOf, Count: opts.Count})
+	if err != nil {
 		return &ExitError{Code: ExitPolicy, Err: err}
 	}
 	if s.Error != "" {
 		return &ExitError{Code: ExitInput, Err: errors.New(s.Error)}
-	}
-	if s.Ports == nil {
-		s.Ports = []int{}
 	}
 	if opts.Format == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
