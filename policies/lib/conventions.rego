@@ -142,6 +142,29 @@ takes_documented(p) if {
 	not p.service in {input.services[i].name | some i in owners}
 }
 
+# stale reports whether row is a second row for its port: it names no
+# service of the compose files, and every mapping that publishes the port
+# is already documented by another row. Renaming it would give a service
+# two rows; it goes (DBP503), where a row naming no publisher is misnamed
+# (DBP502).
+stale(row) if {
+	group := publishers[row.port]
+	count(group) > 0
+	count(named(row)) == 0
+	every p in group {
+		not satisfies(row, p)
+		documented_elsewhere(p, row)
+	}
+}
+
+# documented_elsewhere reports whether a hand-written row other than row
+# documents mapping p.
+documented_elsewhere(p, row) if {
+	some other in judged_rows
+	other.line != row.line
+	satisfies(other, p)
+}
+
 # documented_ports is every single port that some row documents.
 documented_ports := {row.port | some row in input.conventions.rows; is_number(row.port)}
 

@@ -55,3 +55,31 @@ test_success_explicit_files_skip_rows if {
 	r := report with input as d
 	r == set()
 }
+
+# A second row for a port whose publisher another row already documents is
+# stale (DBP503): renaming it would document postgres twice.
+test_success_second_row_for_a_documented_publisher if {
+	d := fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)])]), [
+		fx.row(7000, "Postgres", 17),
+		fx.row(7000, "Orders", 18),
+	])
+	r := report with input as d
+	r == set()
+}
+
+# Of two publishers, the one no other row documents is the one to name.
+test_fail_names_the_publisher_no_other_row_documents if {
+	pg := fx.literal(8, 7000, 5432)
+	redis := fx.literal(12, 7000, 6379)
+	d := fx.with_rows(
+		fx.doc([fx.service("postgres", "postgres:16", 5, [pg]), fx.service("redis", "redis:7", 9, [redis])]),
+		[fx.row(7000, "Orders", 17), fx.row(7001, "Postgres", 18)],
+	)
+	r := report with input as d
+	r == {fx.finding(
+		"DBP502", "error", fx.loc("PORTS-CONVENTION.md", 17, 1, 1), "Orders",
+		"the row for 7000 names Orders, but postgres, redis publishes 7000 and no service Orders exists",
+		"name redis in the row for 7000",
+		[fx.related(pg, "postgres publishes 7000 here"), fx.related(redis, "redis publishes 7000 here")],
+	)}
+}

@@ -46,3 +46,29 @@ test_success_explicit_files_skip_rows if {
 	r := report with input as d
 	r == set()
 }
+
+# A second row for a port whose publisher another row documents is stale,
+# whether the other row is on the same port or where the service is
+# documented to be.
+test_fail_second_row_for_a_documented_publisher if {
+	p := fx.literal(8, 7000, 5432)
+	d := fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), [
+		fx.row(7000, "Orders", 17),
+		fx.row(7001, "Postgres", 18),
+	])
+	r := report with input as d
+	r == {fx.finding(
+		"DBP503", "warning", fx.loc("PORTS-CONVENTION.md", 17, 1, 1), "Orders",
+		"the row for 7000 (Orders) is stale: postgres publishes 7000 and is documented at PORTS-CONVENTION.md:18",
+		"remove the row for 7000 (Orders) from PORTS-CONVENTION.md",
+		[fx.related(p, "postgres publishes 7000 here"), {"file": "PORTS-CONVENTION.md", "line": 18, "message": "the row that documents postgres"}],
+	)}
+}
+
+# A row naming nobody on a port whose publisher no other row documents is
+# misnamed (DBP502), not stale.
+test_success_misnamed_row_is_not_stale if {
+	d := fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)])]), [fx.row(7000, "Orders", 17)])
+	r := report with input as d
+	r == set()
+}
