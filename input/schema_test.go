@@ -3,9 +3,12 @@ package input
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -118,7 +121,7 @@ func TestSchemaMatchesGoTypes(t *testing.T) {
 				node = defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
 				continue
 			}
-			if alts, ok := node["oneOf"].([]any); ok {
+			if alts, ok := node["anyOf"].([]any); ok {
 				for _, a := range alts {
 					m := a.(map[string]any)
 					if m["type"] != "null" {
@@ -196,4 +199,70 @@ func jsonFields(typ reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
+}
+
+// TestSchemaDescribesEveryField: the schema is the reference of the input
+// document (docs/input.md, editors), so every field of every object carries
+// a description, the ones added later too.
+func TestSchemaDescribesEveryField(t *testing.T) {
+	var root map[string]any
+	if err := json.Unmarshal(Schema, &root); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, node map[string]any)
+	walk = func(path string, node map[string]any) {
+		if props, ok := node["properties"].(map[string]any); ok {
+			for _, name := range slices.Sorted(maps.Keys(props)) {
+				p, _ := props[name].(map[string]any)
+				if d, _ := p["description"].(string); strings.TrimSpace(d) == "" {
+					t.Errorf("input/schema.json: %s.%s has no description: describe every field of the input document (docs/input.md is generated from them)", path, name)
+				}
+				walk(path+"."+name, p)
+			}
+		}
+		if items, ok := node["items"].(map[string]any); ok {
+			walk(path+"[]", items)
+		}
+		if add, ok := node["additionalProperties"].(map[string]any); ok {
+			walk(path+"{}", add)
+		}
+		for _, key := range []string{"oneOf", "anyOf", "allOf"} {
+			alts, _ := node[key].([]any)
+			for _, a := range alts {
+				if m, ok := a.(map[string]any); ok {
+					walk(path, m)
+				}
+			}
+		}
+	}
+	walk("input", root)
+	defs, _ := root["$defs"].(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
+		d, _ := defs[name].(map[string]any)
+		walk(name, d)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite docs/input.md from input/schema.json")
+
+// TestSchemaReference keeps docs/input.md, the reference of the input
+// document, generated from input/schema.json.
+func TestSchemaReference(t *testing.T) {
+	got, err := SchemaReference(Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "docs", "input.md")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v; create it with: go test ./input -run TestSchemaReference -update", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("docs/input.md is out of date with input/schema.json; refresh it with:\n\tgo test ./input -run TestSchemaReference -update")
+	}
 }

@@ -14,6 +14,8 @@ type InputOptions struct {
 	Path   string
 	Files  []string
 	Config string
+	// Schema prints the document's JSON Schema instead of a document.
+	Schema bool
 }
 
 // NewCmdInput builds `portguard input [PATH]`.
@@ -24,9 +26,18 @@ func NewCmdInput(f *Factory, runF func(*InputOptions) error) *cobra.Command {
 		Short: "Print the normalized input document that the policies see",
 		Long: `Print the JSON input document built from the compose files, the root .env
 and PORTS-CONVENTION.md under PATH: the exact input of the Rego policies.
-Values of variables that are not port-like are redacted.`,
+Values of variables that are not port-like are redacted.
+
+--schema prints the JSON Schema of the document (input/schema.json, every
+field described), for editors and other tools; the policies are compiled
+against it, so a misspelt field is a policy error.`,
+		Example: `  portguard input examples/violating
+  portguard input --schema > portguard-input.schema.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Schema && (len(args) > 0 || len(opts.Files) > 0 || opts.Config != "") {
+				return &ExitError{Code: ExitInput, Err: usage("--schema prints the schema of every document: it takes no PATH, -f or --config")}
+			}
 			opts.Path = pathArg(args)
 			if runF != nil {
 				return runF(opts)
@@ -35,10 +46,15 @@ Values of variables that are not port-like are redacted.`,
 		},
 	}
 	addSourceFlags(cmd.Flags(), &opts.Files, &opts.Config)
+	cmd.Flags().BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of the document instead")
 	return cmd
 }
 
 func inputRun(opts *InputOptions) error {
+	if opts.Schema {
+		_, err := opts.IO.Out.Write(input.Schema)
+		return err
+	}
 	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
