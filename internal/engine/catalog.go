@@ -24,7 +24,7 @@ func catalog(c *ast.Compiler) ([]finding.Rule, error) {
 			continue
 		}
 		pkg := strings.TrimPrefix(ref.Path.String(), "data.")
-		if !strings.HasPrefix(pkg, RulesRoot+".") {
+		if !strings.HasPrefix(pkg, RulesRoot+".") || (a.Location != nil && isTestPackage(a.Location.File, ref.Path)) {
 			continue
 		}
 		r, err := ruleFromAnnotations(pkg, a)
@@ -93,7 +93,7 @@ func packagesWithoutMetadata(c *ast.Compiler, withID map[string]string) []string
 	var missing []string
 	for name, m := range c.Modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if !strings.HasPrefix(pkg, RulesRoot+".") || has[pkg] {
+		if !strings.HasPrefix(pkg, RulesRoot+".") || has[pkg] || isTestPackage(name, m.Package.Path) {
 			continue
 		}
 		missing = append(missing, fmt.Sprintf("%s (package %s)", name, pkg))

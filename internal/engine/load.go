@@ -24,6 +24,18 @@ import (
 // which check never loads and verify does.
 func IsTestFile(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
+// isTestPackage reports whether a module holds tests, not a rule: any
+// package of a *_test.rego file, or a package whose name ends in _test (as
+// `opa test` users name them, portguard.rules.team.mine_test included).
+// A test package needs no METADATA and is never part of the catalog.
+func isTestPackage(file string, pkg ast.Ref) bool {
+	if IsTestFile(file) {
+		return true
+	}
+	last, ok := pkg[len(pkg)-1].Value.(ast.String)
+	return ok && strings.HasSuffix(string(last), "_test")
+}
+
 // BuiltinModules parses the embedded policies as check loads them, named
 // policies/<area>/<rule>.rego: the rules and the library, never tests.
 // withRules false keeps the library alone (--no-builtin), so user rules can
@@ -94,7 +106,7 @@ func checkRulePackages(modules map[string]*ast.Module) error {
 	var bad []string
 	for name, m := range modules {
 		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
-		if !strings.HasPrefix(pkg, RulesRoot+".") || len(m.Package.Path) == 5 {
+		if !strings.HasPrefix(pkg, RulesRoot+".") || len(m.Package.Path) == 5 || isTestPackage(name, m.Package.Path) {
 			continue
 		}
 		line := 1

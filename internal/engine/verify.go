@@ -111,7 +111,11 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(covered, user)
+	for name, m := range user {
+		if !isTestPackage(name, m.Package.Path) {
+			covered[name] = m
+		}
+	}
 	maps.Copy(modules, user)
 	if opts.BuiltinTests != nil && !opts.NoBuiltin {
 		tests, err := TestModules(opts.BuiltinTests, "policies_test")

@@ -128,3 +128,78 @@ func TestRunTestsSandboxed(t *testing.T) {
 		t.Errorf("RunTests = %v, want the sandbox error at main_test.rego:4", err)
 	}
 }
+
+// TestRunTestsTestPackagesNeedNoMetadata: a test package (a name ending in
+// _test, or any package of a *_test.rego file) needs no METADATA, even
+// under portguard.rules, and is not a rule of the catalog; a rule package
+// without METADATA is still refused.
+func TestRunTestsTestPackagesNeedNoMetadata(t *testing.T) {
+	rule := `# METADATA
+# title: Mine
+# description: A rule of the team.
+# custom:
+#   id: TEAM100
+#   severity: error
+#   remediation: Fix it.
+package portguard.rules.custom.mine
+
+import data.portguard.lib.finding
+
+report contains finding.new(rego.metadata.chain(), {"message": s.name}) if {
+	some s in input.services
+	s.name == "bad"
+}
+`
+	test := func(pkg string) string {
+		return "package " + pkg + "\n\nimport data.portguard.rules.custom.mine\n\ntest_fires if {\n\tcount(mine.report) == 1 with input as {\"services\": [{\"name\": \"bad\"}]}\n}\n"
+	}
+	cases := []struct {
+		name    string
+		files   map[string]string
+		wantErr string
+	}{
+		{name: "_test package in a _test file", files: map[string]string{"mine.rego": rule, "mine_test.rego": test("portguard.rules.custom.mine_test")}},
+		{name: "_test package deeper under portguard.rules", files: map[string]string{"mine.rego": rule, "mine_test.rego": test("portguard.rules.custom.mine.more_test")}},
+		{name: "the rule's own package in a _test file", files: map[string]string{"mine.rego": rule, "mine_test.rego": test("portguard.rules.custom.mine")}},
+		{name: "_test package in another file", files: map[string]string{"mine.rego": rule, "checks.rego": test("portguard.rules.custom.checks_test")}},
+		{name: "a rule package without METADATA", files: map[string]string{"mine.rego": rule, "other.rego": "package portguard.rules.custom.other\n\nreport contains 1 if false\n", "mine_test.rego": test("portguard.rules.custom.mine_test")},
+			wantErr: "other.rego (package portguard.rules.custom.other)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeTree(t, c.files)
+			rep, err := RunTests(context.Background(), TestOptions{PolicyDirs: []string{dir}, NoBuiltin: true, Coverage: true})
+			if c.wantErr != "" {
+				var pe *PolicyError
+				if !errors.As(err, &pe) || !strings.Contains(pe.Msg, c.wantErr) {
+					t.Fatalf("RunTests = %v, want a policy error naming %s", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Tests) != 1 || rep.Tests[0].Status != TestPass {
+				t.Fatalf("tests %+v, want test_fires passing", rep.Tests)
+			}
+			for _, f := range rep.Files {
+				if !strings.HasSuffix(f.File, "/mine.rego") {
+					t.Errorf("coverage counts %s, which holds tests", f.File)
+				}
+			}
+			// check loads the same directory (without its *_test.rego files):
+			// the catalog holds the rule alone.
+			e, err := New(context.Background(), Options{PolicyDirs: []string{dir}, NoBuiltin: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range e.Rules() {
+				ids = append(ids, r.ID)
+			}
+			if strings.Join(ids, ",") != "TEAM100" {
+				t.Errorf("catalog %v, want TEAM100 alone", ids)
+			}
+		})
+	}
+}
