@@ -113,7 +113,7 @@ deny contains sprintf("%s: latest", [s.name]) if {
 }
 
 warn contains "untested" if {
-	input.untested
+	input.explicit_files
 }
 `,
 	"main_test.rego": `package main_test

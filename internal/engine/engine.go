@@ -134,7 +134,10 @@ func compile(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	caps := Capabilities()
-	compiler := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
+	compiler, err := newCompiler(false)
+	if err != nil {
+		return nil, err
+	}
 	if len(user) == 0 {
 		// The built-in policies are type-checked and checked for recursion
 		// by their tests (portguard verify compiles them with every stage):
@@ -404,7 +407,14 @@ func formatAstError(e *ast.Error) string {
 		}
 	}
 	if e.Location != nil {
-		return fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, msg)
+		msg = fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, msg)
+	}
+	// OPA's details say what a type error saw and expected (have: "prots",
+	// want (one of): [...]) under the expression they point into.
+	if e.Details != nil {
+		for _, line := range e.Details.Lines() {
+			msg += "\n      " + line
+		}
 	}
 	return msg
 }

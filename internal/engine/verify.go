@@ -142,7 +142,10 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		timeout = 30 * time.Second
 	}
 	cov := cover.New()
-	compiler := ast.NewCompiler().WithCapabilities(Capabilities()).WithEnablePrintStatements(true)
+	compiler, err := newCompiler(true)
+	if err != nil {
+		return nil, err
+	}
 	runner := newTestRunner(compiler, data, timeout)
 	if opts.Coverage {
 		runner.SetCoverageQueryTracer(cov)
@@ -166,7 +169,10 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if len(failed) > 0 {
 		// Run the failing tests again with a trace (which coverage cannot
 		// share) to point at the expression that failed.
-		compiler := ast.NewCompiler().WithCapabilities(Capabilities()).WithEnablePrintStatements(true)
+		compiler, err := newCompiler(true)
+		if err != nil {
+			return nil, err
+		}
 		runner := newTestRunner(compiler, data, timeout).EnableTracing(true).Filter("^(" + strings.Join(failed, "|") + ")$")
 		if traced, err := runTests(ctx, runner, modules); err == nil {
 			at := map[string]string{}

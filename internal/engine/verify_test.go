@@ -17,7 +17,7 @@ deny contains msg if {
 }
 
 warn contains "never tested" if {
-	input.nothing
+	input.explicit_files
 }
 `
 
