@@ -107,8 +107,16 @@ func TestFixTheViolatingExample(t *testing.T) {
 	if got := snapshot(t, root); !maps.Equal(got, orig) {
 		t.Fatal("--dry-run or --diff changed files")
 	}
-	if res := run(t, invocation{args: []string{"fix", root, "--dry-run", "--diff"}}); res.code != 2 {
-		t.Errorf("--dry-run with --diff: exit %d, want 2", res.code)
+	// --dry-run --diff is the dry run shown as a diff.
+	if res := run(t, invocation{args: []string{"fix", root, "--dry-run", "--diff"}}); res.code != 0 || res.stdout != diff.stdout {
+		t.Errorf("--dry-run --diff: exit %d, want 0 and the output of --diff\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if got := snapshot(t, root); !maps.Equal(got, orig) {
+		t.Fatal("--dry-run --diff changed files")
+	}
+	help := run(t, invocation{args: []string{"fix", "--help"}})
+	if !strings.Contains(help.stdout, "      --dry-run   ") || strings.Contains(help.stdout, "[=true|false]") {
+		t.Errorf("fix --help shows the boolean flags as pflag writes them:\n%s", help.stdout)
 	}
 
 	apply := run(t, invocation{args: []string{"fix", root}})

@@ -49,7 +49,7 @@ written. Files are written atomically. Findings suppressed by exceptions
 are not fixed.
 
 --dry-run lists the planned changes, --diff prints them as a unified diff;
-neither writes anything.`,
+neither writes anything (--dry-run --diff is --diff).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = pathArg(args)
@@ -65,7 +65,6 @@ neither writes anything.`,
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")
 	fl.BoolVar(&opts.Diff, "diff", false, "print the planned changes as a unified diff, write nothing")
-	cmd.MarkFlagsMutuallyExclusive("dry-run", "diff")
 	return cmd
 }
 
@@ -101,10 +100,10 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		return nil
 	}
 	switch {
-	case opts.DryRun:
-		return plan.WriteSteps(out)
 	case opts.Diff:
 		return plan.WriteDiff(out)
+	case opts.DryRun:
+		return plan.WriteSteps(out)
 	}
 	if err := plan.Apply(); err != nil {
 		return &ExitError{Code: ExitInput, Err: err}

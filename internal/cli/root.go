@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -42,6 +43,9 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
+	cobra.AddTemplateFunc("flagUsages", flagUsages)
+	tmpl := strings.ReplaceAll(cmd.UsageTemplate(), ".LocalFlags.FlagUsages", "flagUsages .LocalFlags")
+	cmd.SetUsageTemplate(strings.ReplaceAll(tmpl, ".InheritedFlags.FlagUsages", "flagUsages .InheritedFlags"))
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitInput, Err: usage("%v (see %s --help)", err, c.CommandPath())}
 	})
@@ -54,4 +58,43 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdVerify(f, nil), NewCmdInit(f, nil),
 	)
 	return cmd
+}
+
+// flagUsages is pflag's flag list without the "[=true|false]" it writes
+// after every boolean flag: --dry-run is written --dry-run.
+func flagUsages(fs *pflag.FlagSet) string {
+	const noise = "[=true|false]"
+	lines := strings.Split(fs.FlagUsages(), "\n")
+	// Each line is the flag (no double space inside), padding, the usage;
+	// the usages start in one column, which moves left by the noise when
+	// the longest flag carried it.
+	specEnd := func(l string) int {
+		trimmed := strings.TrimLeft(l, " ")
+		if i := strings.Index(trimmed, "  "); i >= 0 {
+			return len(l) - len(trimmed) + i
+		}
+		return len(l)
+	}
+	width := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "  -") || strings.HasPrefix(l, "      --") {
+			width = max(width, specEnd(strings.Replace(l, noise, "", 1)))
+		}
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if !strings.HasPrefix(l, "  -") && !strings.HasPrefix(l, "      --") {
+			// A continuation of a multi-line usage keeps its column.
+			b.WriteString(l)
+			continue
+		}
+		l = strings.Replace(l, noise, "", 1)
+		end := specEnd(l)
+		usage := strings.TrimLeft(l[end:], " ")
+		b.WriteString(l[:end] + strings.Repeat(" ", width-end+3) + usage)
+	}
+	return b.String()
 }
