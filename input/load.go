@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -187,13 +188,24 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// loadRootEnv reads the root .env; when it is absent (CI clones rarely have
-// it: it holds secrets and git ignores it), .env.example stands in. It
-// returns the file that was read, relative to root.
+// EnvCandidates are the files the root .env is read from, in order: the
+// env_file of the config, then the templates that stand in for it when it
+// is absent (CI clones rarely have it: it holds secrets and git ignores
+// it): X.example, env.example beside a file named .env, X.sample, X.dist.
+func EnvCandidates(cfg Config) []string {
+	name := filepath.ToSlash(cfg.EnvFile)
+	out := []string{name, name + ".example"}
+	if dir, base := path.Split(name); base == ".env" {
+		out = append(out, dir+"env.example")
+	}
+	return append(out, name+".sample", name+".dist")
+}
+
+// loadRootEnv reads the root .env, or the first template of it that exists
+// (EnvCandidates). It returns the file that was read, relative to root.
 func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
-	candidates := []string{cfg.EnvFile, cfg.EnvFile + ".example"}
-	for _, name := range candidates {
-		p := filepath.Join(root, name)
+	for _, name := range EnvCandidates(cfg) {
+		p := filepath.Join(root, filepath.FromSlash(name))
 		data, err := readLimited(p, cfg.MaxFileSize)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

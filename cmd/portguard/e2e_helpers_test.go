@@ -331,21 +331,61 @@ func compareErrors(t *testing.T, got []inputError, wants []wantErr) {
 
 var ansiRE = regexp.MustCompile("\x1b\\[")
 
+// textFindingRE is a finding line of the text report: file, severity.
+var textFindingRE = regexp.MustCompile(`^(\S+):\d+:\d+  (error|warning|note)  \S+  `)
+
 // checkText checks the text report against the JSON one: every finding as
-// `file:line:col  ID  message` then `  -> suggestion`, every input error
-// with its file:line, and no colour (stdout is not a terminal).
+// `file:line:col  severity  ID  message` then `  -> suggestion`, every
+// input error with its file:line, no colour (stdout is not a terminal),
+// and a summary whose counts are those of the lines listed.
 func checkText(t *testing.T, text string, r report) {
 	t.Helper()
 	if ansiRE.MatchString(text) {
 		t.Errorf("text report has ANSI escapes although stdout is not a terminal:\n%q", text)
 	}
 	for _, f := range r.Findings {
-		line := fmt.Sprintf("%s:%d:%d  %s  %s", f.File, f.Line, f.Column, f.RuleID, f.Message)
+		line := fmt.Sprintf("%s:%d:%d  %s  %s  %s", f.File, f.Line, f.Column, f.Severity, f.RuleID, f.Message)
 		if !strings.Contains(text, line+"\n") {
 			t.Errorf("text report lacks the line %q", line)
 		}
 		if f.Suggestion != "" && !strings.Contains(text, line+"\n  -> "+f.Suggestion+"\n") {
 			t.Errorf("text report lacks the suggestion %q under %q", f.Suggestion, line)
+		}
+	}
+	listed, files := 0, map[string]bool{}
+	bySeverity := map[string]int{}
+	for _, l := range strings.Split(text, "\n") {
+		if m := textFindingRE.FindStringSubmatch(l); m != nil {
+			listed++
+			files[m[1]] = true
+			bySeverity[m[2]]++
+		}
+	}
+	if listed != len(r.Findings) {
+		t.Errorf("text report lists %d findings, the JSON report %d", listed, len(r.Findings))
+	}
+	var counts []string
+	for _, c := range []struct {
+		n    int
+		noun string
+	}{{len(r.Errors), "input error"}, {bySeverity["error"], "error"}, {bySeverity["warning"], "warning"}, {bySeverity["note"], "note"}} {
+		switch {
+		case c.n == 1:
+			counts = append(counts, "1 "+c.noun)
+		case c.n > 1:
+			counts = append(counts, fmt.Sprintf("%d %ss", c.n, c.noun))
+		}
+	}
+	if len(counts) > 0 && listed > 0 {
+		want := strings.Join(counts, ", ")
+		if r.Summary.Suppressed == 0 {
+			want += " in " + fmt.Sprint(len(files)) + " file"
+			if len(files) != 1 {
+				want += "s"
+			}
+		}
+		if !strings.Contains(text, "\n"+want) {
+			t.Errorf("text report lacks the summary %q:\n%s", want, text)
 		}
 	}
 	for _, e := range r.Errors {

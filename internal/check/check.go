@@ -7,6 +7,8 @@ package check
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/portguard/portguard/input"
@@ -47,6 +49,9 @@ type Options struct {
 	// NewEngine compiles the policies; nil means engine.New. Callers that
 	// check many times share one engine through it.
 	NewEngine func(engine.Options) (*engine.Engine, error)
+	// NeedFiles makes a repository without a compose file a usage error:
+	// a gate that checked nothing has not passed.
+	NeedFiles bool
 }
 
 // Evaluation is the outcome shared by everything that judges a stack.
@@ -81,6 +86,10 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	c := <-done
 	if err != nil {
 		return nil, &Error{Code: ExitInput, Err: err}
+	}
+	if o.NeedFiles && len(doc.Files) == 0 && len(doc.Errors) == 0 {
+		return nil, &Error{Code: ExitInput, Err: fmt.Errorf("nothing to check: no compose file under %s matches compose_files (%s)",
+			o.Path, strings.Join(doc.Config.ComposeFiles, ", "))}
 	}
 	eng, err := c.eng, c.err
 	if err != nil {
@@ -133,6 +142,7 @@ func (ev *Evaluation) Report(root string, o ReportOptions) report.Result {
 		Tool:           o.Tool,
 		Root:           root,
 		EnvFile:        ev.Doc.Env.File,
+		EnvCandidates:  input.EnvCandidates(ev.Doc.Config),
 		Files:          len(ev.Doc.Files),
 		Services:       len(ev.Doc.Services),
 		Findings:       ev.Findings,

@@ -34,6 +34,7 @@ type CheckOptions struct {
 	Config         string
 	NoBuiltin      bool
 	ShowSuppressed bool
+	Quiet          bool
 	KeepGoing      bool
 	Timeout        time.Duration
 }
@@ -71,6 +72,7 @@ A format without an output goes to stdout.`,
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	fl.BoolVar(&opts.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "text format: print the findings alone (no headings, suggestions, notes or summary)")
 	fl.BoolVar(&opts.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
 	return cmd
@@ -122,7 +124,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
 		Path: opts.Path, Files: opts.Files, Config: opts.Config,
 		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
-		Timeout: timeout,
+		Timeout: timeout, NeedFiles: true,
 	})
 	if err != nil {
 		return err
@@ -134,7 +136,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	})
 	color := opts.Factory.colorEnabled()
 	for _, o := range outs {
-		w, _ := report.New(o.format, report.Options{Color: color && o.path == "-"})
+		w, _ := report.New(o.format, report.Options{Color: color && o.path == "-", Quiet: opts.Quiet})
 		if err := writeReport(opts.IO.Out, o.path, w, r); err != nil {
 			return &ExitError{Code: ExitInput, Err: err}
 		}

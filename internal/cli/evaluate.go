@@ -20,6 +20,8 @@ type evalOptions struct {
 	Engine engine.Options
 	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
 	Timeout time.Duration
+	// NeedFiles: see check.Options.
+	NeedFiles bool
 }
 
 // evaluation is the outcome shared by the commands that judge a stack.
@@ -30,7 +32,7 @@ type evaluation = check.Evaluation
 func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, error) {
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config,
-		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine,
+		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine, NeedFiles: o.NeedFiles,
 	})
 	if err != nil {
 		return nil, exitError(err)

@@ -48,9 +48,8 @@ func (GitHub) Write(w io.Writer, r Result) error {
 	for _, f := range r.Findings {
 		b.WriteString(ghAnnotation(f))
 	}
-	s := r.Summary()
-	fmt.Fprintf(&b, "portguard: %d errors, %d warnings, %d suppressed, %d input errors in %d files, %d services\n",
-		s.Errors, s.Warnings, s.Suppressed, s.InputErrors, s.Files, s.Services)
+	r.ShowSuppressed = false // annotations are the active findings
+	fmt.Fprintf(&b, "portguard: %s\n", r.SummaryLine())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

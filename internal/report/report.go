@@ -15,18 +15,21 @@ import (
 
 // Result is everything a format may print about one check.
 type Result struct {
-	Tool       Tool
-	Root       string
-	EnvFile    string
-	Files      int
-	Services   int
-	Findings   []finding.Finding
-	Suppressed []finding.Finding
-	Errors     []input.InputError
-	Unset      []input.UnsetVar
-	Rules      []finding.Rule
-	FailOn     string
-	ExitCode   int
+	Tool    Tool
+	Root    string
+	EnvFile string
+	// EnvCandidates are the names the root .env is looked for under, in
+	// order (the .env, then its templates), for the notes about it.
+	EnvCandidates []string
+	Files         int
+	Services      int
+	Findings      []finding.Finding
+	Suppressed    []finding.Finding
+	Errors        []input.InputError
+	Unset         []input.UnsetVar
+	Rules         []finding.Rule
+	FailOn        string
+	ExitCode      int
 	// ShowSuppressed asks the formats that hide suppressed findings by
 	// default to list them.
 	ShowSuppressed bool
@@ -65,6 +68,92 @@ func (r Result) Summary() Summary {
 	return s
 }
 
+// Listed is what the text formats list: the active findings, and the
+// suppressed ones too when ShowSuppressed asks for them, in one order.
+func (r Result) Listed() []finding.Finding {
+	if !r.ShowSuppressed {
+		return r.Findings
+	}
+	shown := append(append([]finding.Finding{}, r.Findings...), r.Suppressed...)
+	finding.Sort(shown)
+	return shown
+}
+
+// Notes are what a reader of the report should know about the input
+// itself: which .env was read, which variables had no value.
+func (r Result) Notes() []string {
+	var notes []string
+	switch {
+	case r.EnvFile == "":
+		notes = append(notes, "no root .env and no template of it ("+strings.Join(r.EnvCandidates, ", ")+"): port variables are checked with their compose defaults")
+	case r.EnvFile != ".env" && !strings.HasSuffix(r.EnvFile, "/.env") && len(r.EnvCandidates) > 0 && r.EnvFile != r.EnvCandidates[0]:
+		notes = append(notes, "read "+r.EnvFile+" (the root "+r.EnvCandidates[0]+" is absent)")
+	}
+	if len(r.Unset) > 0 {
+		names := make([]string, 0, len(r.Unset))
+		for _, u := range r.Unset {
+			names = append(names, u.Name)
+		}
+		notes = append(notes, "variables without a value, checked as empty: "+strings.Join(names, ", "))
+	}
+	return notes
+}
+
+// SummaryLine counts what the text formats list, with the singular and
+// plural right: "3 errors, 1 warning in 2 files; checked 4 compose files,
+// 10 services". The files are those the listed findings are in.
+func (r Result) SummaryLine() string {
+	listed := r.Listed()
+	var errs, warns, notes int
+	files := map[string]bool{}
+	for _, f := range listed {
+		files[f.File] = true
+		if f.Suppressed {
+			continue
+		}
+		switch f.Severity {
+		case "error":
+			errs++
+		case "warning":
+			warns++
+		default:
+			notes++
+		}
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{len(r.Errors), "input error"}, {errs, "error"}, {warns, "warning"}, {notes, "note"}} {
+		if c.n > 0 {
+			parts = append(parts, Count(c.n, c.what))
+		}
+	}
+	if len(r.Suppressed) > 0 {
+		s := fmt.Sprintf("%d suppressed", len(r.Suppressed))
+		if !r.ShowSuppressed {
+			s += " (--show-suppressed lists them)"
+		}
+		parts = append(parts, s)
+	}
+	line := "no findings"
+	if len(parts) > 0 {
+		line = strings.Join(parts, ", ")
+	}
+	if len(listed) > 0 {
+		line += " in " + Count(len(files), "file")
+	}
+	return line + "; checked " + Count(r.Files, "compose file") + ", " + Count(r.Services, "service")
+}
+
+// Count writes n and the noun, in the plural unless n is 1.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // Writer prints a result in one format.
 type Writer interface {
 	Write(w io.Writer, r Result) error
@@ -74,11 +163,13 @@ type Writer interface {
 type Options struct {
 	// Color enables ANSI colours in the text format.
 	Color bool
+	// Quiet makes the text format print the findings alone.
+	Quiet bool
 }
 
 // Formats maps each --format name to its writer.
 var Formats = map[string]func(Options) Writer{
-	"text":   func(o Options) Writer { return Text{Color: o.Color} },
+	"text":   func(o Options) Writer { return Text{Color: o.Color, Quiet: o.Quiet} },
 	"json":   func(Options) Writer { return JSON{} },
 	"sarif":  func(Options) Writer { return SARIF{} },
 	"junit":  func(Options) Writer { return JUnit{} },

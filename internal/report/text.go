@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/portguard/portguard/internal/finding"
 )
 
-// Text prints findings grouped by file, `file:line:col  ID  message` then
-// `  -> suggestion`, and a summary line.
+// Text prints findings grouped by file, `file:line:col  severity  ID
+// message` then `  -> suggestion`, and a summary line. Quiet prints the
+// finding lines (and input errors) alone, for logs that grep them.
 type Text struct {
 	Color bool
+	Quiet bool
 }
 
 const (
@@ -32,39 +32,40 @@ func (t Text) paint(code, s string) string {
 
 func (t Text) Write(w io.Writer, r Result) error {
 	var b strings.Builder
-	if r.EnvFile != "" && r.EnvFile != ".env" && !strings.HasSuffix(r.EnvFile, "/.env") {
-		fmt.Fprintf(&b, "%s\n", t.paint(ansiDim, "note: read "+r.EnvFile+" (the root .env is absent)"))
+	if !t.Quiet {
+		for _, n := range r.Notes() {
+			fmt.Fprintf(&b, "%s\n", t.paint(ansiDim, "note: "+n))
+		}
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "%s  %s  %s\n", e.Where(), t.paint(ansiRed+ansiBold, "error"), e.Message)
 	}
-	if len(r.Errors) > 0 {
+	if len(r.Errors) > 0 && !t.Quiet {
 		b.WriteString("\n")
 	}
-	shown := r.Findings
-	if r.ShowSuppressed {
-		shown = append(append([]finding.Finding{}, r.Findings...), r.Suppressed...)
-		finding.Sort(shown)
-	}
+	shown := r.Listed()
 	file := ""
 	for _, f := range shown {
-		if f.File != file {
+		if f.File != file && !t.Quiet {
 			if file != "" {
 				b.WriteString("\n")
 			}
-			file = f.File
-			fmt.Fprintf(&b, "%s\n", t.paint(ansiBold, file))
+			fmt.Fprintf(&b, "%s\n", t.paint(ansiBold, f.File))
 		}
-		id := f.RuleID
+		file = f.File
+		sev, id := f.Severity, f.RuleID
 		switch {
 		case f.Suppressed:
-			id = t.paint(ansiDim, id)
+			sev, id = t.paint(ansiDim, sev), t.paint(ansiDim, id)
 		case f.Severity == "error":
-			id = t.paint(ansiRed, id)
+			sev = t.paint(ansiRed, sev)
 		case f.Severity == "warning":
-			id = t.paint(ansiYellow, id)
+			sev = t.paint(ansiYellow, sev)
 		}
-		fmt.Fprintf(&b, "%s:%d:%d  %s  %s\n", f.File, f.Line, f.Column, id, f.Message)
+		fmt.Fprintf(&b, "%s:%d:%d  %s  %s  %s\n", f.File, f.Line, f.Column, sev, id, f.Message)
+		if t.Quiet {
+			continue
+		}
 		if f.Suggestion != "" {
 			fmt.Fprintf(&b, "  %s %s\n", t.paint(ansiCyan, "->"), f.Suggestion)
 		}
@@ -72,29 +73,12 @@ func (t Text) Write(w io.Writer, r Result) error {
 			fmt.Fprintf(&b, "  %s\n", t.paint(ansiDim, "suppressed: "+f.SuppressionReason))
 		}
 	}
-	if len(shown) > 0 {
-		b.WriteString("\n")
-	}
-	if len(r.Unset) > 0 {
-		names := make([]string, 0, len(r.Unset))
-		for _, u := range r.Unset {
-			names = append(names, u.Name)
+	if !t.Quiet {
+		if len(shown) > 0 {
+			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s\n", t.paint(ansiDim, "note: variables without a value, checked as empty: "+strings.Join(names, ", ")))
+		fmt.Fprintf(&b, "%s\n", r.SummaryLine())
 	}
-	s := r.Summary()
-	line := fmt.Sprintf("%d errors, %d warnings", s.Errors, s.Warnings)
-	if s.Notes > 0 {
-		line += fmt.Sprintf(", %d notes", s.Notes)
-	}
-	if s.Suppressed > 0 {
-		line += fmt.Sprintf(", %d suppressed", s.Suppressed)
-	}
-	if s.InputErrors > 0 {
-		line += fmt.Sprintf(", %d input errors", s.InputErrors)
-	}
-	line += fmt.Sprintf(" in %d files, %d services", s.Files, s.Services)
-	fmt.Fprintf(&b, "%s\n", line)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -125,11 +125,16 @@ _one_target(p) if p.syntax != "short"
 
 _one_target(p) if p.target_range[0] == p.target_range[1]
 
-# _env sets the variable unless the root .env already holds the port.
+# _env sets the variable unless the root .env already holds the port. A
+# repository with neither a root .env nor a template of it gets none: its
+# mappings rest on their compose defaults, and a .env is local state that
+# fix does not start.
 _env(p, port) := [] if {
 	p.variable.name == stack.var_name(p)
 	stack.port_number(p.variable.env_value) == port
 }
+
+else := [] if input.env.file == ""
 
 else := [{"file": env_file, "name": stack.var_name(p), "value": sprintf("%d", [port])}]
 

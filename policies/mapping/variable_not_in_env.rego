@@ -5,7 +5,8 @@
 #   in .env.example when .env is absent), so the host processes that read the
 #   port from .env cannot find it, and the port rests on the compose default
 #   alone. A variable with neither a value nor a default leaves the port
-#   unknown.
+#   unknown. When neither the root .env nor a template of it exists, the
+#   report says so once instead.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp203
 #     description: DBP203 in the rule reference
@@ -26,6 +27,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),
 })) if {
+	input.env.file != ""
 	some p in stack.judged_ports
 	is_string(p.variable.name)
 	p.variable.env_value == null

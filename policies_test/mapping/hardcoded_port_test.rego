@@ -22,6 +22,21 @@ test_fail_database_literal if {
 	)}
 }
 
+# Without a root .env or a template of it, the fix rewrites the mapping
+# and leaves the .env, local state the repository never had, unwritten.
+test_fail_database_literal_without_env if {
+	p := fx.literal(8, 7000, 5432)
+	r := report with input as fx.without_env(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]))
+	r == {fx.with_fix(
+		_expect(
+			p, "postgres",
+			`postgres hard-codes host port 7000 in "7000:5432"`,
+			`write "${POSTGRES_PORT:-7000}:5432" and add POSTGRES_PORT=7000 to the root .env`,
+		),
+		fx.fix([fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)], [], []),
+	)}
+}
+
 test_fail_database_literal_outside_range_gets_the_suggested_port if {
 	p := fx.literal(8, 6379, 6379)
 	r := report with input as fx.doc([

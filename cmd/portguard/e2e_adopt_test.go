@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeTree writes files (slash paths relative to root) and returns root.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for rel, content := range files {
+		writeFile(rel, content)(t, root)
+	}
+	return root
+}
+
+// TestNothingToCheck: a repository without a compose file, or whose
+// compose_files patterns match none, is a usage error naming the patterns,
+// never a pass.
+func TestNothingToCheck(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"empty repository", map[string]string{"README.md": "# nothing\n"},
+			"nothing to check: no compose file under ROOT matches compose_files (compose*.yml, compose*.yaml, docker-compose*.yml, docker-compose*.yaml)"},
+		{"patterns that match nothing", map[string]string{
+			dc:                "services:\n  redis:\n    image: redis:7\n",
+			".portguard.yaml": "compose_files: [stack*.yml]\n",
+		}, "nothing to check: no compose file under ROOT matches compose_files (stack*.yml)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := writeTree(t, c.files)
+			res := run(t, invocation{args: []string{"check", root}})
+			want := "portguard: " + strings.ReplaceAll(c.want, "ROOT", root) + "\n"
+			if res.code != 2 || res.stderr != want || res.stdout != "" {
+				t.Errorf("exit %d, want 2\nstdout: %s\nstderr: %q\nwant:   %q", res.code, res.stdout, res.stderr, want)
+			}
+		})
+	}
+}
+
+// TestEnvTemplates: each common template of the root .env stands in for
+// it, and the report names it; without .env and without a template, the
+// report says so once and no mapping gets a DBP203.
+func TestEnvTemplates(t *testing.T) {
+	const compose = "services:\n  pgadmin:\n    image: dpage/pgadmin4\n    ports:\n      - \"${PGADMIN_PORT:-7100}:80\"\n  adminer:\n    image: adminer\n    ports:\n      - \"${ADMINER_PORT:-7101}:8080\"\n"
+	const table = "| Port | Service | Env var |\n|---|---|---|\n| 7100 | pgadmin | PGADMIN_PORT |\n| 7101 | adminer | ADMINER_PORT |\n"
+	for _, tmpl := range []string{".env.example", "env.example", ".env.sample", ".env.dist"} {
+		t.Run(tmpl, func(t *testing.T) {
+			root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table, tmpl: "PGADMIN_PORT=7100\n"})
+			res := run(t, invocation{args: []string{"check", root}})
+			note := "note: read " + tmpl + " (the root .env is absent)\n"
+			if !strings.HasPrefix(res.stdout, note) {
+				t.Errorf("the report does not start with %q:\n%s", note, res.stdout)
+			}
+			r := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
+			if r.EnvFile != tmpl {
+				t.Errorf("env_file = %q, want %s", r.EnvFile, tmpl)
+			}
+			compareFindings(t, r.Findings, []want{{"DBP203", dc, 9, "adminer"}})
+		})
+	}
+	t.Run("env_file of the config", func(t *testing.T) {
+		root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table,
+			".portguard.yaml": "env_file: config/ports.env\n", "config/ports.env.dist": "PGADMIN_PORT=7100\nADMINER_PORT=7101\n"})
+		r := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
+		if r.EnvFile != "config/ports.env.dist" || len(r.Findings) != 0 {
+			t.Errorf("env_file = %q, findings %+v; want config/ports.env.dist and none", r.EnvFile, r.Findings)
+		}
+	})
+	t.Run("neither .env nor a template", func(t *testing.T) {
+		root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table})
+		res := run(t, invocation{args: []string{"check", root}})
+		const want = "note: no root .env and no template of it (.env, .env.example, env.example, .env.sample, .env.dist): port variables are checked with their compose defaults\nno findings; checked 1 compose file, 2 services\n"
+		if res.code != 0 || res.stdout != want {
+			t.Errorf("exit %d\n%s\nwant\n%s", res.code, res.stdout, want)
+		}
+	})
+}
+
+// TestTextForCILogs: the severity on every finding line, singular and
+// plural right, counts that match the lines, and --quiet for the findings
+// alone.
+func TestTextForCILogs(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		dc:     "services:\n  pgadmin:\n    image: dpage/pgadmin4\n    ports:\n      - \"${PGADMIN_PORT:-7100}:80\"\n",
+		".env": "PGADMIN_PORT=7101\n",
+	})
+	res := run(t, invocation{args: []string{"check", root}})
+	const want = `.env
+.env:1:1  warning  DBP204  PGADMIN_PORT=7101 in .env differs from the default 7100 of pgadmin (docker-compose.yml:5)
+  -> change the default to ${PGADMIN_PORT:-7101}
+
+docker-compose.yml
+docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not documented: there is no PORTS-CONVENTION.md
+  -> add the row | 7101 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md
+
+1 error, 1 warning in 2 files; checked 1 compose file, 1 service
+`
+	if res.code != 1 || res.stdout != want {
+		t.Errorf("exit %d\n%s\nwant\n%s", res.code, res.stdout, want)
+	}
+	quiet := run(t, invocation{args: []string{"check", root, "--quiet"}})
+	const wantQuiet = `.env:1:1  warning  DBP204  PGADMIN_PORT=7101 in .env differs from the default 7100 of pgadmin (docker-compose.yml:5)
+docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not documented: there is no PORTS-CONVENTION.md
+`
+	if quiet.code != 1 || quiet.stdout != wantQuiet {
+		t.Errorf("--quiet: exit %d\n%s\nwant\n%s", quiet.code, quiet.stdout, wantQuiet)
+	}
+	if err := os.WriteFile(filepath.Join(root, ".env"), []byte("PGADMIN_PORT=7100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if q := run(t, invocation{args: []string{"check", root, "-q"}}); q.code != 1 || strings.Count(q.stdout, "\n") != 1 {
+		t.Errorf("-q: exit %d, want 1 and one line\n%s", q.code, q.stdout)
+	}
+}
