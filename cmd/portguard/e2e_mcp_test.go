@@ -1,0 +1,313 @@
+package main
+
+// End-to-end tests of `portguard mcp`: the built binary is started as a
+// subprocess and driven over stdio by the MCP SDK's own client.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// mcpSession starts `portguard mcp ARGS...` in dir and connects a client to
+// it. The session is closed, and the server's stderr checked for a crash,
+// when the test ends.
+func mcpSession(t *testing.T, dir string, args ...string) *sdk.ClientSession {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.Command(binary, append([]string{"mcp"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = baseEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	client := sdk.NewClient(&sdk.Implementation{Name: "portguard-e2e", Version: "v0"}, nil)
+	session, err := client.Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatalf("connecting to portguard mcp: %v\nstderr:\n%s", err, stderr.String())
+	}
+	t.Cleanup(func() {
+		if err := session.Close(); err != nil {
+			t.Errorf("closing the session: %v", err)
+		}
+		for _, bad := range []string{"goroutine ", "panic"} {
+			if strings.Contains(stderr.String(), bad) {
+				t.Errorf("the server's stderr contains %q:\n%s", bad, stderr.String())
+			}
+		}
+	})
+	return session
+}
+
+// callTool calls a tool and returns its result; a protocol error fails the
+// test (a tool error is a result with IsError).
+func callTool(t *testing.T, s *sdk.ClientSession, name string, args any) *sdk.CallToolResult {
+	t.Helper()
+	res, err := s.CallTool(context.Background(), &sdk.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return res
+}
+
+// structured decodes a successful tool result's structured content.
+func structured(t *testing.T, name string, res *sdk.CallToolResult, into any) {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("%s: tool error: %s", name, resultText(res))
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, into); err != nil {
+		t.Fatalf("%s: structured content: %v\n%s", name, err, b)
+	}
+}
+
+func resultText(res *sdk.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*sdk.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestMCPListTools(t *testing.T) {
+	s := mcpSession(t, ".")
+	res, err := s.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+		schema, _ := json.Marshal(tool.InputSchema)
+		if !strings.Contains(string(schema), `"type":"object"`) {
+			t.Errorf("%s: input schema %s", tool.Name, schema)
+		}
+		if tool.OutputSchema == nil {
+			t.Errorf("%s has no output schema", tool.Name)
+		}
+		if tool.Description == "" {
+			t.Errorf("%s has no description", tool.Name)
+		}
+	}
+	slices.Sort(names)
+	want := []string{"check", "explain_rule", "suggest_port"}
+	if !slices.Equal(names, want) {
+		t.Errorf("tools %v, want %v", names, want)
+	}
+}
+
+// TestMCPCheck: the check tool returns the report `portguard check --format
+// json` prints for the same stack.
+func TestMCPCheck(t *testing.T) {
+	s := mcpSession(t, ".")
+	for _, fixture := range []string{"hardcoded-port", "duplicate-host-port", "malformed-yaml", "exception-config"} {
+		root := filepath.Join("..", "..", "testdata", "e2e", fixture)
+		var got report
+		structured(t, "check", callTool(t, s, "check", map[string]any{"path": root}), &got)
+		cli := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(cli)
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("%s: the tool's report\n%s\ndiffers from the command's\n%s", fixture, gotJSON, wantJSON)
+		}
+		if fixture == "hardcoded-port" && (len(got.Findings) == 0 || got.Findings[0].RuleID != "DBP201" || got.Summary.ExitCode != 1) {
+			t.Errorf("%s: findings %+v, exit code %d", fixture, got.Findings, got.Summary.ExitCode)
+		}
+	}
+}
+
+// TestMCPNoSecrets: no value of .env or environment: reaches a tool result.
+func TestMCPNoSecrets(t *testing.T) {
+	s := mcpSession(t, ".")
+	root := filepath.Join("..", "..", "testdata", "e2e", "secrets-redacted")
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"check", map[string]any{"path": root, "show_suppressed": true}},
+		{"suggest_port", map[string]any{"path": root, "category": "ui", "count": 3}},
+	} {
+		res := callTool(t, s, c.tool, c.args)
+		b, _ := json.Marshal(res)
+		if res.IsError || strings.Contains(string(b), "CANARY") {
+			t.Errorf("%s: error %v, or a secret in\n%s", c.tool, res.IsError, b)
+		}
+	}
+}
+
+func TestMCPSuggestPort(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "fix", "generated-table")
+	s := mcpSession(t, ".")
+	for _, args := range [][]string{
+		{"--category", "database", "--count", "3"},
+		{"--category", "exporter", "--count", "2"},
+		{"--backup-of", "timescaledb", "--count", "2"},
+	} {
+		toolArgs := map[string]any{"path": root}
+		for i := 0; i < len(args); i += 2 {
+			switch args[i] {
+			case "--category":
+				toolArgs["category"] = args[i+1]
+			case "--backup-of":
+				toolArgs["backup_of"] = args[i+1]
+			case "--count":
+				n, _ := strconv.Atoi(args[i+1])
+				toolArgs["count"] = n
+			}
+		}
+		var got map[string]any
+		structured(t, "suggest_port", callTool(t, s, "suggest_port", toolArgs), &got)
+		var want map[string]any
+		res := run(t, invocation{args: append([]string{"suggest", root, "--format", "json"}, args...)})
+		if err := json.Unmarshal([]byte(res.stdout), &want); err != nil {
+			t.Fatalf("suggest %v: %v\n%s", args, err, res.stderr)
+		}
+		for _, k := range []string{"category", "range", "primary", "ports"} {
+			g, _ := json.Marshal(got[k])
+			w, _ := json.Marshal(want[k])
+			if !bytes.Equal(g, w) {
+				t.Errorf("suggest_port %v: %s = %s, the command says %s", toolArgs, k, g, w)
+			}
+		}
+	}
+}
+
+func TestMCPExplainRule(t *testing.T) {
+	s := mcpSession(t, ".")
+	var got struct {
+		Rule struct {
+			ID, Severity, Title, Description, Remediation string
+		} `json:"rule"`
+		Example struct {
+			Description string `json:"description"`
+			Files       []struct {
+				Path, Content string
+			} `json:"files"`
+			Findings []finding `json:"findings"`
+		} `json:"example"`
+	}
+	structured(t, "explain_rule", callTool(t, s, "explain_rule", map[string]any{"id": "dbp301"}), &got)
+	if got.Rule.ID != "DBP301" || got.Rule.Severity != "error" || got.Rule.Title == "" || got.Rule.Remediation == "" {
+		t.Errorf("rule %+v", got.Rule)
+	}
+	if len(got.Example.Files) == 0 || len(got.Example.Findings) == 0 {
+		t.Fatalf("example %+v", got.Example)
+	}
+	for _, f := range got.Example.Findings {
+		if f.RuleID != "DBP301" || f.File != got.Example.Files[0].Path || f.Line < 1 {
+			t.Errorf("example finding %+v", f)
+		}
+	}
+}
+
+// TestMCPToolErrors: a bad argument or a failure is a tool error with a
+// clear message, and the server goes on answering.
+func TestMCPToolErrors(t *testing.T) {
+	s := mcpSession(t, ".")
+	for _, c := range []struct {
+		tool string
+		args any
+		want string
+	}{
+		{"check", map[string]any{"path": 42}, "path"},
+		{"check", map[string]any{"path": ".", "files": "docker-compose.yml"}, "files"},
+		{"check", map[string]any{"path": "no/such/dir"}, "no/such/dir"},
+		{"check", map[string]any{"path": ".", "fail_on": "sometimes"}, `fail_on "sometimes": use error, warning, never`},
+		{"explain_rule", map[string]any{}, "id"},
+		{"explain_rule", map[string]any{"id": "DBP999"}, `no rule "DBP999"; the rules are DBP001, DBP101`},
+		{"suggest_port", map[string]any{"category": "web"}, `unknown category "web"`},
+		{"suggest_port", map[string]any{"count": -2}, "count -2"},
+		{"suggest_port", map[string]any{"backup_of": "nope", "path": filepath.Join("..", "..", "testdata", "e2e", "hardcoded-port")}, `no service is named "nope"`},
+	} {
+		res := callTool(t, s, c.tool, c.args)
+		if !res.IsError || !strings.Contains(resultText(res), c.want) {
+			t.Errorf("%s %v: error %v, %q; want a tool error saying %q", c.tool, c.args, res.IsError, resultText(res), c.want)
+		}
+	}
+	if _, err := s.CallTool(context.Background(), &sdk.CallToolParams{Name: "no_such_tool"}); err == nil {
+		t.Errorf("an unknown tool is not an error")
+	}
+	var got report
+	structured(t, "check", callTool(t, s, "check", map[string]any{"path": filepath.Join("..", "..", "testdata", "e2e", "hardcoded-port")}), &got)
+	if len(got.Findings) == 0 {
+		t.Errorf("after the errors, check finds nothing")
+	}
+}
+
+func TestMCPResourcesAndPrompt(t *testing.T) {
+	s := mcpSession(t, ".")
+	ctx := context.Background()
+	list, err := s.ListResources(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uris := map[string]bool{}
+	for _, r := range list.Resources {
+		uris[r.URI] = true
+	}
+	var catalog []struct {
+		ID, Title, Remediation string
+	}
+	if err := json.Unmarshal([]byte(run(t, invocation{args: []string{"rules", "--format", "json"}}).stdout), &catalog); err != nil {
+		t.Fatal(err)
+	}
+	if len(uris) != len(catalog)+1 || !uris["portguard://rules"] {
+		t.Errorf("%d resources for %d rules: %v", len(uris), len(catalog), uris)
+	}
+	read, err := s.ReadResource(ctx, &sdk.ReadResourceParams{URI: "portguard://rules"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []struct {
+		ID, Title, Remediation string
+	}
+	if err := json.Unmarshal([]byte(read.Contents[0].Text), &got); err != nil || !slices.Equal(got, catalog) {
+		t.Errorf("the catalog resource differs from portguard rules --format json (%v)", err)
+	}
+	one, err := s.ReadResource(ctx, &sdk.ReadResourceParams{URI: "portguard://rules/DBP401"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := one.Contents[0].Text; !strings.HasPrefix(text, "# DBP401: ") || !strings.Contains(text, "**Fix:**") {
+		t.Errorf("DBP401:\n%s", text)
+	}
+	if _, err := s.ReadResource(ctx, &sdk.ReadResourceParams{URI: "portguard://rules/NOPE"}); err == nil {
+		t.Errorf("reading an unknown rule is not an error")
+	}
+
+	prompt, err := s.GetPrompt(ctx, &sdk.GetPromptParams{Name: "protect-databases", Arguments: map[string]string{"path": "stacks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := prompt.Messages[0].Content.(*sdk.TextContent).Text
+	for _, want := range []string{"stacks under `stacks`", "**Status.**", "**Backup.**", "**Plan.**", "**Confirmation.**", "**Apply.**", "**Verification.**", "`confirm: true`"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the prompt lacks %q", want)
+		}
+	}
+}
+
+// TestMCPBrokenPolicy: a --policy that does not compile stops the server
+// before it serves, with exit 3 and the place on stderr.
+func TestMCPBrokenPolicy(t *testing.T) {
+	policy := filepath.Join("..", "..", "testdata", "e2e", "policy-sandboxed", "http_send.rego")
+	res := run(t, invocation{args: []string{"mcp", "--policy", policy}})
+	if res.code != 3 || res.stdout != "" || !strings.Contains(res.stderr, "http_send.rego") {
+		t.Errorf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+}

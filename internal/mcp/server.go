@@ -1,0 +1,107 @@
+// Package mcp serves portguard's checks as Model Context Protocol tools
+// (`portguard mcp`): the same code as the commands, structured results in
+// the shapes of the JSON report, the rule catalog as resources and the
+// /protect-databases workflow as a prompt.
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/portguard/portguard/internal/agents"
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/finding"
+)
+
+// Options configure the server.
+type Options struct {
+	// Version is portguard's, reported to clients.
+	Version string
+	// Engine are the policies every tool runs (--policy, --data,
+	// --no-builtin of `portguard mcp`).
+	Engine engine.Options
+	// NewEngine compiles the policies; nil means engine.New.
+	NewEngine func(engine.Options) (*engine.Engine, error)
+	// Log receives the server's own messages (stderr; never stdout, which
+	// carries the protocol).
+	Log io.Writer
+}
+
+// Server holds what the tools share.
+type Server struct {
+	opts  Options
+	log   *slog.Logger
+	rules []finding.Rule
+}
+
+const instructions = `portguard checks docker-compose stacks against the database port convention:
+host ports 7000-7099 for databases, 7100-7199 for their UIs, 7200-7299 for
+exporters, 7300-7999 reserved. Call check first (path: the repository root);
+explain_rule for a rule id; suggest_port before proposing any port. Tools that
+change things take confirm: true and, without it, only say what they would do.`
+
+// New builds the server: it compiles the policies once to list the rule
+// catalog, so a broken --policy fails before serving.
+func New(ctx context.Context, o Options) (*sdk.Server, error) {
+	if o.NewEngine == nil {
+		o.NewEngine = func(eo engine.Options) (*engine.Engine, error) { return engine.New(ctx, eo) }
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	eng, err := o.NewEngine(o.Engine)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, log: slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn})), rules: eng.Rules()}
+	srv := sdk.NewServer(&sdk.Implementation{Name: "portguard", Title: "portguard", Version: o.Version},
+		&sdk.ServerOptions{Instructions: instructions, Logger: s.log})
+	s.addTools(srv)
+	s.addResources(srv)
+	srv.AddPrompt(&sdk.Prompt{
+		Name:        "protect-databases",
+		Title:       "Protect the databases",
+		Description: "Show the databases' port status, back them up, show the migration onto the port convention and apply it only after confirmation.",
+		Arguments:   []*sdk.PromptArgument{{Name: "path", Description: "the repository root (default: the server's working directory)"}},
+	}, func(_ context.Context, req *sdk.GetPromptRequest) (*sdk.GetPromptResult, error) {
+		return &sdk.GetPromptResult{
+			Description: "The /protect-databases workflow",
+			Messages:    []*sdk.PromptMessage{{Role: "user", Content: &sdk.TextContent{Text: agents.Workflow(req.Params.Arguments["path"])}}},
+		}, nil
+	})
+	return srv, nil
+}
+
+// Serve runs the server on a stream pair (stdin and stdout) until the
+// client closes it.
+func Serve(ctx context.Context, o Options, in io.ReadCloser, out io.WriteCloser) error {
+	srv, err := New(ctx, o)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx, &sdk.IOTransport{Reader: in, Writer: out})
+}
+
+// addTool registers a tool whose handler cannot take the server down: a
+// panic becomes a tool error, and its stack goes to the log.
+func addTool[In, Out any](s *Server, srv *sdk.Server, t *sdk.Tool, h sdk.ToolHandlerFor[In, Out]) {
+	sdk.AddTool(srv, t, func(ctx context.Context, req *sdk.CallToolRequest, in In) (res *sdk.CallToolResult, out Out, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("tool failed", "tool", t.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				var zero Out
+				res, out, err = nil, zero, fmt.Errorf("%s failed: internal error: %v", t.Name, r)
+			}
+		}()
+		return h(ctx, req, in)
+	})
+}
+
+func readOnly() *sdk.ToolAnnotations {
+	return &sdk.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)}
+}
