@@ -227,6 +227,7 @@ func TestMCPToolErrors(t *testing.T) {
 		{"check", map[string]any{"path": 42}, "path"},
 		{"check", map[string]any{"path": ".", "files": "docker-compose.yml"}, "files"},
 		{"check", map[string]any{"path": "no/such/dir"}, "no/such/dir"},
+		{"check", map[string]any{"path": t.TempDir()}, "nothing to check: no compose file under"},
 		{"check", map[string]any{"path": ".", "fail_on": "sometimes"}, `fail_on "sometimes": use error, warning, never`},
 		{"explain_rule", map[string]any{}, "id"},
 		{"explain_rule", map[string]any{"id": "DBP999"}, `no rule "DBP999"; the rules are DBP001, DBP101`},

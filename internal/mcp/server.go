@@ -58,7 +58,7 @@ func New(ctx context.Context, o Options) (*sdk.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, log: slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelWarn})), rules: eng.Rules()}
+	s := &Server{opts: o, log: newLogger(o.Log), rules: eng.Rules()}
 	srv := sdk.NewServer(&sdk.Implementation{Name: "portguard", Title: "portguard", Version: o.Version},
 		&sdk.ServerOptions{Instructions: instructions, Logger: s.log})
 	s.addTools(srv)
@@ -100,6 +100,11 @@ func addTool[In, Out any](s *Server, srv *sdk.Server, t *sdk.Tool, h sdk.ToolHan
 		}()
 		return h(ctx, req, in)
 	})
+}
+
+// newLogger logs warnings and errors as text lines.
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 func readOnly() *sdk.ToolAnnotations {

@@ -77,7 +77,7 @@ func (s *Server) check(ctx context.Context, _ *sdk.CallToolRequest, in CheckInpu
 		return nil, report.JSONReport{}, fmt.Errorf("fail_on %q: use %s", in.FailOn, strings.Join(input.FailLevels, ", "))
 	}
 	path := pathOrDot(in.Path)
-	ev, err := check.Evaluate(ctx, check.Options{Path: path, Files: in.Files, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine})
+	ev, err := check.Evaluate(ctx, check.Options{Path: path, Files: in.Files, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine, NeedFiles: true})
 	if err != nil {
 		return nil, report.JSONReport{}, err
 	}
