@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -406,17 +407,42 @@ func formatAstError(e *ast.Error) string {
 			msg = fmt.Sprintf("builtin %s is not available: policies run without network, environment, clock or randomness", name)
 		}
 	}
+	details := e.Details
+	if d, ok := details.(*ast.RefErrInvalidDetail); ok {
+		// A variable the compiler generated (for `some p in s.prots`) is
+		// shown as _, so the message reads like the policy and does not
+		// change with the policies compiled around it.
+		cp := *d
+		cp.Ref = wildcardGenerated(d.Ref)
+		details = &cp
+		if strings.HasPrefix(msg, "undefined ref: ") {
+			msg = "undefined ref: " + cp.Ref.String()
+		}
+	}
 	if e.Location != nil {
 		msg = fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, msg)
 	}
 	// OPA's details say what a type error saw and expected (have: "prots",
 	// want (one of): [...]) under the expression they point into.
-	if e.Details != nil {
-		for _, line := range e.Details.Lines() {
+	if details != nil {
+		for _, line := range details.Lines() {
 			msg += "\n      " + line
 		}
 	}
 	return msg
+}
+
+var generatedVarRE = regexp.MustCompile(`^__local[0-9]+__$`)
+
+func wildcardGenerated(ref ast.Ref) ast.Ref {
+	out := make(ast.Ref, len(ref))
+	for i, t := range ref {
+		if v, ok := t.Value.(ast.Var); ok && generatedVarRE.MatchString(string(v)) {
+			t = ast.VarTerm("_")
+		}
+		out[i] = t
+	}
+	return out
 }
 
 func formatParseError(err error) string {

@@ -9,8 +9,8 @@ import (
 	"github.com/portguard/portguard/input"
 )
 
-// InputSchema is input/schema.json as OPA's type checker reads it, at
-// schema.input as `opa check --schema input/schema.json` puts it: every
+// InputSchema is input/schema.json as OPA's type checker reads it, as
+// `opa check --schema input/schema.json` attaches it: every
 // policy compiled with it (user policies in check, eval and verify, the
 // built-in ones in their tests) has its references to input checked, so
 // `input.services[_].prots` or comparing a container port with a string is a compile
@@ -25,7 +25,10 @@ var InputSchema = sync.OnceValues(func() (*ast.SchemaSet, error) {
 		return nil, &PolicyError{Msg: "input/schema.json: " + err.Error()}
 	}
 	ss := ast.NewSchemaSet()
+	// The schema of input, and by name for annotations, as opa check
+	// --schema DIR puts a DIR/input.json.
 	ss.Put(ast.SchemaRootRef, raw)
+	ss.Put(ast.MustParseRef("schema.input"), raw)
 	return ss, nil
 })
 

@@ -35,7 +35,7 @@ func TestUserPoliciesTypedInput(t *testing.T) {
 		want       []string // in the error, after file:line:col; none: it compiles
 	}{
 		{name: "misspelt field", body: "\tsome s in input.services\n\tsome p in s.prots\n\tp.published == 7000\n",
-			want: []string{":5:12: undefined ref: s.prots", `have: "prots"`, `"ports"`}},
+			want: []string{":5:12: undefined ref: s.prots[_]\n", `have: "prots"`, `"ports"`}},
 		{name: "misspelt top-level field", body: "\tsome s in input.service\n\ts.name == \"db\"\n",
 			want: []string{":4:12: undefined ref: input.service", `have: "service"`, `"services"`}},
 		{name: "misspelt field of a volume", body: "\tsome v in input.volumes\n\tv.extrnal\n",
@@ -79,5 +79,23 @@ func TestUserPoliciesTypedInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSchemaAnnotation: a rule may name the input schema in its METADATA,
+// as schema.input.
+func TestSchemaAnnotation(t *testing.T) {
+	src := func(field string) string {
+		return "package main\n\n# METADATA\n# schemas:\n#   - input: schema.input\ndeny contains \"x\" if {\n\tsome s in input.services\n\ts." + field + " == \"db\"\n}\n"
+	}
+	dir := writeTree(t, map[string]string{"rule.rego": src("name")})
+	if _, err := New(context.Background(), Options{PolicyDirs: []string{dir}}); err != nil {
+		t.Fatalf("a rule annotated with schema.input: %v", err)
+	}
+	dir = writeTree(t, map[string]string{"rule.rego": src("nme")})
+	_, err := New(context.Background(), Options{PolicyDirs: []string{dir}})
+	var pe *PolicyError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "rule.rego:8:2: undefined ref: s.nme") || strings.Contains(pe.Msg, "undefined schema") {
+		t.Errorf("New = %v, want the misspelt field alone", err)
 	}
 }
