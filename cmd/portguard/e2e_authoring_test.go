@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,5 +78,70 @@ func TestInputSchema(t *testing.T) {
 	res = run(t, invocation{args: []string{"input", "--schema", fixture("port-var-default")}})
 	if res.code != 2 || !strings.Contains(res.stderr, "--schema") {
 		t.Errorf("input --schema PATH: exit %d, want 2\n%s", res.code, res.stderr)
+	}
+}
+
+// TestVerifyRunAndCoverage: --run selects tests by their full name as opa
+// test --run does; --coverage writes OPA's JSON coverage report.
+func TestVerifyRunAndCoverage(t *testing.T) {
+	failing := fixture("verify-failing")
+	res := run(t, invocation{args: []string{"verify", "--policy", failing, "--no-builtin", "--run", "test_deny_7999$", "-v"}})
+	if res.code != 0 || !strings.Contains(res.stdout, "PASS   main_test.test_deny_7999  (") || strings.Contains(res.stdout, "test_deny_7000") ||
+		!strings.Contains(res.stdout, "1 test: 1 passed, 0 failed") {
+		t.Errorf("--run test_deny_7999$: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"verify", "--policy", failing, "--no-builtin", "--run", `^data\.main_test\.test_deny_7000$`}})
+	if res.code != 1 || !strings.Contains(res.stdout, "1 test: 0 passed, 1 failed") {
+		t.Errorf("--run on the failing test: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	// The built-in tests of one rule: a package name.
+	res = run(t, invocation{args: []string{"verify", "--run", `rules\.ranges\.database_outside_range\.`}})
+	if res.code != 0 || !regexp.MustCompile(`^[1-9][0-9]* tests?: [1-9][0-9]* passed, 0 failed`).MatchString(res.stdout) {
+		t.Errorf("--run on a built-in rule: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"verify", "--policy", failing, "--no-builtin", "--run", "no_such_test"}})
+	if res.code != 1 || !strings.Contains(res.stderr, `no Rego test matches --run "no_such_test"`) {
+		t.Errorf("--run matching nothing: exit %d\n%s", res.code, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"verify", "--policy", failing, "--no-builtin", "--run", "test_(deny"}})
+	if res.code != 2 {
+		t.Errorf("--run with a bad expression: exit %d, want 2\n%s", res.code, res.stderr)
+	}
+
+	partial := fixture("verify-partial-coverage")
+	out := filepath.Join(t.TempDir(), "coverage.json")
+	res = run(t, invocation{args: []string{"verify", "--policy", partial, "--no-builtin", "--coverage", out}})
+	if res.code != 0 || !strings.Contains(res.stdout, "1 test: 1 passed") {
+		t.Fatalf("--coverage FILE: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rng struct{ Start, End struct{ Row int } }
+	var rep struct {
+		Files map[string]struct {
+			Covered    []rng `json:"covered"`
+			NotCovered []rng `json:"not_covered"`
+		} `json:"files"`
+		Coverage float64 `json:"coverage"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("--coverage FILE is not JSON: %v", err)
+	}
+	f, ok := rep.Files[filepath.ToSlash(filepath.Join(partial, "ports.rego"))]
+	if len(rep.Files) != 1 || !ok || len(f.Covered) == 0 {
+		t.Fatalf("coverage report files %v, want ports.rego alone with covered ranges", rep.Files)
+	}
+	var rows []int
+	for _, r := range f.NotCovered {
+		rows = append(rows, r.Start.Row)
+	}
+	if !slices.Equal(rows, []int{10, 12}) || rep.Coverage < 66 || rep.Coverage > 67 {
+		t.Errorf("not covered rows %v (want [10 12], as the summary says), coverage %.1f", rows, rep.Coverage)
+	}
+	res = run(t, invocation{args: []string{"verify", "--policy", partial, "--no-builtin", "--coverage", "-"}})
+	if res.code != 0 || !json.Valid([]byte(res.stdout)) || !strings.Contains(res.stderr, "1 test: 1 passed") {
+		t.Errorf("--coverage -: exit %d, stdout must be the JSON alone and the summary on stderr\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 }

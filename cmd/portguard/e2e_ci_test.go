@@ -373,7 +373,7 @@ func TestTestFilesNeverLoadedByCheck(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	t.Run("built-in and user tests", func(t *testing.T) {
-		res := run(t, invocation{args: []string{"verify", "--policy", ciPolicyDir("policy-conftest")}})
+		res := run(t, invocation{args: []string{"verify", "-v", "--policy", ciPolicyDir("policy-conftest")}})
 		if res.code != 0 {
 			t.Fatalf("exit %d\n%s\n%s", res.code, ciLastLines(res.stdout, 20), res.stderr)
 		}
@@ -396,7 +396,6 @@ func TestVerify(t *testing.T) {
 			t.Errorf("exit %d, want 1", res.code)
 		}
 		for _, want := range []string{
-			"PASS   main_test.test_deny_7999  (",
 			"FAIL   main_test.test_deny_7000  (", "verify-failing/ports_test.rego:10)",
 			"failed at ", "verify-failing/ports_test.rego:11: main.deny == {\"db publishes 7000\"}",
 			"2 tests: 1 passed, 1 failed",
@@ -407,6 +406,14 @@ func TestVerify(t *testing.T) {
 		}
 		if !strings.Contains(res.stderr, "1 of 2 Rego tests failed") {
 			t.Errorf("stderr: %s", res.stderr)
+		}
+		// Like opa test: the failures and the summary; -v lists every test.
+		if strings.Contains(res.stdout, "PASS") {
+			t.Errorf("a passing test is listed without -v:\n%s", res.stdout)
+		}
+		res = run(t, invocation{args: []string{"verify", "-v", "--policy", ciPolicyDir("verify-failing"), "--no-builtin"}})
+		if !strings.Contains(res.stdout, "PASS   main_test.test_deny_7999  (") {
+			t.Errorf("-v does not list the passing test:\n%s", res.stdout)
 		}
 	})
 	t.Run("coverage threshold", func(t *testing.T) {
@@ -443,7 +450,7 @@ func TestInitThenVerifyAndCheck(t *testing.T) {
 		}
 	}
 
-	res = run(t, invocation{args: []string{"verify", "--policy", "policy"}, dir: dir})
+	res = run(t, invocation{args: []string{"verify", "-v", "--policy", "policy"}, dir: dir})
 	if res.code != 0 || !strings.Contains(res.stdout, "PASS   portguard.test.rules.custom.image_tag_pinned.test_fail_latest") {
 		t.Errorf("verify --policy policy: exit %d\n%s\n%s", res.code, ciLastLines(res.stdout, 10), res.stderr)
 	}

@@ -2,13 +2,17 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"strings"
 
+	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/spf13/cobra"
 
+	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/engine"
 	policiestest "github.com/portguard/portguard/policies_test"
 )
@@ -21,6 +25,15 @@ type VerifyOptions struct {
 	Data        []string
 	NoBuiltin   bool
 	MinCoverage float64
+	// Verbose prints every test and the coverage of every file, not only
+	// the failures and the summary.
+	Verbose bool
+	// Run is a regular expression: only the tests whose full name
+	// (data.<package>.<rule>) it matches run.
+	Run string
+	// Coverage is where OPA's JSON coverage report goes ("-": stdout, and
+	// the text report to stderr); "" writes none.
+	Coverage string
 	// BuiltinTests are the built-in Rego tests; tests may replace them.
 	BuiltinTests fs.FS
 }
@@ -33,15 +46,25 @@ func NewCmdVerify(f *Factory, runF func(*VerifyOptions) error) *cobra.Command {
 		Short: "Run the Rego unit tests of the built-in and user policies, with coverage",
 		Long: `Run the Rego unit tests (rules named test_*) of the built-in policies and of
 every --policy directory (its *_test.rego files), with the same sandboxed
-builtins as check, and report each test, the coverage of each policy file
-and the total coverage.
+builtins, data and input schema as check. Like opa test, it prints the tests
+that fail or err and a summary; -v prints every test and the coverage of each
+policy file. Coverage is measured with -v, --coverage or --min-coverage (it
+makes the run several times slower). A test package (a name ending in _test,
+or any package of a *_test.rego file) needs no METADATA.
+
+--run REGEX runs only the tests whose full name, data.<package>.<rule>, the
+expression matches (as opa test --run). --coverage FILE writes OPA's coverage
+report (opa test --coverage: per policy file, the covered and not covered
+line ranges) as JSON to FILE; with "-" the JSON goes to stdout and the text
+report to stderr.
 
 Exit codes: 0 every test passes (and coverage reaches --min-coverage);
 1 a test fails or errs, no test ran, or coverage is below --min-coverage;
 2 usage error; 3 a policy or test does not compile.`,
 		Example: `  portguard verify
-  portguard verify --policy policy --min-coverage 90
-  portguard verify --policy policy --no-builtin`,
+  portguard verify --policy policy --min-coverage 90 -v
+  portguard verify --policy policy --no-builtin --run 'image_tag'
+  portguard verify --policy policy --coverage coverage.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -55,6 +78,9 @@ Exit codes: 0 every test passes (and coverage reaches --min-coverage);
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "leave out the built-in rules and their tests")
 	fl.Float64Var(&opts.MinCoverage, "min-coverage", 0, "fail when the total coverage is below N percent (0-100)")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "print every test and the coverage of every policy file")
+	fl.StringVar(&opts.Run, "run", "", "run only the tests whose full name (data.<package>.<rule>) matches this regular expression")
+	fl.StringVar(&opts.Coverage, "coverage", "", "write OPA's JSON coverage report to `FILE` (\"-\": stdout)")
 	return cmd
 }
 
@@ -68,21 +94,38 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if opts.NoBuiltin && len(opts.Policies) == 0 {
 		return &ExitError{Code: ExitInput, Err: usage("--no-builtin without --policy: there is nothing to verify")}
 	}
+	if _, err := regexp.Compile(opts.Run); err != nil {
+		return &ExitError{Code: ExitInput, Err: usage("--run %q is not a regular expression: %v", opts.Run, err)}
+	}
 	rep, err := engine.RunTests(ctx, engine.TestOptions{
 		BuiltinTests: opts.BuiltinTests,
 		PolicyDirs:   opts.Policies,
 		DataPaths:    opts.Data,
 		NoBuiltin:    opts.NoBuiltin,
-		Coverage:     true,
+		// Tracing for coverage makes the run about four times slower: only
+		// when something shows or judges it.
+		Coverage: opts.Verbose || opts.Coverage != "" || opts.MinCoverage > 0,
+		Run:      opts.Run,
 	})
 	if err != nil {
 		return policyExit(err)
 	}
-	if err := writeTestReport(opts.IO.Out, rep, opts.MinCoverage); err != nil {
+	text := opts.IO.Out
+	if opts.Coverage != "" {
+		if opts.Coverage == "-" {
+			text = opts.IO.ErrOut
+		}
+		if err := writeCoverage(opts.IO.Out, opts.Coverage, rep.CoverReport); err != nil {
+			return err
+		}
+	}
+	if err := writeTestReport(text, rep, opts); err != nil {
 		return err
 	}
 	bad := rep.Count(engine.TestFail) + rep.Count(engine.TestError)
 	switch {
+	case len(rep.Tests) == 0 && opts.Run != "":
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("no Rego test matches --run %q", opts.Run)}
 	case len(rep.Tests) == 0:
 		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("no Rego test ran: tests are rules named test_* in *_test.rego files")}
 	case bad > 0:
@@ -93,12 +136,35 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	return nil
 }
 
-// writeTestReport prints one line per test (with the failing expression and
-// the test's output under a failure), the coverage of each policy file and
-// a summary.
-func writeTestReport(w io.Writer, rep *engine.TestReport, minCoverage float64) error {
+// writeCoverage writes OPA's coverage report as JSON to path ("-": w),
+// atomically.
+func writeCoverage(w io.Writer, path string, rep *cover.Report) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if path == "-" {
+		_, err := w.Write(data)
+		return err
+	}
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("--coverage %s: %v", path, unwrapPath(err))}
+	}
+	return nil
+}
+
+// writeTestReport prints the tests that fail or err (every test with -v)
+// with the failing expression and what the test printed, the coverage of
+// each policy file (with -v, or the files short of full coverage when the
+// total is below --min-coverage) and a summary.
+func writeTestReport(w io.Writer, rep *engine.TestReport, opts *VerifyOptions) error {
 	var b strings.Builder
 	for _, t := range rep.Tests {
+		failed := t.Status == engine.TestFail || t.Status == engine.TestError
+		if !failed && !opts.Verbose {
+			continue
+		}
 		fmt.Fprintf(&b, "%-5s  %s  (%s:%d)\n", strings.ToUpper(t.Status), t.Name, t.File, t.Line)
 		switch t.Status {
 		case engine.TestFail:
@@ -108,7 +174,7 @@ func writeTestReport(w io.Writer, rep *engine.TestReport, minCoverage float64) e
 		case engine.TestError:
 			fmt.Fprintf(&b, "       %s\n", oneLineMsg(t.Error))
 		}
-		if t.Status == engine.TestFail || t.Status == engine.TestError {
+		if failed {
 			for _, line := range strings.Split(strings.TrimRight(t.Output, "\n"), "\n") {
 				if line != "" {
 					fmt.Fprintf(&b, "       | %s\n", line)
@@ -116,9 +182,19 @@ func writeTestReport(w io.Writer, rep *engine.TestReport, minCoverage float64) e
 			}
 		}
 	}
-	if len(rep.Files) > 0 {
-		b.WriteString("\ncoverage:\n")
-		for _, f := range rep.Files {
+	short := rep.Coverage < opts.MinCoverage
+	var files []engine.FileCoverage
+	for _, f := range rep.Files {
+		if opts.Verbose || (short && f.NotCovered > 0) {
+			files = append(files, f)
+		}
+	}
+	if len(files) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("coverage:\n")
+		for _, f := range files {
 			fmt.Fprintf(&b, "  %6.1f%%  %s", f.Coverage, f.File)
 			if len(f.Uncovered) > 0 {
 				fmt.Fprintf(&b, "  (not covered: lines %s)", strings.Join(f.Uncovered, ", "))
@@ -126,10 +202,18 @@ func writeTestReport(w io.Writer, rep *engine.TestReport, minCoverage float64) e
 			b.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&b, "\n%d tests: %d passed, %d failed, %d errors, %d skipped; coverage %.1f%%",
-		len(rep.Tests), rep.Count(engine.TestPass), rep.Count(engine.TestFail), rep.Count(engine.TestError), rep.Count(engine.TestSkip), rep.Coverage)
-	if minCoverage > 0 {
-		fmt.Fprintf(&b, " (minimum %g%%)", minCoverage)
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+	errs := rep.Count(engine.TestError)
+	fmt.Fprintf(&b, "%d %s: %d passed, %d failed, %d %s, %d skipped",
+		len(rep.Tests), plural(len(rep.Tests), "test", "tests"), rep.Count(engine.TestPass), rep.Count(engine.TestFail),
+		errs, plural(errs, "error", "errors"), rep.Count(engine.TestSkip))
+	if rep.CoverReport != nil {
+		fmt.Fprintf(&b, "; coverage %.1f%%", rep.Coverage)
+	}
+	if opts.MinCoverage > 0 {
+		fmt.Fprintf(&b, " (minimum %g%%)", opts.MinCoverage)
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())

@@ -35,6 +35,10 @@ type TestOptions struct {
 	// Coverage traces the evaluation to report coverage (it makes the run
 	// several times slower).
 	Coverage bool
+	// Run, when set, runs only the tests whose full name
+	// (data.<package>.<rule>) the regular expression matches, as
+	// `opa test --run` does.
+	Run string
 }
 
 // Test outcomes.
@@ -79,6 +83,9 @@ type TestReport struct {
 	// tests reached (100 when there is nothing to cover); with
 	// TestOptions.Coverage only.
 	Coverage float64 `json:"coverage"`
+	// CoverReport is OPA's coverage report (`opa test --coverage`) of the
+	// same policy files: covered and not covered line ranges per file.
+	CoverReport *cover.Report `json:"-"`
 }
 
 // Count returns how many tests ended with status.
@@ -147,6 +154,12 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		return nil, err
 	}
 	runner := newTestRunner(compiler, data, timeout)
+	if opts.Run != "" {
+		if _, err := regexp.Compile(opts.Run); err != nil {
+			return nil, fmt.Errorf("test filter %q: %w", opts.Run, err)
+		}
+		runner = runner.Filter(opts.Run)
+	}
 	if opts.Coverage {
 		runner.SetCoverageQueryTracer(cov)
 	}
@@ -197,7 +210,9 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		return a.Name < b.Name
 	})
 	if opts.Coverage {
-		report.Files, report.Coverage = coverage(cov.Report(covered), covered)
+		cr := policyCoverage(cov.Report(covered), covered)
+		report.CoverReport = &cr
+		report.Files, report.Coverage = coverage(cr, covered)
 	}
 	return report, nil
 }
@@ -235,7 +250,7 @@ func newTestRunner(compiler *ast.Compiler, data map[string]any, timeout time.Dur
 }
 
 func runTests(ctx context.Context, runner *tester.Runner, modules map[string]*ast.Module) ([]*tester.Result, error) {
-	ch, err := runner.Run(ctx, modules)
+	ch, err := runner.SetModules(modules).RunTests(ctx, nil)
 	if err != nil {
 		var errs ast.Errors
 		if errors.As(err, &errs) {
@@ -266,6 +281,26 @@ func failureLine(trace []*topdown.Event) string {
 		return fmt.Sprintf("%s:%d: %s", e.Location.File, e.Location.Row, text)
 	}
 	return ""
+}
+
+// policyCoverage keeps the files of OPA's report that are policies under
+// test (it also lists the tests and the library they reached) and totals
+// them again, as OPA does.
+func policyCoverage(rep cover.Report, modules map[string]*ast.Module) cover.Report {
+	out := cover.Report{Files: map[string]*cover.FileReport{}}
+	for name := range modules {
+		fr := rep.Files[name]
+		if fr == nil {
+			fr = &cover.FileReport{}
+		}
+		out.Files[name] = fr
+		out.CoveredLines += fr.CoveredLines
+		out.NotCoveredLines += fr.NotCoveredLines
+	}
+	if total := out.CoveredLines + out.NotCoveredLines; total > 0 {
+		out.Coverage = 100 * float64(out.CoveredLines) / float64(total)
+	}
+	return out
 }
 
 // coverage turns OPA's report into one entry per policy file, sorted, and
