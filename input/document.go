@@ -29,6 +29,8 @@ type Document struct {
 	Repo          Repo         `json:"repo"`
 	Unset         []UnsetVar   `json:"unset_variables"`
 	Errors        []InputError `json:"errors"`
+	// Live is what runs on the host; only run and audit gather it.
+	Live *Live `json:"live,omitempty"`
 }
 
 // File is one compose file that took part in the check.

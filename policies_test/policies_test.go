@@ -37,7 +37,7 @@ var catalog = map[string]string{
 	"DBP501": "error", "DBP502": "error", "DBP503": "warning", "DBP504": "error",
 	"DBP601": "error", "DBP602": "error", "DBP603": "warning",
 	"DBP701": "error", "DBP702": "error", "DBP703": "error", "DBP704": "error", "DBP705": "error",
-	"DBP801": "error", "DBP802": "error",
+	"DBP801": "error", "DBP802": "error", "DBP803": "error", "DBP804": "warning", "DBP805": "warning",
 }
 
 // regoFile is one .rego source of an embedded tree, named by its path in
