@@ -15,6 +15,11 @@ import (
 // skippedDirs are never searched for compose files or .env files.
 var skippedDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true}
 
+// BackupsMarker is the file that marks a directory of portguard backups
+// (portguard backup create writes it): their copies of compose and .env
+// files are not part of the stacks, so discovery never searches there.
+const BackupsMarker = ".portguard-backups"
+
 // Project is the set of files docker compose would merge into one project:
 // a base file and the override files merged into it, in order.
 type Project struct {
@@ -57,7 +62,7 @@ func Discover(root string, patterns []string) Tree {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if p != root && skippedDirs[name] {
+			if p != root && (skippedDirs[name] || isBackups(p)) {
 				return fs.SkipDir
 			}
 			if p != root && matchesAny(patterns, name) {
@@ -85,6 +90,12 @@ func Discover(root string, patterns []string) Tree {
 	t.Projects = groupProjects(files)
 	sort.Strings(t.EnvFiles)
 	return t
+}
+
+// isBackups reports whether dir holds portguard backups.
+func isBackups(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, BackupsMarker))
+	return err == nil
 }
 
 // linksOutside reports whether the symbolic link p resolves to a file

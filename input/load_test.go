@@ -325,3 +325,30 @@ func TestDiscoverGroupsOverrides(t *testing.T) {
 		t.Errorf("projects = %v, want %v", got, want)
 	}
 }
+
+// A directory of portguard backups holds copies of compose and .env files
+// that are not part of the stacks: discovery never searches it, whatever
+// its name.
+func TestDiscoverSkipsBackups(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"docker-compose.yml":         "",
+		".env":                       "",
+		"ops/saved/" + BackupsMarker: "",
+		"ops/saved/20260101T000000Z/config/docker-compose.yml": "",
+		"ops/saved/20260101T000000Z/config/.env":               "",
+		"ops/other/docker-compose.yml":                         "",
+	})
+	tree := Discover(root, DefaultConfig().ComposeFiles)
+	var got []string
+	for _, p := range tree.Projects {
+		for _, f := range p.Files {
+			got = append(got, rel(root, f))
+		}
+	}
+	if want := []string{"docker-compose.yml", "ops/other/docker-compose.yml"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("compose files = %v, want %v", got, want)
+	}
+	if want := []string{".env"}; !reflect.DeepEqual(tree.EnvFiles, want) {
+		t.Errorf("env files = %v, want %v", tree.EnvFiles, want)
+	}
+}
