@@ -1,8 +1,8 @@
 package main
 
-// Writes (issue 7): portguard fix killed at random points leaves every file
-// either as it was or as a whole run of fix leaves it. The atomic write
-// itself is tested in internal/atomicfile (TestKilledMidWrite).
+// Writes: portguard fix, or migrate apply, killed at random points leaves
+// every file either as it was or as a whole run leaves it. The atomic
+// write itself is tested in internal/atomicfile (TestKilledMidWrite).
 
 import (
 	"context"
@@ -11,19 +11,27 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // fileSnapshot maps each file under dir to its content, temporary files of an
-// interrupted atomic write apart.
+// interrupted atomic write and directories of backups (which hold the
+// marker file) apart.
 func fileSnapshot(t *testing.T, dir string) (files map[string]string, temps int) {
 	t.Helper()
 	files = map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if _, err := os.Lstat(filepath.Join(p, ".portguard-backups")); err == nil {
+				return fs.SkipDir
+			}
+			return nil
 		}
 		r, _ := filepath.Rel(dir, p)
 		if strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), ".portguard-") {
@@ -31,7 +39,7 @@ func fileSnapshot(t *testing.T, dir string) (files map[string]string, temps int)
 			return nil
 		}
 		data, err := os.ReadFile(p)
-		files[r] = string(data)
+		files[filepath.ToSlash(r)] = string(data)
 		return err
 	})
 	if err != nil {
@@ -41,41 +49,62 @@ func fileSnapshot(t *testing.T, dir string) (files map[string]string, temps int)
 }
 
 func TestFixKilledLeavesOldOrNew(t *testing.T) {
-	src := example("violating")
-	// What a whole run of fix writes, and how long it takes.
+	killedRuns(t, example("violating"), 2, "fix", repoArg)
+}
+
+// repoArg stands for the repository's path in the arguments of killedRuns.
+const repoArg = "<repo>"
+
+// killedRuns runs portguard with args (repoArg replaced by a copy of src)
+// once to its end, then twelve times killed at random points, each on a
+// fresh copy: every file must be as it was or as the whole run left it,
+// never torn, never gone. The whole run must change minChanged files.
+func killedRuns(t *testing.T, src string, minChanged int, args ...string) {
+	t.Helper()
+	argv := func(dir string) []string {
+		out := slices.Clone(args)
+		for i, a := range out {
+			if a == repoArg {
+				out[i] = dir
+			}
+		}
+		return out
+	}
+	// What a whole run writes, and how long it takes.
 	whole := filepath.Join(t.TempDir(), "repo")
 	copyTree(t, src, whole)
 	old, _ := fileSnapshot(t, whole)
 	start := time.Now()
-	res := run(t, invocation{args: []string{"fix", whole}})
+	res := run(t, invocation{args: argv(whole)})
 	took := time.Since(start)
 	if res.code != 0 {
-		t.Fatalf("fix: exit %d\n%s", res.code, res.stderr)
+		t.Fatalf("portguard %s: exit %d\n%s", strings.Join(args, " "), res.code, res.stderr)
 	}
-	fixed, _ := fileSnapshot(t, whole)
+	done, _ := fileSnapshot(t, whole)
 	changed := 0
 	for f := range old {
-		if fixed[f] != old[f] {
+		if done[f] != old[f] {
 			changed++
 		}
 	}
-	if changed < 2 {
-		t.Fatalf("fix changed %d files; the test needs a multi-file fix", changed)
+	if changed < minChanged {
+		t.Fatalf("the run changed %d files; the test needs %d", changed, minChanged)
 	}
 
 	for round := 0; round < 12; round++ {
-		root := filepath.Join(t.TempDir(), "repo")
-		copyTree(t, src, root)
+		dir := filepath.Join(t.TempDir(), "repo")
+		copyTree(t, src, dir)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, binary, "fix", root)
+		a := argv(dir)
+		cmd := exec.CommandContext(ctx, binary, a...)
 		cmd.Env = baseEnv()
 		// Odd rounds kill just after the first file is renamed into the root
-		// (where fix writes .env and the table), among the writes; even
+		// (where .env and the table are written), among the writes; even
 		// rounds at any point of the run.
 		var fired <-chan struct{}
 		stop := func() {}
 		if round%2 == 1 {
-			fired, stop = firstWrite(t, root)
+			fired, stop = firstWrite(t, dir)
 		}
 		if err := cmd.Start(); err != nil {
 			cancel()
@@ -95,14 +124,14 @@ func TestFixKilledLeavesOldOrNew(t *testing.T) {
 		stop()
 		cancel()
 
-		got, temps := fileSnapshot(t, root)
+		got, temps := fileSnapshot(t, dir)
 		written := 0
 		for f, data := range got {
-			if data != old[f] && data == fixed[f] {
+			if data != old[f] && data == done[f] {
 				written++
 			}
-			if data != old[f] && data != fixed[f] {
-				t.Errorf("round %d: %s is neither the old file nor the fixed one:\n%s", round, f, data)
+			if data != old[f] && data != done[f] {
+				t.Errorf("round %d: %s is neither the old file nor the one a whole run writes:\n%s", round, f, data)
 			}
 		}
 		for f := range old {

@@ -57,6 +57,7 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdFix(f, nil), NewCmdSuggest(f, nil), NewCmdDocs(f, nil),
 		NewCmdVerify(f, nil), NewCmdInit(f, nil),
 		NewCmdMCP(f, nil), NewCmdAgents(f, nil),
+		NewCmdBackup(f), NewCmdMigrate(f), NewCmdRollback(f, nil),
 	)
 	return cmd
 }

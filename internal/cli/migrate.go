@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/migrate"
+)
+
+// NewCmdMigrate builds `portguard migrate` and its subcommands.
+func NewCmdMigrate(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Move databases, UIs and exporters onto their convention ports, with verified backups",
+		Long: `Move every database, UI and exporter that publishes another port than the
+convention gives it: plan shows the moves, apply carries them out with a
+verified backup first and rolls back by itself when anything fails.`,
+	}
+	cmd.AddCommand(NewCmdMigratePlan(f, nil), NewCmdMigrateApply(f, nil))
+	return cmd
+}
+
+// MigratePlanOptions are the inputs of `portguard migrate plan`.
+type MigratePlanOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	Path     string
+	Files    []string
+	Config   string
+	Policies []string
+	Data     []string
+	Format   string
+}
+
+// NewCmdMigratePlan builds `portguard migrate plan [PATH]`.
+func NewCmdMigratePlan(f *Factory, runF func(*MigratePlanOptions) error) *cobra.Command {
+	opts := &MigratePlanOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "plan [PATH]",
+		Short: "Show what a migration would move, change and recreate",
+		Long: `For every database, UI and exporter under PATH whose host port is not the one
+the convention gives it: the target port (the port fix and suggest choose),
+the variable, the files and lines that change, the containers that must be
+recreated and the volumes they keep. Moves that cannot be made (no free
+port, a mapping that cannot be rewritten safely) and moves that an
+exception keeps are listed apart. Writes nothing.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = pathArg(args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return migratePlanRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	addSourceFlags(fl, &opts.Files, &opts.Config)
+	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	fl.StringVar(&opts.Format, "format", "text", "output format: text, json")
+	return cmd
+}
+
+func migratePlanRun(ctx context.Context, opts *MigratePlanOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Format != "text" && opts.Format != "json" {
+		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use text, json)", opts.Format)}
+	}
+	_, plan, err := computePlan(ctx, opts.Factory, evalOptions{
+		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
+	})
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(plan)
+	}
+	return plan.WriteText(opts.IO.Out)
+}
+
+// computePlan checks the stacks and plans their migration.
+func computePlan(ctx context.Context, f *Factory, o evalOptions) (*evaluation, *migrate.Plan, error) {
+	res, err := evaluate(ctx, f, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := migrate.Compute(ctx, res.Engine, o.Path, res.Doc, res.Findings, res.Suppressed)
+	if err != nil {
+		var in *migrate.InputError
+		if errors.As(err, &in) {
+			return nil, nil, &ExitError{Code: ExitInput, Err: err}
+		}
+		return nil, nil, &ExitError{Code: ExitPolicy, Err: err}
+	}
+	return res, plan, nil
+}
+
+// addPolicyFlags registers --policy and --data.
+func addPolicyFlags(fl *pflag.FlagSet, policies, data *[]string) {
+	fl.StringArrayVar(policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
+	fl.StringArrayVar(data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+}
+
+// MigrateApplyOptions are the inputs of `portguard migrate apply`.
+type MigrateApplyOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	Path       string
+	Files      []string
+	Config     string
+	Policies   []string
+	Data       []string
+	Dir        string
+	ConfigOnly bool
+	Yes        bool
+}
+
+// NewCmdMigrateApply builds `portguard migrate apply [PATH]`.
+func NewCmdMigrateApply(f *Factory, runF func(*MigrateApplyOptions) error) *cobra.Command {
+	opts := &MigrateApplyOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "apply [PATH]",
+		Short: "Carry out the migration plan, with a verified backup first",
+		Long: `Show the plan of portguard migrate plan and, once confirmed (or with --yes),
+carry it out: take a backup of the configuration files and verify it,
+rewrite the files with fix's code (each file atomically), and check that
+the stacks, loaded again, publish the new ports. Any failure after the
+backup restores the files from it and says what happened.
+
+Exit codes: 0 migrated (or nothing to migrate); 1 the migration failed and
+was rolled back, or the backup fails verification; 2 usage or input error,
+or not confirmed (nothing was changed).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = pathArg(args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return migrateApplyRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	addSourceFlags(fl, &opts.Files, &opts.Config)
+	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	addBackupDirFlag(fl, &opts.Dir)
+	fl.BoolVar(&opts.ConfigOnly, "config-only", false, "rewrite the files alone, recreate no container (no Docker engine needed)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !opts.ConfigOnly {
+		return &ExitError{Code: ExitInput, Err: usage("migrate apply needs --config-only: recreating the services through docker compose is not done by this version")}
+	}
+	res, plan, err := computePlan(ctx, opts.Factory, evalOptions{
+		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
+	})
+	if err != nil {
+		return err
+	}
+	out := opts.IO.Out
+	if err := plan.WriteText(out); err != nil {
+		return err
+	}
+	if len(plan.Moves) == 0 {
+		return nil
+	}
+	fmt.Fprintln(out)
+	if !opts.Yes && !confirm(opts.IO, "Apply this migration?") {
+		return &ExitError{Code: ExitInput, Err: errNotConfirmed}
+	}
+	r, err := migrate.Apply(ctx, migrate.ApplyOptions{
+		Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Doc: res.Doc, Plan: plan,
+		Dir: backupDir(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
+	})
+	if err != nil {
+		var ae *migrate.ApplyError
+		if errors.As(err, &ae) {
+			return &ExitError{Code: ExitFindings, Err: err}
+		}
+		return migrateExit(err)
+	}
+	n := len(r.Moved)
+	if opts.ConfigOnly {
+		fmt.Fprintf(out, "rewrote the files of %d %s, recreated no container (--config-only); to undo: portguard rollback %s --config-only\n", n, plural(n, "service", "services"), r.Backup)
+		return nil
+	}
+	fmt.Fprintf(out, "migrated %d %s; to undo: portguard rollback %s\n", n, plural(n, "service", "services"), r.Backup)
+	return nil
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portguard/portguard/internal/backup"
+	"github.com/portguard/portguard/internal/migrate"
+)
+
+// RollbackOptions are the inputs of `portguard rollback`.
+type RollbackOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	ID         string
+	Path       string
+	Dir        string
+	ConfigOnly bool
+	Yes        bool
+}
+
+// NewCmdRollback builds `portguard rollback ID [PATH]`.
+func NewCmdRollback(f *Factory, runF func(*RollbackOptions) error) *cobra.Command {
+	opts := &RollbackOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "rollback ID [PATH]",
+		Short: "Return the stacks to a backup: restore the files, recreate the services",
+		Long: `Return the stacks under PATH to backup ID (a name of portguard backup list,
+or the path of a backup directory): verify the backup, save the current
+configuration files as a new backup, restore the backed-up files byte for
+byte (a file the backup did not have is removed, after it was saved), and
+print the elapsed time against the five-minute budget. Asks for
+confirmation unless --yes.
+
+Restoring a dump or a volume archive is a separate step
+(portguard backup restore ID --volume NAME).
+
+Exit codes: 0 rolled back; 1 the backup fails verification; 2 usage or
+input error, or not confirmed.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID, opts.Path = idAndPath(args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return rollbackRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	addBackupDirFlag(fl, &opts.Dir)
+	fl.BoolVar(&opts.ConfigOnly, "config-only", false, "restore the configuration files alone (no Docker engine needed)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !opts.ConfigOnly {
+		return &ExitError{Code: ExitInput, Err: usage("rollback needs --config-only: recreating the services through docker compose is not done by this version")}
+	}
+	root := backupDir(opts.Path, opts.Dir)
+	dir, err := backup.Resolve(root, opts.ID)
+	if err != nil {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	m, err := backup.ReadManifest(dir)
+	if err != nil {
+		return &ExitError{Code: ExitFindings, Err: err}
+	}
+	out := opts.IO.Out
+	cfg, _, _, _ := m.Counts()
+	fmt.Fprintf(out, "rollback to backup %s (taken %s UTC, %s): %d configuration %s\n",
+		m.ID, m.Created.UTC().Format("2006-01-02 15:04:05"), m.Reason, cfg, plural(cfg, "file", "files"))
+	if !opts.Yes && !confirm(opts.IO, "Restore the files of backup "+m.ID+"?") {
+		return &ExitError{Code: ExitInput, Err: errNotConfirmed}
+	}
+	res, err := migrate.Rollback(ctx, migrate.RollbackOptions{
+		Dir: root, Backup: dir, Root: opts.Path, ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
+	})
+	if err != nil {
+		return migrateExit(err)
+	}
+	fmt.Fprintln(out, elapsedLine("rollback", res.Elapsed, res.Budget))
+	return nil
+}
+
+// migrateExit maps an error of a migration or a rollback to its exit
+// code: a backup that fails verification is 1, bad input 2.
+func migrateExit(err error) error {
+	var ve *migrate.VerifyError
+	if errors.As(err, &ve) {
+		return &ExitError{Code: ExitFindings, Err: err}
+	}
+	return &ExitError{Code: ExitInput, Err: err}
+}
+
+// elapsedLine reports how long a step took against its budget.
+func elapsedLine(what string, d, budget time.Duration) string {
+	round := time.Millisecond
+	if d >= 10*time.Second {
+		round = 100 * time.Millisecond
+	}
+	if d > budget {
+		return fmt.Sprintf("%s took %s, over the %s budget", what, d.Round(round), budget)
+	}
+	return fmt.Sprintf("%s done in %s, within the %s budget", what, d.Round(round), budget)
+}

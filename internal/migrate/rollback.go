@@ -1,0 +1,171 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/portguard/portguard/internal/backup"
+)
+
+// Budget is the time a rollback must finish in.
+const Budget = 5 * time.Minute
+
+// RollbackOptions say which backup to return to.
+type RollbackOptions struct {
+	// Dir is the backups root: the rollback first saves the current files
+	// there as a backup of their own.
+	Dir string
+	// Backup is the directory of the backup to return to.
+	Backup string
+	// Root is where the files are restored: the directory the backup was
+	// taken of.
+	Root       string
+	ConfigOnly bool
+	Version    string
+	// Progress, when set, receives a line per step.
+	Progress io.Writer
+}
+
+// RollbackResult is what a rollback did.
+type RollbackResult struct {
+	Backup *backup.Manifest `json:"-"`
+	ID     string           `json:"id"`
+	// Saved is the backup of the files as they were before the rollback.
+	Saved    string           `json:"saved"`
+	Restored *backup.Restored `json:"restored"`
+	Elapsed  time.Duration    `json:"elapsed_ns"`
+	Budget   time.Duration    `json:"budget_ns"`
+}
+
+// Rollback returns the stacks to a backup: it verifies the backup, saves
+// the current configuration files as a new backup (nothing is lost), and
+// restores the backed-up files byte for byte.
+func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
+	start := time.Now()
+	progress := o.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	ver, err := backup.Verify(o.Backup)
+	if err != nil {
+		return nil, &VerifyError{Err: err}
+	}
+	m := ver.Manifest
+	if !ver.OK() {
+		return nil, &VerifyError{Result: ver}
+	}
+	fmt.Fprintf(progress, "verified %d %s of backup %s\n", ver.Checked, plural(ver.Checked, "file", "files"), m.ID)
+	if err := sameDir(o.Root, m.Root); err != nil {
+		return nil, &InputError{Err: fmt.Errorf("backup %s: %w", m.ID, err)}
+	}
+	saved, err := saveCurrent(ctx, o, m)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(progress, "saved the current files as backup %s\n", saved.ID)
+	restored, err := backup.RestoreConfig(o.Backup, m, o.Root)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the files before the rollback are in backup %s)", err, saved.ID)
+	}
+	fmt.Fprintf(progress, "restored %s\n", describeRestored(restored))
+	return &RollbackResult{Backup: m, ID: m.ID, Saved: saved.ID, Restored: restored, Elapsed: time.Since(start), Budget: Budget}, nil
+}
+
+// saveCurrent backs up the files a rollback to m overwrites or removes,
+// as they are now.
+func saveCurrent(ctx context.Context, o RollbackOptions, m *backup.Manifest) (*backup.Manifest, error) {
+	var present, absent []string
+	names := append([]string{}, m.Absent...)
+	for _, f := range m.Files {
+		if f.Kind == backup.KindConfig {
+			names = append(names, f.Source)
+		}
+	}
+	for _, rel := range names {
+		st, err := os.Stat(filepath.Join(o.Root, filepath.FromSlash(rel)))
+		switch {
+		case err == nil && st.Mode().IsRegular():
+			present = append(present, rel)
+		case errors.Is(err, fs.ErrNotExist):
+			absent = append(absent, rel)
+		case err == nil:
+			return nil, fmt.Errorf("%s is not a regular file: nothing was restored", rel)
+		default:
+			return nil, fmt.Errorf("cannot read %s: %w; nothing was restored", rel, err)
+		}
+	}
+	saved, dir, err := backup.Create(ctx, backup.Options{
+		Dir: o.Dir, Root: o.Root, Config: present, Absent: absent,
+		Reason: "before rollback to " + m.ID, Version: o.Version,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot save the current files before the rollback (nothing was restored): %w", err)
+	}
+	if r, err := backup.Verify(dir); err != nil || !r.OK() {
+		return nil, fmt.Errorf("the backup of the current files, %s, fails verification: nothing was restored", saved.ID)
+	}
+	return saved, nil
+}
+
+// sameDir checks that root is the directory a backup was taken of.
+func sameDir(root, taken string) error {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	want := taken
+	if real, err := filepath.EvalSymlinks(taken); err == nil {
+		want = real
+	}
+	if abs != want {
+		return fmt.Errorf("it was taken of %s, not of %s: give that directory as PATH", taken, abs)
+	}
+	return nil
+}
+
+func describeRestored(r *backup.Restored) string {
+	var parts []string
+	if len(r.Written) > 0 {
+		parts = append(parts, strings.Join(r.Written, ", "))
+	}
+	if len(r.Removed) > 0 {
+		parts = append(parts, "removed "+strings.Join(r.Removed, ", ")+" (absent from the backup)")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nothing: every file is as in the backup")
+	}
+	s := strings.Join(parts, "; ")
+	if len(r.Unchanged) > 0 {
+		s += fmt.Sprintf(" (%d %s unchanged)", len(r.Unchanged), plural(len(r.Unchanged), "file", "files"))
+	}
+	return s
+}
+
+// VerifyError is a backup that fails verification: exit 1.
+type VerifyError struct {
+	Result *backup.Result
+	Err    error
+}
+
+func (e *VerifyError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	lines := make([]string, len(e.Result.Problems))
+	for i, p := range e.Result.Problems {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Sprintf("backup %s fails verification, nothing was changed:\n%s", e.Result.ID, strings.Join(lines, "\n"))
+}
+
+func (e *VerifyError) Unwrap() error { return e.Err }
