@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/compose-spec/compose-go/v2/consts"
-	"github.com/compose-spec/compose-go/v2/format"
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/tree"
@@ -27,12 +26,6 @@ type projectFacts struct {
 	unset    []UnsetVar
 	errors   []InputError
 }
-
-// unsetPlaceholder stands in for a variable without value in fields that
-// portguard does not judge (a volume path, container_name, read_only): it
-// keeps compose-go's parsers and schema happy where an empty string would
-// not.
-const unsetPlaceholder = "0"
 
 // loader state shared by the projects of one run.
 type composeLoader struct {
@@ -282,7 +275,7 @@ func (l *composeLoader) projectName(files []*composeFile) string {
 		if err != nil {
 			continue
 		}
-		name, unknown := substitute(cf.name, refs, l.env.dotenv.lookup, "")
+		name, unknown := substitute(cf.name, refs, l.env.dotenv.lookup)
 		if n := loader.NormalizeProjectName(name); n != "" && len(unknown) == 0 {
 			return n
 		}
@@ -311,68 +304,44 @@ func (l *composeLoader) composeModel(files []*composeFile, baseDir, name string)
 		return l.env.dotenv.lookup(k)
 	}
 	settled := settledServices(files)
-	// compose-go changes the dicts it is given, so each attempt decodes
-	// them afresh from the node trees.
-	details := func() (types.ConfigDetails, error) {
-		d := types.ConfigDetails{WorkingDir: baseDir, Environment: map[string]string{}}
-		for _, cf := range files {
-			dict, err := composeDict(cf, settled)
-			if err != nil {
-				return d, err
-			}
-			d.ConfigFiles = append(d.ConfigFiles, types.ConfigFile{Filename: cf.abs, Config: dict})
-		}
-		return d, nil
-	}
-	// An unset variable becomes a placeholder; "0" suits numbers, durations
-	// and volume sources, "unset" names (container_name must have two
-	// characters). A file whose fields need both fails with the first.
-	var dict map[string]any
-	var firstErr error
-	for _, placeholder := range []string{unsetPlaceholder, "unset"} {
-		usedPlaceholder := false
-		opts := func(o *loader.Options) {
-			o.SetProjectName(name, true)
-			o.Profiles = []string{"*"}
-			o.SkipConsistencyCheck = true
-			o.SkipResolveEnvironment = true
-			o.SkipResolveLabels = true
-			o.ResolvePaths = false
-			// The defaults compose-go fills in (port protocol and mode, build
-			// context, bind options, secret targets, device counts) are not
-			// read, and cannot fail on a model of the right types.
-			o.SkipDefaultValues = true
-			// The types were checked by checkShapes, at their lines.
-			o.SkipValidation = true
-			o.Interpolate = &interp.Options{
-				LookupValue: lookup,
-				// One type cast: the schema accepts strings where a variable
-				// may stand and portguard reads the model as a dict, but
-				// compose-go's own checks read a volume's external as a
-				// boolean (external: "${EXT:-true}", external: yes).
-				TypeCastMapping: map[tree.Path]interp.Cast{volumeExternalPath: castBool},
-				Substitute:      tolerantSubstitute(placeholder, func(string) { usedPlaceholder = true }),
-			}
-		}
-		d, err := details()
+	d := types.ConfigDetails{WorkingDir: baseDir, Environment: map[string]string{}}
+	for _, cf := range files {
+		dict, err := composeDict(cf, settled)
 		if err != nil {
 			return nil, nil, err
 		}
-		// The model as a dict: merged, validated and normalized, without the
-		// cost of decoding it into compose-go's structs.
-		dict, err = loadModel(d, opts)
-		if err == nil {
-			break
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-		if !usedPlaceholder {
-			break
+		d.ConfigFiles = append(d.ConfigFiles, types.ConfigFile{Filename: cf.abs, Config: dict})
+	}
+	opts := func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.Profiles = []string{"*"}
+		o.SkipConsistencyCheck = true
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		o.ResolvePaths = false
+		// The defaults compose-go fills in (port protocol and mode, build
+		// context, bind options, secret targets, device counts) are not
+		// read, and cannot fail on a model of the right types.
+		o.SkipDefaultValues = true
+		// The types were checked by checkShapes, at their lines.
+		o.SkipValidation = true
+		o.Interpolate = &interp.Options{
+			LookupValue: lookup,
+			// One type cast: the schema accepts strings where a variable
+			// may stand and portguard reads the model as a dict, but
+			// compose-go's own checks read a volume's external as a
+			// boolean (external: "${EXT:-true}", external: yes).
+			TypeCastMapping: map[tree.Path]interp.Cast{volumeExternalPath: castBool},
+			// A variable without value is the empty string, as docker
+			// compose interpolates it, also a required one.
+			Substitute: tolerantSubstitute,
 		}
 	}
-	if dict == nil {
-		return nil, nil, firstErr
+	// The model as a dict: merged, validated and normalized, without the
+	// cost of decoding it into compose-go's structs.
+	dict, err := loadModel(d, opts)
+	if err != nil {
+		return nil, nil, err
 	}
 	m := modelOf(dict)
 	for ws := range settled {
@@ -594,12 +563,15 @@ var servicePathRE = regexp.MustCompile(`services\.([A-Za-z0-9._-]+?)(?:\.([A-Za-
 // volumeExternalPath is where a top-level volume says it is external.
 var volumeExternalPath = tree.NewPath("volumes", tree.PathMatchAll, "external")
 
-// castBool reads a boolean the way docker compose does.
+// castBool reads a boolean the way docker compose does. The empty string,
+// which a variable without value gives (external: ${EXT}), docker compose
+// refuses until the variable is set; the check reads it as false and lists
+// the variable as unset.
 func castBool(s string) (any, error) {
 	switch strings.ToLower(s) {
 	case "y", "yes", "true", "on":
 		return true, nil
-	case "n", "no", "false", "off":
+	case "n", "no", "false", "off", "":
 		return false, nil
 	}
 	return nil, fmt.Errorf("%q is not a boolean (true or false)", s)
@@ -821,7 +793,7 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 			}
 		}
 		for _, item := range seqItems(e.ws.volumes) {
-			v, err := serviceVolume(e.cf, item)
+			v, err := serviceVolume(e.cf, item, l.env.dotenv.lookup)
 			if err != nil {
 				errs = append(errs, *err)
 				continue
@@ -837,7 +809,9 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 			}
 			svc.Volumes = append(svc.Volumes, v)
 		}
-		svc.Environment = l.environment(svc.Environment, e.cf, e.ws.environment, envAt, pc)
+		var envErrs []InputError
+		svc.Environment, envErrs = l.environment(svc.Environment, e.cf, e.ws.environment, envAt, pc)
+		errs = append(errs, envErrs...)
 	}
 	return svc, true, errs
 }
@@ -902,48 +876,6 @@ func (l *composeLoader) port(cf *composeFile, item *yaml.Node, env portEnv) (Por
 		return p, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: err.Error()}
 	}
 	return p, nil
-}
-
-// serviceVolume reads one volumes item with compose-go's volume parser.
-func serviceVolume(cf *composeFile, item *yaml.Node) (ServiceVolume, *InputError) {
-	pos := cf.li.position(cf.rel, item)
-	var vc types.ServiceVolumeConfig
-	switch item.Kind {
-	case yaml.ScalarNode:
-		refs, err := scanVars(item.Value)
-		if err != nil {
-			return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: err.Error()}
-		}
-		spec, _ := substitute(item.Value, refs, noLookup, unsetPlaceholder)
-		vc, err = format.ParseVolume(spec)
-		if err != nil {
-			return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: fmt.Sprintf("invalid volume %q: %v", item.Value, err)}
-		}
-		// A source written as a variable is a path the user chooses.
-		if len(refs) > 0 && refs[0].Start == 0 && vc.Type == "volume" {
-			vc.Type = "bind"
-		}
-	case yaml.MappingNode:
-		for _, kv := range pairs(item) {
-			switch kv.key.Value {
-			case "type":
-				vc.Type = kv.value.Value
-			case "source":
-				vc.Source = kv.value.Value
-			case "target":
-				vc.Target = kv.value.Value
-			case "read_only":
-				vc.ReadOnly = kv.value.Value == "true"
-			}
-		}
-	default:
-		return ServiceVolume{}, &InputError{File: cf.rel, Line: pos.Line, Column: pos.Column, Message: "a volume must be a string or a mapping"}
-	}
-	t := vc.Type
-	if t == "volume" && vc.Source == "" {
-		t = "anonymous"
-	}
-	return ServiceVolume{Type: t, Source: vc.Source, Target: strings.TrimRight(vc.Target, "/"), ReadOnly: vc.ReadOnly, Position: pos}, nil
 }
 
 // volumeFacts lists the project's top-level volumes with compose-go's view

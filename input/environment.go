@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,16 +10,23 @@ import (
 )
 
 // environment appends a service's environment (map or list form) to out.
-// Values are interpolated with the root .env to find host:port references,
-// then redacted unless the variable is port-like. A variable already in out
-// is replaced in place, as an override file's entry replaces the base
-// file's; at indexes out by name, or is nil for a scan of out.
-func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Node, at map[string]int, pc *projectCache) []EnvEntry {
+// Values are interpolated with the root .env as docker compose does, to
+// find host:port references, then redacted unless the variable is
+// port-like. A variable already in out is replaced in place, as an override
+// file's entry replaces the base file's; at indexes out by name, or is nil
+// for a scan of out. A value docker compose cannot interpolate (a broken
+// ${...}) is an input error at its entry, which never quotes the value.
+func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Node, at map[string]int, pc *projectCache) ([]EnvEntry, []InputError) {
 	n = resolveAlias(n)
 	if n == nil {
-		return out
+		return out, nil
 	}
-	add := func(e EnvEntry) {
+	var errs []InputError
+	add := func(e EnvEntry, err error) {
+		if err != nil {
+			errs = append(errs, InputError{File: cf.rel, Line: e.Line, Column: e.Column, Message: fmt.Sprintf("environment %s: %v", e.Name, err)})
+			return
+		}
 		if at != nil {
 			if i, ok := at[e.Name]; ok {
 				out[i] = e
@@ -47,20 +55,20 @@ func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Nod
 			add(l.envEntry(strings.TrimSpace(name), value, set, cf.li.position(cf.rel, item), pc))
 		}
 	}
-	return out
+	return out, errs
 }
 
-func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *projectCache) EnvEntry {
+func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *projectCache) (EnvEntry, error) {
 	e := EnvEntry{Name: name, Position: pos, PortRefs: []PortRef{}}
 	if !set {
-		return e
+		return e, nil
 	}
 	refs, err := scanVars(raw)
 	if err != nil {
-		refs = nil
+		return e, err
 	}
 	e.UsesVariable = len(refs) > 0
-	value, _ := substitute(raw, refs, l.env.dotenv.lookup, "")
+	value, _ := substitute(raw, refs, l.env.dotenv.lookup)
 	if pr, ok := pc.portRefs[value]; ok {
 		e.PortRefs = pr
 	} else {
@@ -68,11 +76,11 @@ func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *p
 		pc.portRefs[value] = e.PortRefs
 	}
 	if portLikeName(name) {
-		e.Value = raw
+		e.Value = value
 	} else {
 		e.Value = Redacted
 	}
-	return e
+	return e, nil
 }
 
 // hostPortRE finds host:port pairs: in URLs (after // or userinfo@), in

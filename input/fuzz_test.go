@@ -9,6 +9,7 @@ package input
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -132,7 +134,7 @@ func FuzzInterpolation(f *testing.F) {
 			resolve(r, lookup)
 			resolve(r, noLookup)
 		}
-		out, unknown := substitute(s, refs, lookup, "")
+		out, unknown := substitute(s, refs, lookup)
 		if len(refs) == 0 && out != strings.ReplaceAll(s, "$$", "$") {
 			t.Fatalf("%q without references became %q", s, out)
 		}
@@ -141,8 +143,19 @@ func FuzzInterpolation(f *testing.F) {
 				t.Fatalf("%q: unknown index %d of %d references", s, i, len(refs))
 			}
 		}
-		if _, err := tolerantSubstitute("0", func(string) {})(s, lookup); err != nil {
+		tolerant, err := tolerantSubstitute(s, lookup)
+		if err != nil {
 			t.Fatalf("%q scans but tolerantSubstitute fails: %v", s, err)
+		}
+		// The value is docker compose's: compose-go's template package,
+		// with an unset required variable as the empty string.
+		want, err := template.SubstituteWithOptions(s, template.Mapping(lookup), template.WithoutLogging)
+		var missing *template.MissingRequiredError
+		if err != nil && !errors.As(err, &missing) {
+			t.Fatalf("%q scans, but docker compose rejects it: %v", s, err)
+		}
+		if out != want || tolerant != want {
+			t.Fatalf("%q interpolates to %q (%q given to compose-go), docker compose: %q", s, out, tolerant, want)
 		}
 	})
 }

@@ -23,9 +23,10 @@ func (r varRef) hasDefault() bool { return r.Form == ":-" || r.Form == "-" }
 
 var varOps = []string{":-", ":?", ":+", "-", "?", "+"}
 
-// scanVars finds the variable references of s the way docker compose reads
-// them; `$$` is an escaped dollar. A `${` without its closing brace is an
-// error, as it is for compose.
+// scanVars finds the variable references of s exactly where docker
+// compose finds them (compose-go's template package); `$$` is an escaped
+// dollar. A `${` that is not a reference is an error, as it is for
+// compose.
 func scanVars(s string) ([]varRef, error) {
 	var refs []varRef
 	for i := 0; i < len(s); i++ {
@@ -36,21 +37,12 @@ func scanVars(s string) ([]varRef, error) {
 		case next == '$':
 			i++
 		case next == '{':
-			end, deep := closingBrace(s, i+1)
-			switch {
-			case deep:
-				return nil, fmt.Errorf("variable references nested more than %d deep", maxNesting)
-			case end < 0:
-				// Not quoted: the value may be a secret (a password with "${").
-				return nil, fmt.Errorf("unclosed variable reference: a ${ without its closing }")
-			}
-			ref, err := parseBraced(s[i+2 : end])
+			ref, err := bracedRef(s, i)
 			if err != nil {
 				return nil, err
 			}
-			ref.Start, ref.End = i, end+1
 			refs = append(refs, ref)
-			i = end
+			i = ref.End - 1
 		case isNameStart(next):
 			j := i + 1
 			for j < len(s) && isNameChar(s[j]) {
@@ -63,27 +55,96 @@ func scanVars(s string) ([]varRef, error) {
 	return refs, nil
 }
 
+// bracedRef reads the reference `${...}` that starts at s[start], as
+// compose-go's template package reads it: `${NAME}`, or `${NAME<op>` and
+// then everything up to the last `}` of the line, cut at the `}` that
+// closes the reference's first brace when there is one (counting braces
+// the way compose counts them: the character after each `{` is skipped).
+func bracedRef(s string, start int) (varRef, error) {
+	j := start + 2
+	if j >= len(s) || !isNameStart(s[j]) {
+		return varRef{}, errBadRef(s, start)
+	}
+	for j < len(s) && isNameChar(s[j]) {
+		j++
+	}
+	name := s[start+2 : j]
+	if j < len(s) && s[j] == '}' {
+		return varRef{Start: start, End: j + 1, Name: name, Form: ""}, nil
+	}
+	form := ""
+	for _, op := range varOps {
+		if strings.HasPrefix(s[j:], op) {
+			form = op
+			break
+		}
+	}
+	if form == "" {
+		return varRef{}, errBadRef(s, start)
+	}
+	end, deep := firstClosingBrace(s, start)
+	if deep {
+		return varRef{}, fmt.Errorf("variable references nested more than %d deep", maxNesting)
+	}
+	if end < 0 {
+		// No brace closes the first one on this line: the reference runs
+		// to the line's last }, after the operator.
+		for i := j + len(form); i < len(s) && s[i] != '\n'; i++ {
+			if s[i] == '}' {
+				end = i
+			}
+		}
+		if end < 0 {
+			return varRef{}, errBadRef(s, start)
+		}
+	}
+	arg := s[j+len(form) : end]
+	// compose interpolates the argument when it applies: a broken one is
+	// an error then, and always here.
+	if strings.IndexByte(arg, '$') >= 0 {
+		if _, err := scanVars(arg); err != nil {
+			return varRef{}, err
+		}
+	}
+	return varRef{Start: start, End: end + 1, Name: name, Form: form, Arg: arg}, nil
+}
+
+// errBadRef is the error of a `${` that docker compose cannot read: no
+// closing brace (the value is not quoted: it may be a secret with "${"),
+// or no variable name.
+func errBadRef(s string, start int) error {
+	if strings.IndexByte(s[start:], '}') < 0 {
+		return fmt.Errorf("unclosed variable reference: a ${ without its closing }")
+	}
+	return errInvalidRef
+}
+
 // maxNesting bounds `${A:-${B:-...}}`: each default is scanned again when
 // it is expanded, so unbounded nesting would cost quadratic time.
 const maxNesting = 16
 
-// closingBrace returns the index of the brace closing the one at open,
-// counting nested `${...}` in defaults, or -1; deep reports nesting beyond
-// maxNesting.
-func closingBrace(s string, open int) (end int, deep bool) {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-			if depth > maxNesting {
-				return -1, true
-			}
-		case '}':
-			depth--
-			if depth == 0 {
+// firstClosingBrace is compose-go's getFirstBraceClosingIndex on the line
+// of s from start: the index of the `}` that closes the `{` after start,
+// or -1, where the character after each `{` is skipped; deep reports
+// nesting beyond maxNesting.
+func firstClosingBrace(s string, start int) (end int, deep bool) {
+	open := 0
+	for i := start; i < len(s) && s[i] != '\n'; i++ {
+		if s[i] == '}' {
+			open--
+			if open == 0 {
 				return i, false
 			}
+		}
+		if s[i] == '{' {
+			open++
+			if open > maxNesting {
+				return -1, true
+			}
+			if i+1 < len(s) && s[i+1] == '\n' {
+				break
+			}
+			i++
 		}
 	}
 	return -1, false
@@ -103,27 +164,6 @@ func clip(s string) string {
 }
 
 var errInvalidRef = fmt.Errorf("invalid variable reference: ${ takes a name, then optionally :-, -, :?, ?, :+ or + and a value")
-
-func parseBraced(body string) (varRef, error) {
-	j := 0
-	for j < len(body) && isNameChar(body[j]) {
-		j++
-	}
-	name := body[:j]
-	if name == "" || !isNameStart(name[0]) {
-		return varRef{}, errInvalidRef
-	}
-	rest := body[j:]
-	if rest == "" {
-		return varRef{Name: name, Form: ""}, nil
-	}
-	for _, op := range varOps {
-		if strings.HasPrefix(rest, op) {
-			return varRef{Name: name, Form: op, Arg: rest[len(op):]}, nil
-		}
-	}
-	return varRef{}, errInvalidRef
-}
 
 func isNameStart(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
@@ -180,13 +220,15 @@ func expandArg(arg string, lookup lookupFunc) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	out, unknown := substitute(arg, refs, lookup, "")
+	out, unknown := substitute(arg, refs, lookup)
 	return out, len(unknown) == 0
 }
 
-// substitute replaces every reference of s with its value under lookup;
-// unknown values become placeholder, and their indexes are returned.
-func substitute(s string, refs []varRef, lookup lookupFunc, placeholder string) (string, []int) {
+// substitute replaces every reference of s with its value under lookup, as
+// docker compose does: a variable without value (no value, no default) is
+// the empty string, also a required one (${X:?msg}, where compose would
+// stop). The indexes of the references without value are returned.
+func substitute(s string, refs []varRef, lookup lookupFunc) (string, []int) {
 	if len(refs) == 0 {
 		return strings.ReplaceAll(s, "$$", "$"), nil
 	}
@@ -198,7 +240,6 @@ func substitute(s string, refs []varRef, lookup lookupFunc, placeholder string) 
 		v, ok := resolve(r, lookup)
 		if !ok {
 			unknown = append(unknown, i)
-			v = placeholder
 		}
 		b.WriteString(v)
 		prev = r.End
@@ -207,20 +248,18 @@ func substitute(s string, refs []varRef, lookup lookupFunc, placeholder string) 
 	return b.String(), unknown
 }
 
-// tolerantSubstitute is the interpolation compose-go runs on every field
-// portguard does not judge: an unset variable without a default, or a
-// required one (`${X:?must be set}`), does not stop the check. It becomes
-// the placeholder, and the variable is reported once as unset.
-func tolerantSubstitute(placeholder string, unset func(name string)) func(string, template.Mapping) (string, error) {
-	return func(s string, mapping template.Mapping) (string, error) {
-		refs, err := scanVars(s)
-		if err != nil {
-			return "", err
-		}
-		out, unknown := substitute(s, refs, lookupFunc(mapping), placeholder)
-		for _, i := range unknown {
-			unset(refs[i].Name)
-		}
-		return out, nil
+// tolerantSubstitute is the interpolation compose-go runs on the fields it
+// is given: docker compose's, except that a required variable without
+// value (`${X:?must be set}`) does not stop the check: it is the empty
+// string, as every variable without value is.
+func tolerantSubstitute(s string, mapping template.Mapping) (string, error) {
+	if strings.IndexByte(s, '$') < 0 {
+		return s, nil
 	}
+	refs, err := scanVars(s)
+	if err != nil {
+		return "", err
+	}
+	out, _ := substitute(s, refs, lookupFunc(mapping))
+	return out, nil
 }

@@ -19,7 +19,7 @@ func TestLoadModelRecovers(t *testing.T) {
 }
 
 func TestCastBool(t *testing.T) {
-	for in, want := range map[string]bool{"yes": true, "TRUE": true, "on": true, "y": true, "no": false, "False": false, "off": false, "n": false} {
+	for in, want := range map[string]bool{"yes": true, "TRUE": true, "on": true, "y": true, "no": false, "False": false, "off": false, "n": false, "": false} {
 		got, err := castBool(in)
 		if err != nil || got != want {
 			t.Errorf("castBool(%q) = %v, %v", in, got, err)

@@ -45,9 +45,11 @@ func (env portEnv) parsePorts(s string) ([]types.ServicePortConfig, error) {
 // IP, host port, container port and protocol need four).
 const maxPortRefs = 8
 
-// sentinelPort marks one variable while probing which part of a mapping
-// it sets; no real mapping uses it as a literal.
-const sentinelPort = "65123"
+// probeValues are two host ports a reference is set to in turn, to see
+// whether it sets the host port: the published port changes with it. Two
+// probes, not one sentinel value, so that no port a user may write (65123
+// or any other) is special.
+var probeValues = [2]string{"7001", "7002"}
 
 // parseShortPort reads a short-syntax mapping such as
 // `${BIND:-127.0.0.1}:${PG_PORT:-7000}:5432/tcp`. Every variable is
@@ -68,12 +70,16 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	effective := lookupFunc(env.dotenv.lookup)
 
 	// The structure (host IP, container port, protocol, which variable is
-	// the host port) comes from the most concrete string that parses: the
-	// values docker compose would use, then placeholders for all variables.
+	// the host port) comes from the mapping as docker compose interpolates
+	// it (a variable without value is empty); when that does not parse (a
+	// variable without value where a number must be), from the most
+	// concrete string that does, with placeholders for those variables.
 	var cfgs []types.ServicePortConfig
 	var filled []string
-	for _, fill := range portFills(refs, effective) {
-		filled = fill
+	fills := portFills(refs, effective)
+	used := 0
+	for k, fill := range fills {
+		filled, used = fill, k
 		cfgs, err = env.parsePorts(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
 		if err == nil {
 			break
@@ -91,10 +97,19 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	if p.TargetRange != nil {
 		p.Target = p.TargetRange[0]
 	}
+	if used > 0 {
+		// A placeholder is never a fact: a host IP that changes with the
+		// placeholders is docker compose's empty one.
+		if other, err := env.parsePorts(replaceRefs(raw, refs, func(i int, r varRef) string { return otherPlaceholder(filled[i], fills[0][i]) })); err != nil || len(other) == 0 || other[0].HostIP != p.HostIP {
+			p.HostIP = ""
+		}
+	}
 
 	hostRef := -1
 	for i := range refs {
-		if probe, err := env.parsePorts(withRef(raw, refs, filled, i, sentinelPort)); err == nil && anyPublished(probe, sentinelPort) {
+		a, errA := env.parsePorts(withRef(raw, refs, filled, i, probeValues[0]))
+		b, errB := env.parsePorts(withRef(raw, refs, filled, i, probeValues[1]))
+		if errA == nil && errB == nil && publishedSpanText(a) != publishedSpanText(b) {
 			hostRef = i
 			break
 		}
@@ -124,22 +139,26 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	return p, nil
 }
 
-// portFills lists the values to try for the references of a mapping: the
-// values docker compose would use, with each unknown one (no value, no
-// default) tried as a port and as a host IP; then every reference as a
+// portFills lists the values to try for the references of a mapping:
+// first the values docker compose would use (a variable without value
+// empty); then the same with each unknown one (no value, no default, or
+// empty) tried as a port and as a host IP; then every reference as a
 // placeholder, in case a value itself is broken (a default such as "abc"
 // is a finding, not a reason to lose the mapping).
 func portFills(refs []varRef, lookup lookupFunc) [][]string {
+	compose := make([]string, len(refs))
 	known := make([]string, len(refs))
 	var unknown []int
 	for i, r := range refs {
-		if v, ok := resolve(r, lookup); ok && v != "" {
+		v, ok := resolve(r, lookup)
+		compose[i] = v
+		if ok && v != "" {
 			known[i] = v
 		} else {
 			unknown = append(unknown, i)
 		}
 	}
-	var fills [][]string
+	fills := [][]string{compose}
 	// An IP comes first in a mapping, so at most the first unknown reference
 	// is tried as one.
 	for _, ipFirst := range []bool{false, true} {
@@ -206,12 +225,30 @@ func simplePortNumber(s string) (int, bool) {
 	return n, n <= 65535
 }
 
-// valueOr resolves r under lookup, or gives placeholder when it is unknown.
-func valueOr(r varRef, lookup lookupFunc, placeholder string) string {
-	if v, ok := resolve(r, lookup); ok && v != "" {
-		return v
+// otherPlaceholder gives, for a reference filled with a placeholder (a
+// value docker compose would not use), another placeholder of the same
+// kind, and the value itself otherwise.
+func otherPlaceholder(filled, compose string) string {
+	switch {
+	case filled == compose:
+		return filled
+	case filled == "0.0.0.0":
+		return "127.0.0.1"
+	case filled == "0":
+		return "1"
 	}
-	return placeholder
+	return filled
+}
+
+// publishedSpanText renders the host ports of parsed mappings, to compare
+// two probes.
+func publishedSpanText(cfgs []types.ServicePortConfig) string {
+	var b strings.Builder
+	for _, c := range cfgs {
+		b.WriteString(c.Published)
+		b.WriteByte(',')
+	}
+	return b.String()
 }
 
 // withRef rebuilds the mapping with reference i set to value and every
@@ -223,15 +260,6 @@ func withRef(raw string, refs []varRef, filled []string, i int, value string) st
 		}
 		return filled[j]
 	})
-}
-
-func anyPublished(cfgs []types.ServicePortConfig, s string) bool {
-	for _, c := range cfgs {
-		if strings.Contains(c.Published, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // spanOfMapping parses a short mapping and returns its host port span, or
@@ -332,7 +360,7 @@ func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port,
 			if err != nil {
 				return "", err
 			}
-			s, _ := substitute(val.Value, refs, effective, "")
+			s, _ := substitute(val.Value, refs, effective)
 			return s, nil
 		}
 		switch key {
@@ -361,7 +389,7 @@ func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port,
 	if err != nil {
 		return p, err
 	}
-	ts, _ := substitute(targetNode.Value, refs, effective, "")
+	ts, _ := substitute(targetNode.Value, refs, effective)
 	lo, hi, ok := parsePortSpan(ts)
 	if !ok || lo == 0 {
 		return p, fmt.Errorf("invalid target port %q", clip(targetNode.Value))
@@ -391,7 +419,7 @@ func parseLongPort(n *yaml.Node, li *lineIndex, file string, env portEnv) (Port,
 		value      **int
 		valueRange *[]int
 	}{{noLookup, &p.Published, &p.PublishedRange}, {effective, &p.Effective, &p.EffectiveRange}} {
-		s, unknown := substitute(p.Raw, refs, view.lookup, "")
+		s, unknown := substitute(p.Raw, refs, view.lookup)
 		if len(unknown) > 0 {
 			continue
 		}

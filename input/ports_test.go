@@ -56,7 +56,12 @@ func TestParseShortPort(t *testing.T) {
 		// The host IP variable is not the host port variable.
 		{"${BIND:-127.0.0.1}:${NOT_SET:-7000}:5432", `{"eff":7000,"eff_range":[7000,7000],"ip":"127.0.0.2","proto":"tcp","pub":7000,"pub_range":[7000,7000],"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":":-","default":"7000","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
 		// Unknown IP and unknown port: the mapping keeps its shape.
-		{"${IP_UNSET}:${NOT_SET}:5432", `{"eff":null,"eff_range":null,"ip":"0.0.0.0","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":"","default":"","has_default":false,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		{"${IP_UNSET}:${NOT_SET}:5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":"","default":"","has_default":false,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
+		// No port is special to the parser: 65123 is published like any
+		// other, and the variable of the container port is not the host
+		// port's.
+		{"65123:${NOT_SET:-5432}", `{"eff":65123,"eff_range":[65123,65123],"ip":"","proto":"tcp","pub":65123,"pub_range":[65123,65123],"target":5432,"target_range":[5432,5432],"var":null}`, ""},
+		{"${NOT_SET:-65123}:65123", `{"eff":65123,"eff_range":[65123,65123],"ip":"","proto":"tcp","pub":65123,"pub_range":[65123,65123],"target":65123,"target_range":[65123,65123],"var":{"name":"NOT_SET","form":":-","default":"65123","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
 		// A non-numeric default is a finding (DBP202), not an input error.
 		{"${NOT_SET:-abc}:5432", `{"eff":null,"eff_range":null,"ip":"","proto":"tcp","pub":null,"pub_range":null,"target":5432,"target_range":[5432,5432],"var":{"name":"NOT_SET","form":":-","default":"abc","has_default":true,"env_value":null,"env_line":0,"env_file":"","app_value":null}}`, ""},
 		{"abc:5432", "", `invalid port mapping "abc:5432"`},

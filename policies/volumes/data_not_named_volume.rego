@@ -48,7 +48,11 @@ _named(mounts) if {
 	m.type == "volume"
 }
 
-_kind(m) := sprintf("the bind mount %s", [m.source]) if m.type == "bind"
+# A bind mount's path may be a variable without value (source "").
+_kind(m) := "a bind mount whose path is a variable without value" if {
+	m.type == "bind"
+	m.source == ""
+} else := sprintf("the bind mount %s", [m.source]) if m.type == "bind"
 
 else := "an anonymous volume" if m.type == "anonymous"
 

@@ -17,6 +17,16 @@ test_fail_bind_mount if {
 	)}
 }
 
+test_fail_bind_mount_without_path if {
+	m := fx.mount("bind", "", "/var/lib/postgresql/data", 7)
+	r := report with input as fx.doc([fx.with_mounts(fx.service("postgres", "postgres:16", 5, []), [m])])
+	r == {_expect(
+		fx.at(m), "postgres",
+		"postgres keeps its data in /var/lib/postgresql/data on a bind mount whose path is a variable without value",
+		_pg_suggestion,
+	)}
+}
+
 test_fail_anonymous_and_tmpfs if {
 	a := fx.mount("anonymous", "", "/var/lib/postgresql/data", 7)
 	t := fx.mount("tmpfs", "", "/data", 11)

@@ -1,0 +1,131 @@
+package main
+
+// End-to-end tests of the facts portguard takes from compose files and the
+// root .env: what docker compose computes, whatever the command.
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// inputDoc is the part of `portguard input` these tests read.
+type inputDoc struct {
+	Files []struct {
+		Path    string `json:"path"`
+		Project string `json:"project"`
+		Role    string `json:"role"`
+	} `json:"files"`
+	Services []struct {
+		Name          string            `json:"name"`
+		File          string            `json:"file"`
+		Image         string            `json:"image"`
+		ContainerName string            `json:"container_name"`
+		Labels        map[string]string `json:"labels"`
+		Volumes       []struct {
+			Type   string `json:"type"`
+			Source string `json:"source"`
+			Target string `json:"target"`
+		} `json:"volumes"`
+		Environment []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"environment"`
+	} `json:"services"`
+	Env struct {
+		File string `json:"file"`
+		Vars []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+			Line  int    `json:"line"`
+		} `json:"vars"`
+	} `json:"env"`
+	Conventions struct {
+		File string `json:"file"`
+		Rows []struct {
+			Port *int `json:"port"`
+		} `json:"rows"`
+	} `json:"conventions"`
+	Repo struct {
+		EnvFiles []string `json:"env_files"`
+	} `json:"repo"`
+	Unset []struct {
+		Name string `json:"name"`
+	} `json:"unset_variables"`
+	Errors []inputError `json:"errors"`
+}
+
+func inputOf(t *testing.T, inv invocation) (inputDoc, result) {
+	t.Helper()
+	res := run(t, inv)
+	var doc inputDoc
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatalf("portguard %s: exit %d, stdout is not the input document: %v\n%s%s", strings.Join(inv.args, " "), res.code, err, res.stdout, res.stderr)
+	}
+	return doc, res
+}
+
+// TestFactsAreDockerComposes: every value taken from a compose file is
+// interpolated as docker compose interpolates it with the root .env and
+// the defaults; a variable without value is the empty string, never a
+// placeholder, in the facts and in the messages.
+func TestFactsAreDockerComposes(t *testing.T) {
+	doc, res := inputOf(t, invocation{args: []string{"input", fixture("variables-everywhere")}})
+	if res.code != 0 || len(doc.Errors) > 0 || len(doc.Services) != 1 {
+		t.Fatalf("exit %d, errors %v, %d services", res.code, doc.Errors, len(doc.Services))
+	}
+	s := doc.Services[0]
+	if s.Image != "postgres:" || s.ContainerName != "billing-postgres" || s.Labels["portguard.role"] != "primary" {
+		t.Errorf("image %q, container_name %q, labels %v; want postgres:, billing-postgres, portguard.role=primary", s.Image, s.ContainerName, s.Labels)
+	}
+	if len(s.Volumes) != 1 || s.Volumes[0].Type != "bind" || s.Volumes[0].Source != "./volumes/pg" {
+		t.Errorf("volumes %+v, want the bind mount ./volumes/pg", s.Volumes)
+	}
+	if len(s.Environment) != 1 || s.Environment[0].Value != "7000" {
+		t.Errorf("environment %+v, want POSTGRES_PORT=7000", s.Environment)
+	}
+	if len(doc.Unset) != 1 || doc.Unset[0].Name != "PG_TAG" {
+		t.Errorf("unset variables %+v, want PG_TAG", doc.Unset)
+	}
+
+	r := decodeReport(t, run(t, invocation{args: []string{"check", fixture("variables-everywhere"), "--format", "json"}}))
+	compareFindings(t, r.Findings, []want{{"DBP601", "docker-compose.yml", 11, "postgres"}})
+	for _, f := range r.Findings {
+		if f.RuleID == "DBP601" && !strings.HasSuffix(f.Message, "on the bind mount ./volumes/pg") {
+			t.Errorf("DBP601 says %q, want the bind mount ./volumes/pg", f.Message)
+		}
+	}
+}
+
+// TestUnsetBindSourceIsNoPlaceholder: a bind mount whose path is a
+// variable without value is not "the bind mount 0".
+func TestUnsetBindSourceIsNoPlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - ${DATA_DIR}:/var/lib/postgresql/data\n",
+	})
+	r := decodeReport(t, run(t, invocation{args: []string{"check", dir, "--format", "json"}}))
+	compareFindings(t, r.Findings, []want{{"DBP601", "docker-compose.yml", 5, "db"}})
+	for _, f := range r.Findings {
+		if f.RuleID == "DBP601" && !strings.HasSuffix(f.Message, "on a bind mount whose path is a variable without value") {
+			t.Errorf("DBP601 says %q", f.Message)
+		}
+	}
+	doc, _ := inputOf(t, invocation{args: []string{"input", dir}})
+	var names []string
+	for _, u := range doc.Unset {
+		names = append(names, u.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"DATA_DIR"}) {
+		t.Errorf("unset variables %v, want [DATA_DIR]", names)
+	}
+}
+
+// writeFiles writes files (path relative to root -> content).
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		writeFile(rel, content)(t, root)
+	}
+}
