@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/format"
 
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/policies"
@@ -231,17 +230,18 @@ func metadataProblems(a *ast.Annotations) []string {
 	return out
 }
 
-// TestFormat checks that every .rego file is as `opa fmt` writes it.
+// TestFormat checks that every .rego file is as `opa fmt` (and portguard
+// fmt) writes it.
 func TestFormat(t *testing.T) {
 	files := append(regoFiles(t, policies.FS, "policies/", func(string) bool { return true }), testFiles(t)...)
 	for _, f := range files {
-		got, err := format.SourceWithOpts(f.name, f.src, format.Opts{RegoVersion: ast.RegoV1})
+		got, err := engine.Format(f.name, f.src)
 		if err != nil {
 			t.Errorf("%s: cannot format: %v", f.name, err)
 			continue
 		}
 		if !bytes.Equal(got, f.src) {
-			t.Errorf("%s is not formatted: run opa fmt -w on it", f.name)
+			t.Errorf("%s is not formatted: run portguard fmt on it", f.name)
 		}
 	}
 }

@@ -145,3 +145,48 @@ func TestVerifyRunAndCoverage(t *testing.T) {
 		t.Errorf("--coverage -: exit %d, stdout must be the JSON alone and the summary on stderr\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 }
+
+// TestFmt: --check names the file that is not formatted and exits 1; fmt
+// rewrites it to what opa fmt (1.22.3, the OPA of go.mod) wrote for it,
+// bad.rego.opa-fmt, and leaves the others (and vendor/) alone.
+func TestFmt(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixture("fmt-unformatted"), dir)
+	bad := filepath.Join("policy", "team", "bad.rego")
+	before, _ := os.ReadFile(filepath.Join(dir, bad))
+
+	res := run(t, invocation{args: []string{"fmt", "--check", "policy"}, dir: dir})
+	if res.code != 1 || res.stdout != bad+"\n" || !strings.Contains(res.stderr, "1 file is not formatted") {
+		t.Errorf("fmt --check: exit %d, stdout %q, stderr %q; want 1 naming %s alone", res.code, res.stdout, res.stderr, bad)
+	}
+	res = run(t, invocation{args: []string{"fmt", "--diff", "policy"}, dir: dir})
+	if res.code != 0 || !strings.HasPrefix(res.stdout, "--- a/"+filepath.ToSlash(bad)+"\n+++ b/"+filepath.ToSlash(bad)+"\n@@ ") || !strings.Contains(res.stdout, "\n+deny contains msg if {\n") {
+		t.Errorf("fmt --diff: exit %d\n%s", res.code, res.stdout)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, bad)); string(after) != string(before) {
+		t.Error("--check or --diff changed the file")
+	}
+
+	res = run(t, invocation{args: []string{"fmt", "policy"}, dir: dir})
+	if res.code != 0 || res.stdout != "formatted "+bad+"\n" {
+		t.Errorf("fmt: exit %d, stdout %q\n%s", res.code, res.stdout, res.stderr)
+	}
+	want, _ := os.ReadFile(filepath.Join(dir, "bad.rego.opa-fmt"))
+	if got, _ := os.ReadFile(filepath.Join(dir, bad)); string(got) != string(want) {
+		t.Errorf("fmt wrote:\n%s\nopa fmt writes:\n%s", got, want)
+	}
+	res = run(t, invocation{args: []string{"fmt", "--check", "policy"}, dir: dir})
+	if res.code != 0 || res.stdout != "" {
+		t.Errorf("fmt --check after fmt: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "policy", "vendor", "skipped.rego")); !strings.Contains(string(got), "allow if {true}") {
+		t.Error("fmt rewrote a file under vendor/")
+	}
+
+	// A module that is not Rego v1 is a policy error at its place.
+	ciWriteFile(t, filepath.Join(dir, "policy", "old.rego"), "package old\n\np[x] { x := 1 }\n")
+	res = run(t, invocation{args: []string{"fmt", "--check", "policy"}, dir: dir})
+	if res.code != 3 || !strings.Contains(res.stderr, filepath.Join("policy", "old.rego")+":3:1: `if` keyword is required before rule body") {
+		t.Errorf("fmt on Rego v0: exit %d, want 3 at old.rego:3:1\n%s", res.code, res.stderr)
+	}
+}

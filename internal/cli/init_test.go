@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/format"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portguard/portguard/input"
@@ -210,13 +208,13 @@ func TestScaffoldRegoIsFormatted(t *testing.T) {
 		if !strings.HasSuffix(f.Path, ".rego") {
 			continue
 		}
-		got, err := format.SourceWithOpts(f.Path, f.Data, format.Opts{RegoVersion: ast.RegoV1})
+		got, err := engine.Format(f.Path, f.Data)
 		if err != nil {
 			t.Errorf("%s: %v", f.Path, err)
 			continue
 		}
 		if !bytes.Equal(got, f.Data) {
-			t.Errorf("internal/scaffold/files/%s is not formatted: run opa fmt -w on it", f.Path)
+			t.Errorf("internal/scaffold/files/%s is not formatted: run portguard fmt on it", f.Path)
 		}
 	}
 	var paths []string

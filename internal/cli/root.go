@@ -55,7 +55,7 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdRules(f, nil),
 		NewCmdVersion(f, nil),
 		NewCmdFix(f, nil), NewCmdSuggest(f, nil), NewCmdDocs(f, nil),
-		NewCmdVerify(f, nil), NewCmdInit(f, nil),
+		NewCmdVerify(f, nil), NewCmdInit(f, nil), NewCmdFmt(f, nil),
 		NewCmdMCP(f, nil), NewCmdAgents(f, nil),
 		NewCmdBackup(f), NewCmdMigrate(f), NewCmdRollback(f, nil),
 	)

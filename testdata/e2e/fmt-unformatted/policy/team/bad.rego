@@ -1,0 +1,10 @@
+package team.bad
+import rego.v1
+import data.portguard.lib.finding
+deny contains msg if { some s in input.services; s.image == "x"
+  msg := sprintf("%s uses x",[s.name]) }
+# a comment
+warn contains msg   if { msg := "set"; true }
+default allow := false
+allow if {input.x == 1
+}

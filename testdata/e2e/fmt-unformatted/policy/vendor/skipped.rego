@@ -1,0 +1,2 @@
+package vendored
+allow if {true}
