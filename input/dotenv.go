@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	composedotenv "github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/joho/godotenv"
@@ -34,112 +35,203 @@ func (d *dotenvFacts) lookup(name string) (string, bool) {
 // applications' view (as the Node and Go dotenv loaders read it). The shell
 // environment is never consulted, so a check gives the same answer on every
 // machine.
+//
+// The file is read statement by statement, where docker compose's parser
+// finds them (dotenvStatements), each parsed by compose-go with the values
+// defined before it. A statement compose rejects (`BAD LINE HERE`, an
+// unterminated quote, a broken ${...}) makes docker compose refuse the
+// whole file; here it is an input error at its line, and the statements
+// before and after it are still read, in both views, so that no finding is
+// built on a half-read file. The message never quotes the value: it may be
+// a secret.
 func parseDotenv(file string, data []byte) (*dotenvFacts, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	lines, order, statements, err := scanDotenvLines(file, data)
-	if err != nil {
-		return nil, err
-	}
-	compose, err := composedotenv.ParseWithLookup(bytes.NewReader(data), noLookup)
-	var bad error
-	if err != nil {
-		// One broken statement must not hide the others: read them one by
-		// one, in order, and report the first broken one by its line. The
-		// parser's own message is not kept: it quotes the value, which may
-		// be a secret.
-		compose, bad = parseStatements(file, data, statements)
+	d := &dotenvFacts{Compose: map[string]string{}, Lines: map[string]int{}}
+	lookup := func(k string) (string, bool) { v, ok := d.Compose[k]; return v, ok }
+	statements := dotenvStatements(data)
+	var first error
+	ok := make([]bool, len(statements))
+	for i, st := range statements {
+		if st.broken == "" {
+			one, err := composedotenv.ParseWithLookup(bytes.NewReader(data[st.start:st.end]), lookup)
+			if err == nil {
+				ok[i] = true
+				for k, v := range one {
+					d.define(k, v, st.line)
+				}
+				continue
+			}
+			st.broken = "the value holds a ${...} docker compose cannot interpolate (unclosed, invalid, or a required variable without value)"
+			if strings.Contains(err.Error(), "key cannot contain a space") {
+				st.broken = "the variable name holds a space"
+			}
+		}
+		if first == nil {
+			first = InputError{File: file, Line: st.line, Column: 1,
+				Message: "docker compose cannot read this line: " + st.broken + "; the other variables are read"}
+		}
 	}
 	app, err := godotenv.UnmarshalBytes(data)
 	if err != nil {
-		// The applications' loader rejects what compose accepts: keep
-		// compose's view, and report the difference through DBP206.
+		// The applications' loaders would stop on this file too: read what
+		// they can, statement by statement, so that the two views differ only
+		// where they read a statement differently (DBP206).
 		app = map[string]string{}
-	}
-	return &dotenvFacts{Compose: compose, App: app, Lines: lines, Order: order}, bad
-}
-
-// parseStatements parses a .env statement by statement, each able to use
-// the values defined before it, as compose reads the file. It returns the
-// values it could read and an error naming the first broken statement.
-func parseStatements(file string, data []byte, statements []dotenvStatement) (map[string]string, error) {
-	vars := map[string]string{}
-	var first error
-	for _, st := range statements {
-		lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
-		one, err := composedotenv.ParseWithLookup(bytes.NewReader(data[st.start:st.end]), lookup)
-		if err != nil {
-			if first == nil {
-				first = InputError{File: file, Line: st.line, Column: 1, Message: fmt.Sprintf("cannot read the value of %s (an unclosed ${, a stray quote or an invalid escape); the other variables are read", st.name)}
+		for i, st := range statements {
+			if !ok[i] {
+				continue
 			}
-			continue
-		}
-		for k, v := range one {
-			vars[k] = v
+			if one, err := godotenv.UnmarshalBytes(data[st.start:st.end]); err == nil {
+				for k, v := range one {
+					app[k] = v
+				}
+			}
 		}
 	}
-	return vars, first
+	d.App = app
+	return d, first
 }
 
-var dotenvKeyRE = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(.*)$`)
+// define records a variable docker compose reads, at the line of its last
+// definition, which wins.
+func (d *dotenvFacts) define(name, value string, line int) {
+	if name == "" {
+		return
+	}
+	if _, seen := d.Lines[name]; !seen {
+		d.Order = append(d.Order, name)
+	}
+	d.Compose[name], d.Lines[name] = value, line
+}
 
-// dotenvStatement is one NAME=value statement: its byte span (a quoted
-// value may span lines), its first line and its name.
+// dotenvStatement is one statement of a .env file: its byte span (a quoted
+// value may span lines; a line may hold a statement after a quoted value),
+// its first line, and why docker compose cannot read it, if it cannot.
 type dotenvStatement struct {
 	start, end int
 	line       int
-	name       string
+	broken     string
 }
 
-// scanDotenvLines finds the line of each variable's last definition and the
-// span of each statement. Quoted values may span lines; those lines are not
-// statements.
-func scanDotenvLines(file string, data []byte) (map[string]int, []string, []dotenvStatement, error) {
-	lines := map[string]int{}
-	var order []string
-	var statements []dotenvStatement
-	li := newLineIndex(data)
-	n := len(li.starts)
-	for i := 1; i <= n; i++ {
-		text := string(li.line(i))
-		m := dotenvKeyRE.FindStringSubmatch(text)
-		if m == nil {
-			continue
-		}
-		name, value := m[1], m[2]
-		if _, seen := lines[name]; !seen {
-			order = append(order, name)
-		}
-		lines[name] = i
-		st := dotenvStatement{start: li.starts[i-1], line: i, name: name}
-		if q := value; len(q) > 0 && (q[0] == '"' || q[0] == '\'') {
-			for !closesQuote(q, q[0]) {
-				i++
-				if i > n {
-					return nil, nil, nil, InputError{File: file, Line: st.line, Column: 1, Message: fmt.Sprintf("unterminated quoted value of %s", name)}
-				}
-				q += "\n" + string(li.line(i))
-			}
-		}
-		st.end = len(data)
-		if i < n {
-			st.end = li.starts[i]
-		}
-		statements = append(statements, st)
+var dotenvExportRE = regexp.MustCompile(`^export\s+`)
+
+// dotenvStatements splits a .env file where compose-go's dotenv parser
+// splits it (its getStatementStart, locateKeyName and extractVarValue),
+// so that each statement parsed alone reads as it reads in the whole
+// file. Where the parser would stop (a character a name cannot hold, an
+// unterminated quote), the statement is marked broken and ends with its
+// line, and the next line starts afresh.
+func dotenvStatements(data []byte) []dotenvStatement {
+	var out []dotenvStatement
+	src := string(data)
+	line := 1
+	pos := 0
+	// advance moves pos to p, counting lines.
+	advance := func(p int) {
+		line += strings.Count(src[pos:p], "\n")
+		pos = p
 	}
-	return lines, order, statements, nil
-}
-
-// closesQuote reports whether the quoted value s (starting with quote)
-// has its closing quote.
-func closesQuote(s string, quote byte) bool {
-	for i := 1; i < len(s); i++ {
-		if quote == '"' && s[i] == '\\' {
-			i++
+	lineEnd := func(from int) int {
+		if i := strings.IndexByte(src[from:], '\n'); i >= 0 {
+			return from + i + 1
+		}
+		return len(src)
+	}
+	for pos < len(src) {
+		// The statement starts at the next character that is not a space;
+		// a # starts a comment to the end of the line.
+		i := strings.IndexFunc(src[pos:], func(r rune) bool { return !unicode.IsSpace(r) })
+		if i < 0 {
+			break
+		}
+		advance(pos + i)
+		if src[pos] == '#' {
+			nl := strings.IndexByte(src[pos:], '\n')
+			if nl < 0 {
+				break
+			}
+			advance(pos + nl)
 			continue
 		}
-		if s[i] == quote {
-			return true
+		st := dotenvStatement{start: pos, line: line}
+		st.end, st.broken = dotenvStatementEnd(src, pos)
+		if st.broken != "" {
+			st.end = max(st.end, lineEnd(pos))
 		}
+		out = append(out, st)
+		advance(st.end)
+	}
+	return out
+}
+
+// dotenvStatementEnd finds where the statement starting at s[start] ends,
+// as compose-go's parser reads it, or why the parser stops on it.
+func dotenvStatementEnd(s string, start int) (end int, broken string) {
+	src := s[start:]
+	off := 0
+	if m := dotenvExportRE.FindStringIndex(src); m != nil {
+		trimmed := strings.TrimLeftFunc(src[len("export"):], isDotenvSpace)
+		off = len(src) - len(trimmed)
+	}
+	keyEnd, sep := -1, rune(0)
+	for i, r := range src[off:] {
+		if isDotenvSpace(r) {
+			continue
+		}
+		switch r {
+		case '=', ':', '\n':
+			keyEnd, sep = off+i, r
+		case '_', '.', '-', '[', ']':
+			continue
+		default:
+			if unicode.IsLetter(r) || unicode.IsNumber(r) {
+				continue
+			}
+			return start, fmt.Sprintf("the variable name holds %q (a name is letters, digits, _ . - [ ])", r)
+		}
+		break
+	}
+	switch {
+	case keyEnd < 0:
+		// A name without = at the end of the file: compose reads the whole
+		// rest as the value of an empty name.
+		return len(s), ""
+	case sep == '\n':
+		// A name alone on its line takes its value from the environment.
+		return start + keyEnd + 1, ""
+	}
+	value := strings.TrimLeftFunc(src[keyEnd+1:], isDotenvSpace)
+	vstart := start + len(src) - len(value)
+	if value == "" || (value[0] != '"' && value[0] != '\'') {
+		if i := strings.IndexByte(value, '\n'); i >= 0 {
+			return vstart + i + 1, ""
+		}
+		return len(s), ""
+	}
+	quote := value[0]
+	escaped := false
+	for i := 1; i < len(value); i++ {
+		c := value[i]
+		switch {
+		case c != quote && !escaped && c == '\\':
+			escaped = true
+		case c != quote:
+			escaped = false
+		case escaped:
+			escaped = false
+		default:
+			return vstart + i + 1, ""
+		}
+	}
+	return start, "the quoted value is never closed"
+}
+
+// isDotenvSpace is compose-go's dotenv isSpace: a space that is not a line
+// break.
+func isDotenvSpace(r rune) bool {
+	switch r {
+	case '\t', '\v', '\f', '\r', ' ', 0x85, 0xA0:
+		return true
 	}
 	return false
 }

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -39,11 +40,53 @@ func TestParseDotenv(t *testing.T) {
 	}
 }
 
-func TestParseDotenvErrors(t *testing.T) {
-	_, err := parseDotenv(".env", []byte("A=1\nB=\"never closed\nC=3\n"))
-	ie, ok := err.(InputError)
-	if !ok || ie.Line != 2 || ie.File != ".env" {
-		t.Fatalf("error = %#v, want an InputError at .env:2", err)
+// TestParseDotenvRejectedLines: a line docker compose rejects is an input
+// error at its line, and the variables before and after it are known in
+// both views (no DBP206 or DBP203 is built on a half-read file).
+func TestParseDotenvRejectedLines(t *testing.T) {
+	for name, bad := range map[string]string{
+		"a name with spaces":   "BAD LINE HERE",
+		"a stray word":         "oops!",
+		"an unclosed quote":    `SECRET="hunter2 CANARY`,
+		"a broken reference":   "SECRET=x${CANARY",
+		"a required variable":  "SECRET=${MISSING:?set it}",
+		"a space in the name":  "PG PORT=7000",
+		"an invalid character": "PG$PORT=7000",
+	} {
+		src := "# header\nREDIS_PORT=7030\n" + bad + "\nPG_PORT=7000\nQUOTED='a\nb'\n"
+		d, err := parseDotenv(".env", []byte(src))
+		ie, ok := err.(InputError)
+		if !ok || ie.Line != 3 || ie.File != ".env" {
+			t.Errorf("%s: error = %#v, want an InputError at .env:3", name, err)
+			continue
+		}
+		if strings.Contains(ie.Message, "CANARY") {
+			t.Errorf("%s: the error quotes the value: %q", name, ie.Message)
+		}
+		want := map[string]string{"REDIS_PORT": "7030", "PG_PORT": "7000", "QUOTED": "a\nb"}
+		for k, v := range want {
+			if d.Compose[k] != v || d.App[k] != v {
+				t.Errorf("%s: %s is %q to docker compose, %q to the applications; want %q for both", name, k, d.Compose[k], d.App[k], v)
+			}
+		}
+		if d.Lines["PG_PORT"] != 4 || d.Lines["QUOTED"] != 5 {
+			t.Errorf("%s: lines %v", name, d.Lines)
+		}
+	}
+}
+
+// TestDotenvStatements: statements split where compose-go's parser splits
+// them: a quoted value spans lines, a statement may follow a quoted value
+// on its line, comments and blank lines are skipped.
+func TestDotenvStatements(t *testing.T) {
+	src := "A=1\n\n# c\n  export B=\"x\ny\" C=3 # trailing\nD\nE: 'q'\n"
+	var got []string
+	for _, st := range dotenvStatements([]byte(src)) {
+		got = append(got, fmt.Sprintf("%d:%q", st.line, src[st.start:st.end]))
+	}
+	want := []string{`1:"A=1\n"`, `4:"export B=\"x\ny\""`, `5:"C=3 # trailing\n"`, `6:"D\n"`, `7:"E: 'q'"`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statements %v, want %v", got, want)
 	}
 }
 

@@ -8,15 +8,18 @@ package input
 // few seconds.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	composedotenv "github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/template"
 	"go.yaml.in/yaml/v3"
 )
@@ -174,7 +177,21 @@ func FuzzParseDotenv(f *testing.F) {
 			t.Fatalf("the error quotes a value: %v", err)
 		}
 		if d == nil {
-			return
+			t.Fatal("no facts: the readable statements must be read")
+		}
+		// docker compose's view: what compose-go reads of the whole file,
+		// statement for statement; a file it refuses is an input error.
+		whole, werr := composedotenv.ParseWithLookup(bytes.NewReader(data), nil)
+		switch {
+		case werr == nil && err != nil:
+			t.Fatalf("docker compose reads the file, portguard reports %v", err)
+		case werr != nil && err == nil:
+			t.Fatalf("docker compose refuses the file (%v), portguard reports nothing", werr)
+		case werr == nil:
+			delete(whole, "")
+			if !reflect.DeepEqual(whole, d.Compose) {
+				t.Fatalf("read %q, docker compose reads %q", d.Compose, whole)
+			}
 		}
 		lines := 1 + strings.Count(string(data), "\n")
 		seen := map[string]bool{}

@@ -215,10 +215,6 @@ func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 			return nil, display, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
 		}
 		facts, err := parseDotenv(display, data)
-		if facts == nil {
-			// Nothing readable: the port variables are unknown, not empty.
-			return nil, display, err
-		}
 		return facts, display, err
 	}
 	return nil, "", nil

@@ -129,3 +129,33 @@ func writeFiles(t *testing.T, root string, files map[string]string) {
 		writeFile(rel, content)(t, root)
 	}
 }
+
+// TestBrokenEnvLine: a line of the root .env that docker compose rejects
+// is an input error at .env:LINE (exit 2), and the variables before and
+// after it are known: no DBP206 or DBP203 built on a half-read file.
+func TestBrokenEnvLine(t *testing.T) {
+	for name, bad := range map[string]string{
+		"a line that is no statement": "BAD LINE HERE",
+		"an unterminated quote":       `PASSWORD="hunter2`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{
+				"docker-compose.yml": "services:\n  postgres:\n    image: postgres:16\n    ports:\n      - \"${PG_PORT:-7000}:5432\"\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n" +
+					"  redis:\n    image: redis:7\n    ports:\n      - \"${REDIS_PORT:-7001}:6379\"\n    volumes:\n      - redisdata:/data\n" +
+					"volumes:\n  pgdata:\n    name: pgdata\n    external: true\n  redisdata:\n    name: redisdata\n    external: true\n",
+				".env":                "PG_PORT=7000\n" + bad + "\nREDIS_PORT=7001\n",
+				"PORTS-CONVENTION.md": "| Port | Service | Env var |\n|---|---|---|\n| 7000 | postgres | PG_PORT |\n| 7001 | redis | REDIS_PORT |\n",
+			})
+			res := run(t, invocation{args: []string{"check", dir, "--format", "json"}})
+			r := decodeReport(t, res)
+			if res.code != 2 || len(r.Errors) != 1 || r.Errors[0].File != ".env" || r.Errors[0].Line != 2 {
+				t.Errorf("exit %d, errors %+v; want exit 2 and one error at .env:2", res.code, r.Errors)
+			}
+			if strings.Contains(res.stdout, "hunter2") {
+				t.Errorf("the report quotes the value:\n%s", res.stdout)
+			}
+			compareFindings(t, r.Findings, nil)
+		})
+	}
+}
