@@ -20,7 +20,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/portguard/portguard/internal/benchgen"
@@ -121,11 +120,7 @@ func timeOnce(bin, dir string) (time.Duration, int64, int, error) {
 	if code > 1 {
 		return 0, 0, 0, fmt.Errorf("check %s: exit %d: %s", dir, code, stderr.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
-	return wall, rss, code, nil
+	return wall, maxRSS(cmd.ProcessState), code, nil
 }
 
 func ms(d time.Duration) string {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -398,6 +399,20 @@ func checkText(t *testing.T, text string, r report) {
 		}
 		if !strings.Contains(text, where) || !strings.Contains(text, e.Message) {
 			t.Errorf("text report lacks the input error %s: %s", where, e.Message)
+		}
+	}
+}
+
+// writeFile writes a file of a test repository (a slash path under root).
+func writeFile(rel, content string) func(t *testing.T, root string) {
+	return func(t *testing.T, root string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

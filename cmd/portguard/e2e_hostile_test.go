@@ -348,19 +348,6 @@ func chmodIsBypassed(t *testing.T) bool {
 	return true
 }
 
-func writeFile(rel, content string) func(t *testing.T, root string) {
-	return func(t *testing.T, root string) {
-		t.Helper()
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // copyFixture reuses the bad file of an existing fixture.
 func copyFixture(name, file string) func(t *testing.T, root string) {
 	return func(t *testing.T, root string) {

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/portguard/portguard/input"
@@ -339,7 +338,7 @@ func TestResolveFillsChanges(t *testing.T) {
 		t.Errorf("a new file: %+v", c)
 	}
 	// A FIFO in place of the file is not read: it would block.
-	if err := syscall.Mkfifo(filepath.Join(root, "fifo.env"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(root, "fifo.env")); err != nil {
 		t.Skip("no FIFO here:", err)
 	}
 	fifo := []finding.Finding{withFix("DBP203", finding.Fix{Env: []finding.EnvSet{{File: "fifo.env", Name: "B_PORT", Value: "7001"}}})}
