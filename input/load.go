@@ -27,6 +27,25 @@ type Options struct {
 	ConfigPath string
 }
 
+// EmptyDocument is a document of no files, every list empty: where Load
+// starts, and the document of a host audit without compose files, which
+// only the live facts join.
+func EmptyDocument(cfg Config) *Document {
+	return &Document{
+		Version:     DocumentVersion,
+		Root:        ".",
+		Config:      cfg,
+		Files:       []File{},
+		Services:    []Service{},
+		Volumes:     []Volume{},
+		Env:         Env{Vars: []EnvVar{}},
+		Conventions: Conventions{Rows: []ConventionRow{}},
+		Repo:        Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}},
+		Unset:       []UnsetVar{},
+		Errors:      []InputError{},
+	}
+}
+
 // Load builds the input document. Problems with single files become
 // doc.Errors and every other file is still read; the error return is kept
 // for problems that leave nothing to check (a missing root, a broken config
@@ -54,19 +73,7 @@ func Load(opts Options) (*Document, error) {
 		return nil, err
 	}
 
-	doc := &Document{
-		Version:     DocumentVersion,
-		Root:        ".",
-		Config:      cfg,
-		Files:       []File{},
-		Services:    []Service{},
-		Volumes:     []Volume{},
-		Env:         Env{Vars: []EnvVar{}},
-		Conventions: Conventions{Rows: []ConventionRow{}},
-		Repo:        Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}},
-		Unset:       []UnsetVar{},
-		Errors:      []InputError{},
-	}
+	doc := EmptyDocument(cfg)
 
 	dotenv, envFile, err := loadRootEnv(root, cfg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,15 @@ type Options struct {
 	// NeedFiles makes a repository without a compose file a usage error:
 	// a gate that checked nothing has not passed.
 	NeedFiles bool
+	// Doc, when set, is judged instead of loading Path (a host audit
+	// without compose files: input.EmptyDocument).
+	Doc *input.Document
+	// Live, when set, is what runs on the host (internal/live): the
+	// document carries it for the DBP8xx rules.
+	Live *input.Live
+	// Exclude names the rules whose findings the caller does not ask for
+	// (run asks for the live pre-flight, not the host audit).
+	Exclude []string
 }
 
 // Evaluation is the outcome shared by everything that judges a stack.
@@ -82,7 +92,10 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 		eng, err := newEngine(o.Engine)
 		done <- compiled{eng, err}
 	}()
-	doc, err := input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
+	doc, err := o.Doc, error(nil)
+	if doc == nil {
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
+	}
 	c := <-done
 	if err != nil {
 		return nil, &Error{Code: ExitInput, Err: err}
@@ -95,6 +108,9 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	if err != nil {
 		return nil, CompileError(err)
 	}
+	if o.Live != nil {
+		doc.Live = o.Live
+	}
 	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
 	defer cancel()
 	fs, err := eng.Eval(evalCtx, doc)
@@ -103,6 +119,9 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 			err = timeoutError(o, err)
 		}
 		return nil, &Error{Code: ExitPolicy, Err: err}
+	}
+	if len(o.Exclude) > 0 {
+		fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return slices.Contains(o.Exclude, f.RuleID) })
 	}
 	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
 	return &Evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil
@@ -152,6 +171,8 @@ func (ev *Evaluation) Report(root string, o ReportOptions) report.Result {
 		Rules:          ev.Rules,
 		FailOn:         failOn,
 		ShowSuppressed: o.ShowSuppressed,
+		Time:           time.Now().UTC(),
+		Live:           liveSummary(ev.Doc.Live),
 	}
 	r.ExitCode = ExitCode(r.Findings, len(r.Errors), failOn, o.KeepGoing)
 	return r
@@ -173,4 +194,18 @@ func ExitCode(fs []finding.Finding, inputErrors int, failOn string, keepGoing bo
 		}
 	}
 	return ExitClean
+}
+
+// liveSummary says what a live check looked at; nil for a check of files.
+func liveSummary(l *input.Live) *report.Live {
+	if l == nil {
+		return nil
+	}
+	s := &report.Live{Host: l.Host, Listeners: len(l.Listeners), ListError: l.ListError, Inspected: l.Docker.Inspected, DockerError: l.Docker.Error}
+	for _, c := range l.Containers {
+		if c.Running {
+			s.Containers++
+		}
+	}
+	return s
 }

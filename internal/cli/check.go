@@ -63,18 +63,7 @@ A format without an output goes to stdout.`,
 			return checkRun(cmd.Context(), opts)
 		},
 	}
-	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	fl.StringArrayVar(&opts.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
-	fl.StringArrayVarP(&opts.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (repeatable)")
-	fl.StringVar(&opts.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
-	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
-	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
-	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
-	fl.BoolVar(&opts.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
-	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "text format: print the findings alone (no headings, suggestions, notes or summary)")
-	fl.BoolVar(&opts.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
-	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
+	addReportFlags(cmd.Flags(), opts)
 	return cmd
 }
 

@@ -4,9 +4,11 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"os"
 
+	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
 )
 
@@ -32,6 +34,9 @@ type Factory struct {
 	Getenv func(string) string
 	// NewEngine compiles the policies; tests may share one engine.
 	NewEngine func(opts engine.Options) (*engine.Engine, error)
+	// Live gathers what runs on the host (run, audit): the sockets and the
+	// Docker engine's containers; root makes compose paths relative.
+	Live func(ctx context.Context, root string) *input.Live
 }
 
 // NewFactory returns the factory of the real process.
@@ -42,6 +47,7 @@ func NewFactory() *Factory {
 		NewEngine: func(opts engine.Options) (*engine.Engine, error) {
 			return engine.New(contextBackground(), opts)
 		},
+		Live: gatherLive,
 	}
 }
 

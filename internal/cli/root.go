@@ -56,6 +56,7 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdVersion(f, nil),
 		NewCmdFix(f, nil), NewCmdSuggest(f, nil), NewCmdDocs(f, nil),
 		NewCmdVerify(f, nil), NewCmdInit(f, nil), NewCmdFmt(f, nil),
+		NewCmdRun(f, nil), NewCmdAudit(f, nil),
 		NewCmdMCP(f, nil), NewCmdAgents(f, nil),
 		NewCmdBackup(f), NewCmdMigrate(f), NewCmdRollback(f, nil),
 	)

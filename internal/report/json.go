@@ -21,12 +21,14 @@ type JSONReport struct {
 	Errors   []input.InputError `json:"errors"`
 	Unset    []input.UnsetVar   `json:"unset_variables"`
 	Summary  Summary            `json:"summary"`
+	// Live says what a run or an audit looked at on the host.
+	Live *Live `json:"live,omitempty"`
 }
 
 // NewJSONReport builds the json document of a result; its lists are never
 // null.
 func NewJSONReport(r Result) JSONReport {
-	out := JSONReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary()}
+	out := JSONReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary(), Live: r.Live}
 	out.Findings = append(out.Findings, r.Findings...)
 	if r.ShowSuppressed {
 		out.Findings = append(out.Findings, r.Suppressed...)

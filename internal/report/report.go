@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/finding"
@@ -33,6 +34,22 @@ type Result struct {
 	// ShowSuppressed asks the formats that hide suppressed findings by
 	// default to list them.
 	ShowSuppressed bool
+	// Time is when the evaluation ended (the prometheus format reports it).
+	Time time.Time
+	// Live says what a live check (run, audit) looked at; nil for check.
+	Live *Live
+}
+
+// Live summarizes the live facts a run or an audit judged.
+type Live struct {
+	Host       string `json:"host"`
+	Listeners  int    `json:"listeners"`
+	ListError  string `json:"list_error,omitempty"`
+	Containers int    `json:"running_containers"`
+	// Inspected is false when no Docker engine answered: DockerError says
+	// why, and the containers were not judged.
+	Inspected   bool   `json:"containers_inspected"`
+	DockerError string `json:"docker_error,omitempty"`
 }
 
 // Tool identifies portguard in the reports that name their producer.
@@ -83,7 +100,12 @@ func (r Result) Listed() []finding.Finding {
 // itself: which .env was read, which variables had no value.
 func (r Result) Notes() []string {
 	var notes []string
+	if l := r.Live; l != nil {
+		notes = append(notes, l.notes()...)
+	}
 	switch {
+	case r.Live != nil && r.Files == 0:
+		// A host audit without compose files reads no .env.
 	case r.EnvFile == "":
 		notes = append(notes, "no root .env and no template of it ("+strings.Join(r.EnvCandidates, ", ")+"): port variables are checked with their compose defaults")
 	case r.EnvFile != ".env" && !strings.HasSuffix(r.EnvFile, "/.env") && len(r.EnvCandidates) > 0 && r.EnvFile != r.EnvCandidates[0]:
@@ -106,8 +128,13 @@ func (r Result) SummaryLine() string {
 	listed := r.Listed()
 	var errs, warns, notes int
 	files := map[string]bool{}
+	onHost := false
 	for _, f := range listed {
-		files[f.File] = true
+		if f.File == "" {
+			onHost = true
+		} else {
+			files[f.File] = true
+		}
 		if f.Suppressed {
 			continue
 		}
@@ -140,10 +167,21 @@ func (r Result) SummaryLine() string {
 	if len(parts) > 0 {
 		line = strings.Join(parts, ", ")
 	}
-	if len(listed) > 0 {
-		line += " in " + Count(len(files), "file")
+	var where []string
+	if len(files) > 0 {
+		where = append(where, "in "+Count(len(files), "file"))
 	}
-	return line + "; checked " + Count(r.Files, "compose file") + ", " + Count(r.Services, "service")
+	if onHost {
+		where = append(where, "on the host")
+	}
+	if len(where) > 0 {
+		line += " " + strings.Join(where, " and ")
+	}
+	line += "; checked " + Count(r.Files, "compose file") + ", " + Count(r.Services, "service")
+	if r.Live != nil {
+		line += " and the host"
+	}
+	return line
 }
 
 // Count writes n and the noun, in the plural unless n is 1.
@@ -169,11 +207,12 @@ type Options struct {
 
 // Formats maps each --format name to its writer.
 var Formats = map[string]func(Options) Writer{
-	"text":   func(o Options) Writer { return Text{Color: o.Color, Quiet: o.Quiet} },
-	"json":   func(Options) Writer { return JSON{} },
-	"sarif":  func(Options) Writer { return SARIF{} },
-	"junit":  func(Options) Writer { return JUnit{} },
-	"github": func(Options) Writer { return GitHub{} },
+	"text":       func(o Options) Writer { return Text{Color: o.Color, Quiet: o.Quiet} },
+	"json":       func(Options) Writer { return JSON{} },
+	"sarif":      func(Options) Writer { return SARIF{} },
+	"junit":      func(Options) Writer { return JUnit{} },
+	"github":     func(Options) Writer { return GitHub{} },
+	"prometheus": func(Options) Writer { return Prometheus{} },
 }
 
 // Names lists the format names, sorted, for help and errors.
@@ -193,4 +232,16 @@ func New(name string, o Options) (Writer, error) {
 		return nil, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(Names(), ", "))
 	}
 	return mk(o), nil
+}
+
+func (l *Live) notes() []string {
+	var notes []string
+	if l.ListError != "" {
+		notes = append(notes, "the host's sockets could not be listed: "+l.ListError)
+	}
+	if !l.Inspected {
+		notes = append(notes, "containers were not inspected: "+l.DockerError)
+		return notes
+	}
+	return append(notes, fmt.Sprintf("host %s: %s, %s", l.Host, Count(l.Listeners, "listening socket"), Count(l.Containers, "running container")))
 }

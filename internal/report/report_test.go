@@ -62,6 +62,7 @@ func runPipeline(root string) (Result, error) {
 	// A fixed day, so exceptions that expire do not change the goldens.
 	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	r := Result{
+		Time:       time.Date(2026, 1, 1, 3, 17, 0, 0, time.UTC),
 		Tool:       Tool{Name: "portguard", Version: "1.0.0-golden", InformationURI: "https://github.com/portguard/portguard"},
 		Root:       root,
 		EnvFile:    doc.Env.File,
@@ -122,6 +123,7 @@ var goldenCases = []struct {
 	{"report.sarif", "sarif", false},
 	{"report.junit.xml", "junit", false},
 	{"report.github.txt", "github", false},
+	{"report.prom", "prometheus", false},
 }
 
 func TestGolden(t *testing.T) {

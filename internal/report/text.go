@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/portguard/portguard/internal/finding"
 )
 
 // Text prints findings grouped by file, `file:line:col  severity  ID
@@ -50,7 +52,7 @@ func (t Text) Write(w io.Writer, r Result) error {
 			if file != "" {
 				b.WriteString("\n")
 			}
-			fmt.Fprintf(&b, "%s\n", t.paint(ansiBold, f.File))
+			fmt.Fprintf(&b, "%s\n", t.paint(ansiBold, heading(f.File)))
 		}
 		file = f.File
 		sev, id := f.Severity, f.RuleID
@@ -62,7 +64,7 @@ func (t Text) Write(w io.Writer, r Result) error {
 		case f.Severity == "warning":
 			sev = t.paint(ansiYellow, sev)
 		}
-		fmt.Fprintf(&b, "%s:%d:%d  %s  %s  %s\n", f.File, f.Line, f.Column, sev, id, f.Message)
+		fmt.Fprintf(&b, "%s  %s  %s  %s\n", where(f), sev, id, f.Message)
 		if t.Quiet {
 			continue
 		}
@@ -81,4 +83,22 @@ func (t Text) Write(w io.Writer, r Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// hostPlace stands for the file of a finding about the running host (a
+// live rule): it has no place in a file.
+const hostPlace = "(host)"
+
+func heading(file string) string {
+	if file == "" {
+		return hostPlace
+	}
+	return file
+}
+
+func where(f finding.Finding) string {
+	if f.File == "" {
+		return hostPlace
+	}
+	return fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
 }

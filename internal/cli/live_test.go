@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/portguard/portguard/input"
+)
+
+func TestRunFlags(t *testing.T) {
+	f, _, _ := factoryWithBuffers()
+	var got *RunOptions
+	cmd := NewCmdRun(f, func(o *RunOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"stacks", "--fail-on", "warning", "-f", "a.yml", "--", "docker", "compose", "up", "-d", "--wait"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Path != "stacks" || got.FailOn != "warning" || !reflect.DeepEqual(got.Files, []string{"a.yml"}) ||
+		!reflect.DeepEqual(got.Command, []string{"docker", "compose", "up", "-d", "--wait"}) {
+		t.Errorf("%+v", got)
+	}
+	cmd = NewCmdRun(f, func(o *RunOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--", "true"})
+	if err := cmd.Execute(); err != nil || got.Path != "." || !reflect.DeepEqual(got.Command, []string{"true"}) {
+		t.Errorf("%+v %v", got, err)
+	}
+}
+
+func TestAuditFlags(t *testing.T) {
+	f, _, _ := factoryWithBuffers()
+	var got *AuditOptions
+	cmd := NewCmdAudit(f, func(o *AuditOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--log", "audit.jsonl", "--format", "prometheus", "--output", "p.prom"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.HasPath || got.Log != "audit.jsonl" || !reflect.DeepEqual(got.Formats, []string{"prometheus"}) {
+		t.Errorf("%+v", got)
+	}
+	cmd = NewCmdAudit(f, func(o *AuditOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"/srv", "--schedule", "cron"})
+	if err := cmd.Execute(); err != nil || !got.HasPath || got.Path != "/srv" || got.Schedule != "cron" {
+		t.Errorf("%+v %v", got, err)
+	}
+}
+
+// audit judges the facts it is given: a listener of another user's process
+// in the range is reported, saying its owner is not visible, and the
+// report says the containers were not inspected.
+func TestAuditOnGivenFacts(t *testing.T) {
+	f, out, _ := factoryWithBuffers()
+	f.Live = func(context.Context, string) *input.Live {
+		return &input.Live{
+			Host: "h", Listing: true,
+			Listeners:  []input.Listener{{Protocol: "tcp", IP: "0.0.0.0", Port: 7444}, {Protocol: "tcp", IP: "0.0.0.0", Port: 22, PID: 1, Command: "sshd", OwnerVisible: true}},
+			Docker:     input.LiveDocker{Error: "permission denied"},
+			Containers: []input.LiveContainer{}, Volumes: []input.LiveVolume{},
+		}
+	}
+	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, Path: "."}}
+	err := auditRun(context.Background(), opts)
+	var exit *ExitError
+	if !errors.As(err, &exit) || exit.Code != ExitFindings {
+		t.Fatalf("err %v", err)
+	}
+	want := []string{
+		"note: containers were not inspected: permission denied",
+		"(host)  error  DBP801  a process whose owner this user may not see (run as root to name it) listens on tcp 0.0.0.0:7444 inside 7000-7999",
+		"1 error on the host; checked 0 compose files, 0 services and the host",
+	}
+	for _, w := range want {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, out.String())
+		}
+	}
+}
+
+func TestScheduleQuoting(t *testing.T) {
+	for in, want := range map[string]string{"/usr/bin/portguard": "/usr/bin/portguard", "/my dir/x": "'/my dir/x'", "it's": `'it'\''s'`} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := cronSchedule([]string{"/bin/pg", "audit", "/a%b"}); !strings.Contains(got, `* /bin/pg audit /a\%b`) {
+		t.Errorf("cron does not escape %%: %s", got)
+	}
+	if got := systemdQuote("/my dir/50%"); got != `"/my dir/50%%"` {
+		t.Errorf("systemdQuote: %s", got)
+	}
+}
