@@ -39,7 +39,7 @@ func TestAgentsInit(t *testing.T) {
 
 // pendingTools are named by the agent files but served only once the live
 // checks and the migration are part of portguard.
-var pendingTools = []string{"audit", "backup_create", "migration_apply", "migration_plan"}
+var pendingTools = []string{"audit"}
 
 // TestAgentFilesNameServedTools: every portguard tool an agent or command
 // file names is a tool of portguard mcp.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -105,7 +106,7 @@ func TestMCPListTools(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"check", "explain_rule", "suggest_port"}
+	want := []string{"backup_create", "check", "explain_rule", "migration_apply", "migration_plan", "suggest_port"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)
 	}
@@ -310,5 +311,110 @@ func TestMCPBrokenPolicy(t *testing.T) {
 	res := run(t, invocation{args: []string{"mcp", "--policy", policy}})
 	if res.code != 3 || res.stdout != "" || !strings.Contains(res.stderr, "http_send.rego") {
 		t.Errorf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+}
+
+// TestMCPMigration: migration_plan is what migrate plan prints;
+// migration_apply and backup_create without confirm refuse, describe what
+// they would do and change nothing; with confirm they act as the commands.
+func TestMCPMigration(t *testing.T) {
+	fixture := filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention")
+	root := t.TempDir()
+	copyTree(t, fixture, root)
+	before := snapshot(t, root)
+	s := mcpSession(t, ".")
+
+	var plan map[string]any
+	structured(t, "migration_plan", callTool(t, s, "migration_plan", map[string]any{"path": root}), &plan)
+	var want map[string]any
+	cli := run(t, invocation{args: []string{"migrate", "plan", root, "--format", "json"}})
+	if err := json.Unmarshal([]byte(cli.stdout), &want); err != nil {
+		t.Fatalf("migrate plan: %v\n%s", err, cli.stderr)
+	}
+	g, _ := json.Marshal(plan)
+	w, _ := json.Marshal(want)
+	if !bytes.Equal(g, w) {
+		t.Errorf("migration_plan\n%s\ndiffers from migrate plan --format json\n%s", g, w)
+	}
+
+	// Without confirm: a refusal that describes the plan.
+	res := callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true})
+	var refused struct {
+		Applied bool   `json:"applied"`
+		Message string `json:"message"`
+		Plan    struct {
+			Moves []struct {
+				Service string `json:"service"`
+				From    int    `json:"from"`
+				To      int    `json:"to"`
+			} `json:"moves"`
+		} `json:"plan"`
+	}
+	structured(t, "migration_apply", res, &refused)
+	text := resultText(res)
+	if refused.Applied || !strings.HasPrefix(refused.Message, "not applied: ") || len(refused.Plan.Moves) != 2 ||
+		refused.Plan.Moves[0].Service != "postgres" || refused.Plan.Moves[0].From != 5433 || refused.Plan.Moves[0].To != 7000 {
+		t.Errorf("migration_apply without confirm: %+v", refused)
+	}
+	for _, want := range []string{"confirm: true", "postgres  shop     database  5433 -> 7000", "keeps volume shop-pgdata"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, text)
+		}
+	}
+	res = callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true})
+	var would struct {
+		Created     bool     `json:"created"`
+		ConfigFiles []string `json:"config_files"`
+	}
+	structured(t, "backup_create", res, &would)
+	if would.Created || !slices.Contains(would.ConfigFiles, ".env") || !slices.Contains(would.ConfigFiles, "docker-compose.yml") {
+		t.Errorf("backup_create without confirm: %+v", would)
+	}
+	if after := snapshot(t, root); !maps.Equal(before, after) {
+		t.Fatalf("without confirm, files changed: %v", slices.Sorted(maps.Keys(after)))
+	}
+
+	// confirm without config_only: this version cannot recreate containers.
+	res = callTool(t, s, "migration_apply", map[string]any{"path": root, "confirm": true})
+	if !res.IsError || !strings.Contains(resultText(res), "config_only") {
+		t.Errorf("confirm without config_only: %v %s", res.IsError, resultText(res))
+	}
+
+	var backed struct {
+		Created      bool   `json:"created"`
+		ID           string `json:"id"`
+		Verification struct {
+			Checked  int   `json:"checked"`
+			Problems []any `json:"problems"`
+		} `json:"verification"`
+	}
+	structured(t, "backup_create", callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true, "confirm": true}), &backed)
+	if !backed.Created || backed.ID == "" || backed.Verification.Checked < 3 || len(backed.Verification.Problems) != 0 {
+		t.Errorf("backup_create: %+v", backed)
+	}
+	if res := run(t, invocation{args: []string{"backup", "verify", backed.ID, root}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", backed.ID, res.code, res.stderr)
+	}
+
+	var applied struct {
+		Applied bool `json:"applied"`
+		Result  struct {
+			Backup string   `json:"backup"`
+			Files  []string `json:"files"`
+		} `json:"result"`
+	}
+	structured(t, "migration_apply", callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true, "confirm": true}), &applied)
+	if !applied.Applied || applied.Result.Backup == "" || len(applied.Result.Files) != 3 {
+		t.Errorf("migration_apply: %+v", applied)
+	}
+	var after report
+	structured(t, "check", callTool(t, s, "check", map[string]any{"path": root}), &after)
+	for _, f := range after.Findings {
+		if f.RuleID == "DBP101" || f.RuleID == "DBP103" {
+			t.Errorf("after the migration: %s %s", f.RuleID, f.Message)
+		}
+	}
+	if !strings.Contains(snapshot(t, root)[".env"], "POSTGRES_PORT=7000") {
+		t.Errorf(".env after the migration:\n%s", snapshot(t, root)[".env"])
 	}
 }

@@ -28,10 +28,11 @@ func NewCmdMCP(f *Factory, runF func(*MCPOptions) error) *cobra.Command {
 		Use:   "mcp",
 		Short: "Serve the checks as Model Context Protocol tools on stdio",
 		Long: `Serve portguard as a Model Context Protocol server on stdin and stdout, for
-AI agents: the tools check, explain_rule and suggest_port (the same code as
-the commands, results in the shapes of the JSON report), the rule catalog as
-resources (portguard://rules, portguard://rules/<id>) and the
-protect-databases prompt. stdout carries the protocol alone; messages go to
+AI agents: the tools check, explain_rule, suggest_port, migration_plan,
+backup_create and migration_apply (the same code as the commands, results in
+the shapes of their JSON output; the last two change nothing without
+confirm: true), the rule catalog as resources (portguard://rules,
+portguard://rules/<id>) and the protect-databases prompt. stdout carries the protocol alone; messages go to
 stderr. portguard agents init writes the client configuration.
 
 --policy, --data and --no-builtin apply to every tool.`,

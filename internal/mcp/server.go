@@ -42,7 +42,8 @@ type Server struct {
 const instructions = `portguard checks docker-compose stacks against the database port convention:
 host ports 7000-7099 for databases, 7100-7199 for their UIs, 7200-7299 for
 exporters, 7300-7999 reserved. Call check first (path: the repository root);
-explain_rule for a rule id; suggest_port before proposing any port. Tools that
+explain_rule for a rule id; suggest_port before proposing any port;
+migration_plan before backup_create and migration_apply. Tools that
 change things take confirm: true and, without it, only say what they would do.`
 
 // New builds the server: it compiles the policies once to list the rule
@@ -62,6 +63,7 @@ func New(ctx context.Context, o Options) (*sdk.Server, error) {
 	srv := sdk.NewServer(&sdk.Implementation{Name: "portguard", Title: "portguard", Version: o.Version},
 		&sdk.ServerOptions{Instructions: instructions, Logger: s.log})
 	s.addTools(srv)
+	s.addChangeTools(srv)
 	s.addResources(srv)
 	srv.AddPrompt(&sdk.Prompt{
 		Name:        "protect-databases",
