@@ -31,6 +31,12 @@ type Document struct {
 	Errors        []InputError `json:"errors"`
 	// Live is what runs on the host; only run and audit gather it.
 	Live *Live `json:"live,omitempty"`
+
+	// Profiles are the profiles enabled with --profile: the document then
+	// holds only the services that run with them. Empty when none was
+	// given: every service is checked, and services in disjoint profiles
+	// are alternatives.
+	Profiles []string `json:"profiles"`
 }
 
 // File is one compose file that took part in the check.

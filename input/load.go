@@ -25,6 +25,9 @@ type Options struct {
 	// ConfigPath is an explicit --config file; "" reads Root/.portguard.yaml
 	// when it exists.
 	ConfigPath string
+	// Profiles are the profiles enabled with --profile (see
+	// SelectProfiles); empty checks every service.
+	Profiles []string
 }
 
 // EmptyDocument is a document of no files, every list empty: where Load
@@ -40,6 +43,7 @@ func EmptyDocument(cfg Config) *Document {
 		Volumes:     []Volume{},
 		Env:         Env{Vars: []EnvVar{}},
 		Conventions: Conventions{Rows: []ConventionRow{}},
+		Profiles:    []string{},
 		Repo:        Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}},
 		Unset:       []UnsetVar{},
 		Errors:      []InputError{},
@@ -158,6 +162,7 @@ func Load(opts Options) (*Document, error) {
 		}
 		doc.Errors = append(doc.Errors, pf.errors...)
 	}
+	selectProfiles(doc, opts.Profiles)
 	doc.Env.Vars = envVars(dotenv, doc.Services)
 	if conv, err := loadConventions(root, cfg); err != nil {
 		doc.Errors = append(doc.Errors, asInputError(err, cfg.ConventionsFile))

@@ -44,7 +44,10 @@ type Options struct {
 	Path   string
 	Files  []string
 	Config string
-	Engine engine.Options
+	// Profiles are the profiles enabled with --profile; empty checks
+	// every service.
+	Profiles []string
+	Engine   engine.Options
 	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
 	Timeout time.Duration
 	// NewEngine compiles the policies; nil means engine.New. Callers that
@@ -94,7 +97,7 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	}()
 	doc, err := o.Doc, error(nil)
 	if doc == nil {
-		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config})
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles})
 	}
 	c := <-done
 	if err != nil {

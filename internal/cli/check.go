@@ -26,6 +26,7 @@ type CheckOptions struct {
 
 	Path           string
 	Files          []string
+	Profiles       []string
 	Formats        []string
 	Outputs        []string
 	FailOn         string
@@ -111,7 +112,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		timeout = -1 // --timeout 0: no limit
 	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles,
 		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
 		Timeout: timeout, NeedFiles: true,
 	})

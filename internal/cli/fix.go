@@ -21,6 +21,7 @@ type FixOptions struct {
 
 	Path     string
 	Files    []string
+	Profiles []string
 	Config   string
 	Policies []string
 	Data     []string
@@ -61,6 +62,7 @@ neither writes anything (--dry-run --diff is --diff).`,
 	}
 	fl := cmd.Flags()
 	addSourceFlags(fl, &opts.Files, &opts.Config)
+	addProfileFlag(fl, &opts.Profiles)
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")
@@ -73,7 +75,7 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		ctx = context.Background()
 	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config,
+		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles,
 		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
 	})
 	if err != nil {
@@ -88,7 +90,7 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		}
 		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot fix while the input has errors; fix them first:\n%s", strings.Join(lines, "\n"))}
 	}
-	plan, err := fix.Build(opts.Path, res.Doc, res.Findings)
+	plan, err := fix.Build(ctx, opts.Path, res.Doc, res.Findings, res.Engine)
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

@@ -10,10 +10,11 @@ import (
 
 // InputOptions are the inputs of `portguard input`.
 type InputOptions struct {
-	IO     *IOStreams
-	Path   string
-	Files  []string
-	Config string
+	IO       *IOStreams
+	Path     string
+	Files    []string
+	Config   string
+	Profiles []string
 	// Schema prints the document's JSON Schema instead of a document.
 	Schema bool
 }
@@ -47,6 +48,7 @@ against it, so a misspelt field is a policy error.`,
 	}
 	addSourceFlags(cmd.Flags(), &opts.Files, &opts.Config)
 	cmd.Flags().BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of the document instead")
+	addProfileFlag(cmd.Flags(), &opts.Profiles)
 	return cmd
 }
 
@@ -55,7 +57,7 @@ func inputRun(opts *InputOptions) error {
 		_, err := opts.IO.Out.Write(input.Schema)
 		return err
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config})
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

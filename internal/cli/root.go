@@ -28,6 +28,11 @@ func addSourceFlags(fl *pflag.FlagSet, files *[]string, config *string) {
 	fl.StringVar(config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
 }
 
+// addProfileFlag registers --profile, as docker compose has it.
+func addProfileFlag(fl *pflag.FlagSet, profiles *[]string) {
+	fl.StringArrayVar(profiles, "profile", nil, "check the services of this compose profile and those without profiles, which then all run together (repeatable, as docker compose --profile); default: every service, and services in disjoint profiles are alternatives")
+}
+
 // NewCmdRoot builds the portguard command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{

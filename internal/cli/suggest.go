@@ -21,6 +21,7 @@ type SuggestOptions struct {
 
 	Path     string
 	Files    []string
+	Profiles []string
 	Config   string
 	Category string
 	BackupOf string
@@ -58,6 +59,7 @@ prints one port per line, for scripts:
 	fl.IntVarP(&opts.Count, "count", "n", 1, "how many ports")
 	fl.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(suggestFormats, ", "))
 	addSourceFlags(fl, &opts.Files, &opts.Config)
+	addProfileFlag(fl, &opts.Profiles)
 	return cmd
 }
 
@@ -71,7 +73,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use %s)", opts.Format, strings.Join(suggestFormats, ", "))}
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config})
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

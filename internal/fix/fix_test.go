@@ -1,12 +1,15 @@
 package fix
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 )
 
@@ -219,6 +222,22 @@ func TestRowSplicesWithoutATable(t *testing.T) {
 	}
 }
 
+var (
+	policiesOnce sync.Once
+	builtin      *engine.Engine
+	builtinErr   error
+)
+
+// policies are the built-in policies, which fix asks whether ports collide.
+func policies(t *testing.T) Policies {
+	t.Helper()
+	policiesOnce.Do(func() { builtin, builtinErr = engine.New(context.Background(), engine.Options{}) })
+	if builtinErr != nil {
+		t.Fatal(builtinErr)
+	}
+	return builtin
+}
+
 // doc is a document with one compose file, the root .env and the table.
 func doc(services ...input.Service) *input.Document {
 	d := &input.Document{Files: []input.File{{Path: "docker-compose.yml"}}, Services: services}
@@ -279,16 +298,16 @@ func TestBuildRefusesConflictingFixes(t *testing.T) {
 		},
 	}
 	for name, c := range cases {
-		_, err := Build(root, d, c.findings)
+		_, err := Build(context.Background(), root, d, c.findings, policies(t))
 		if err == nil || !IsConflict(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want a conflict saying %q", name, err, c.want)
 		}
 	}
 	// The same change asked by two rules is made once.
-	plan, err := Build(root, doc(svc("a", port(4, 5432, ""))), []finding.Finding{
+	plan, err := Build(context.Background(), root, doc(svc("a", port(4, 5432, ""))), []finding.Finding{
 		withFix("DBP101", finding.Fix{Edits: []finding.Edit{edit}}),
 		withFix("DBP201", finding.Fix{Edits: []finding.Edit{edit}}),
-	})
+	}, policies(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +323,7 @@ func TestApplyWritesAtomicallyAndKeepsPermissions(t *testing.T) {
 	root := t.TempDir()
 	path := filepath.Join(root, ".env")
 	os.WriteFile(path, []byte("A_PORT=1\n"), 0o600)
-	plan, err := Build(root, doc(), []finding.Finding{withFix("DBP204", finding.Fix{Env: []finding.EnvSet{{File: ".env", Name: "A_PORT", Value: "7000"}}})})
+	plan, err := Build(context.Background(), root, doc(), []finding.Finding{withFix("DBP204", finding.Fix{Env: []finding.EnvSet{{File: ".env", Name: "A_PORT", Value: "7000"}}})}, policies(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func TestGoldenFixes(t *testing.T) {
 			dir := filepath.Join(casesDir, c.Name())
 			root := copyTree(t, filepath.Join(dir, "input"))
 			doc, findings := check(t, root)
-			plan, err := fix.Build(root, doc, findings)
+			plan, err := fix.Build(context.Background(), root, doc, findings, eng)
 			if err != nil {
 				t.Fatalf("fix.Build: %v", err)
 			}
@@ -114,7 +114,7 @@ func TestGoldenFixes(t *testing.T) {
 				}
 			}
 			doc2, findings2 := check(t, root)
-			again, err := fix.Build(root, doc2, findings2)
+			again, err := fix.Build(context.Background(), root, doc2, findings2, eng)
 			if err != nil {
 				t.Fatalf("second fix.Build: %v", err)
 			}

@@ -13,6 +13,8 @@ package fix
 
 import (
 	"cmp"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -75,13 +77,14 @@ func (e *ConflictError) Error() string {
 // out by the caller) into a plan over the files under root. doc is the
 // document the findings were computed from: fixes may only touch its
 // compose files, its root .env and its convention table, and it tells
-// which ports the other services keep.
-func Build(root string, doc *input.Document, findings []finding.Finding) (*Plan, error) {
+// which ports the other services keep. pol is asked whether the new ports
+// collide.
+func Build(ctx context.Context, root string, doc *input.Document, findings []finding.Finding, pol Policies) (*Plan, error) {
 	ops, err := collect(doc, findings)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPorts(doc, ops); err != nil {
+	if err := checkPorts(ctx, pol, doc, ops); err != nil {
 		return nil, err
 	}
 	ws := newWorkspace(root)
@@ -494,90 +497,50 @@ func sortedSplices(ss []splice) []splice {
 
 // --- ports -------------------------------------------------------------------
 
-// checkPorts verifies that after the fixes no two services publish one
-// host port and protocol on overlapping host IPs where a fix is involved.
-// The rules allocate distinct free ports; this is the second lock.
-func checkPorts(doc *input.Document, o *opSet) error {
-	edits := map[[3]any]finding.Edit{}
-	for _, op := range o.edits {
-		edits[[3]any{op.edit.File, op.edit.Line, op.edit.Column}] = op.edit
+// Policies answers fix's question to the Rego library: whether the host
+// ports of a plan collide (data.portguard.lib.conflicts.after_fix), so
+// that whether two mappings conflict is decided in one place. An
+// *engine.Engine is one.
+type Policies interface {
+	Query(ctx context.Context, doc any, expr string, out any) error
+}
+
+// checkPorts asks the policies whether, after the fixes, two services
+// that run together publish one host port and protocol on overlapping
+// host IPs where a fix is involved, or a mapping's new default and .env
+// value disagree. The rules allocate distinct free ports; this is the
+// second lock.
+func checkPorts(ctx context.Context, pol Policies, doc *input.Document, o *opSet) error {
+	type edit struct {
+		File   string `json:"file"`
+		Line   int    `json:"line"`
+		Column int    `json:"column"`
+		Port   int    `json:"port"`
 	}
-	env := map[string]string{}
+	plan := struct {
+		Edits []edit            `json:"edits"`
+		Env   map[string]string `json:"env"`
+	}{Edits: []edit{}, Env: map[string]string{}}
+	for _, op := range o.edits {
+		plan.Edits = append(plan.Edits, edit{op.edit.File, op.edit.Line, op.edit.Column, op.edit.Port})
+	}
 	for _, op := range o.env {
 		if op.set.File == doc.Env.File || doc.Env.File == "" {
-			env[op.set.Name] = op.set.Value
+			plan.Env[op.set.Name] = op.set.Value
 		}
 	}
-	type holder struct {
-		service, ip, where string
-		changed            bool
+	arg, err := json.Marshal(plan)
+	if err != nil {
+		return err
 	}
-	type slot struct {
-		port  int
-		proto string
-	}
-	slots := map[slot][]holder{}
 	var problems []string
-	for _, svc := range doc.Services {
-		for _, p := range svc.Ports {
-			where := fmt.Sprintf("%s:%d", p.File, p.Line)
-			h := holder{service: svc.Name, ip: p.HostIP, where: where}
-			var ports []int
-			e, edited := edits[[3]any{p.File, p.Line, p.Column}]
-			v, set := "", false
-			if p.Variable != nil {
-				v, set = env[p.Variable.Name]
-			}
-			switch {
-			case edited:
-				ports, h.changed = []int{e.Port}, true
-				if set && v != strconv.Itoa(e.Port) {
-					problems = append(problems, fmt.Sprintf("%s: %s gets the default %d and %s=%s", where, svc.Name, e.Port, p.Variable.Name, v))
-				}
-			case set:
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					continue
-				}
-				ports, h.changed = []int{n}, p.Effective == nil || *p.Effective != n
-			case len(p.EffectiveRange) == 2 && p.EffectiveRange[1]-p.EffectiveRange[0] < 1024:
-				for n := p.EffectiveRange[0]; n <= p.EffectiveRange[1]; n++ {
-					ports = append(ports, n)
-				}
-			}
-			for _, n := range ports {
-				k := slot{n, p.Protocol}
-				slots[k] = append(slots[k], h)
-			}
-		}
-	}
-	for _, k := range slices.SortedFunc(maps.Keys(slots), func(a, b slot) int {
-		return cmp.Or(cmp.Compare(a.port, b.port), cmp.Compare(a.proto, b.proto))
-	}) {
-		hs := slots[k]
-		seen := map[string]bool{}
-		for i, a := range hs {
-			for _, b := range hs[i+1:] {
-				if !(a.changed || b.changed) || a.service == b.service || !ipOverlap(a.ip, b.ip) {
-					continue
-				}
-				msg := fmt.Sprintf("%d/%s: %s (%s) and %s (%s) would both publish it", k.port, k.proto, a.service, a.where, b.service, b.where)
-				if !seen[msg] {
-					seen[msg] = true
-					problems = append(problems, msg)
-				}
-			}
-		}
+	if err := pol.Query(ctx, doc, "data.portguard.lib.conflicts.after_fix("+string(arg)+")", &problems); err != nil {
+		return fmt.Errorf("cannot check the ports of the fixes: %w", err)
 	}
 	if len(problems) > 0 {
 		return &ConflictError{Problems: problems}
 	}
 	return nil
-}
-
-func ipOverlap(a, b string) bool {
-	wild := func(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" || ip == "[::]" }
-	return wild(a) || wild(b) || a == b
 }
 
 // IsConflict reports whether err is a plan that fixes could not agree on.

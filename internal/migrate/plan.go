@@ -193,7 +193,7 @@ func Compute(ctx context.Context, q Querier, root string, doc *input.Document, f
 		p.Moves = append(p.Moves, m)
 	}
 	if len(carriers) > 0 {
-		fp, err := fix.Build(root, doc, carriers)
+		fp, err := fix.Build(ctx, root, doc, carriers, q)
 		if err != nil {
 			return nil, &InputError{Err: err}
 		}

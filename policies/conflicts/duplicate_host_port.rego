@@ -15,32 +15,17 @@
 #   tags: [ports, conflicts]
 package portguard.rules.conflicts.duplicate_host_port
 
+import data.portguard.lib.conflicts
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
 
-# _by_port groups the mappings by host port and protocol in one pass, so
-# the rule stays linear in the number of services; a range is in the group
-# of each port it publishes.
+# _by_port groups the mappings by host port and protocol in one pass
+# (conflicts.sharing), so the rule stays linear in the number of services;
+# a range is in the group of each port it publishes.
 _by_port := {key: [stack.ports[k] | some k in sort(ks)] |
-	some key, ks in _grouped
+	some key, ks in conflicts.sharing
 	count(ks) > 1
-}
-
-_grouped[[p.effective, p.protocol]] contains k if {
-	some k, p in stack.ports
-	r := p.effective_range
-	is_array(r)
-	r[0] == r[1]
-}
-
-_grouped[[n, p.protocol]] contains k if {
-	some k, p in stack.ports
-	r := p.effective_range
-	is_array(r)
-	r[0] < r[1]
-	r[1] - r[0] < 1024
-	some n in numbers.range(r[0], r[1])
 }
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -58,7 +43,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	# the others in file and line order
 	others := [o | some [_, _, _, o] in sort([[x.file, x.line, x.column, x] |
 		some x in group
-		stack.conflict(p, x)
+		conflicts.conflict(p, x)
 	])]
 	count(others) > 0
 }
@@ -95,10 +80,10 @@ else := sprintf("move %s to %d: write %q and set %s=%d in the root .env", [p.ser
 }
 
 else := sprintf("move %s to a free port, e.g. %d", [p.service, stack.outside_port(p)]) if {
-	stack.loses_conflict(p)
+	conflicts.loses_conflict(p)
 	not p.category in stack.tooling
 }
 
-else := sprintf("keep %s on %d and move the others", [p.service, p.effective]) if not stack.loses_conflict(p)
+else := sprintf("keep %s on %d and move the others", [p.service, p.effective]) if not conflicts.loses_conflict(p)
 
 else := sprintf("move %s or the others to a free port", [p.service])

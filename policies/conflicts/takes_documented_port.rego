@@ -5,7 +5,9 @@
 #   service which exists in the compose files: it takes that service's port,
 #   and the two collide as soon as both run. Rows are matched by port first,
 #   then by name (case, punctuation and small spelling differences do not
-#   count) or by env var.
+#   count) or by env var. A service never takes the port of an alternative
+#   (disjoint profiles) or, with conflict_scope: project, of a service of
+#   another project: the two never run on one host together.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp402
 #     description: DBP402 in the rule reference
@@ -32,7 +34,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	group := conventions.publishers[row.port]
 	some p in group
 	not conventions.satisfies(row, p)
-	named := conventions.named(row)
+	named := conventions.owners(row, p)
 	count(named) > 0
 	not stack.service_names[p.service] in {input.services[i].name | some i in named}
 	owners := sort({input.services[i].name | some i in named})

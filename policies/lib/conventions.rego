@@ -14,6 +14,7 @@
 #   protected range are judged: the table may document other ranges too.
 package portguard.lib.conventions
 
+import data.portguard.lib.conflicts
 import data.portguard.lib.stack
 
 # words splits a display name into its lowercase words.
@@ -131,15 +132,24 @@ satisfies(row, p) if {
 }
 
 # takes_documented reports whether mapping p publishes a port that a row
-# assigns to another service, which exists in the compose files (DBP402):
-# the mapping must move, and the suggestions move it.
+# assigns to another service, which exists in the compose files and runs
+# with p (DBP402): the mapping must move, and the suggestions move it.
 takes_documented(p) if {
 	some row in object.get(rows_by_port, p.effective, [])
 	stack.protected(row.port)
 	not satisfies(row, p)
-	owners := named(row)
-	count(owners) > 0
-	not p.service in {input.services[i].name | some i in owners}
+	o := owners(row, p)
+	count(o) > 0
+	not p.service in {input.services[i].name | some i in o}
+}
+
+# owners(row, p) are the indexes of the services the row names that run
+# with mapping p's service (an alternative in another profile, or a
+# service of another project with conflict_scope: project, never collides
+# with it).
+owners(row, p) := {i |
+	some i in named(row)
+	conflicts.run_together(i, p.svc)
 }
 
 # stale reports whether row is a second row for its port: it names no

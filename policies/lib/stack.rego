@@ -15,6 +15,7 @@
 #   computed key: read it whole (object.get, or a complete rule holding it).
 package portguard.lib.stack
 
+import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.kb
@@ -312,53 +313,6 @@ _holders[p.effective] contains k if {
 	is_number(p.effective)
 }
 
-# loses_conflict reports whether a mapping shares its host port and protocol,
-# on an overlapping host IP, with an earlier mapping (in document order) of
-# another service, and should move: the first one keeps the port, unless
-# the table assigns the port to another service (then it moves anyway).
-loses_conflict(p) if p.idx in object.get(_losers, p.svc, set())
-
-# _losers[i] are the indexes of the mappings of input.services[i] that lose
-# a conflict: found once per mapping on a shared port, since the rules ask
-# about a mapping again and again. (It is read whole, through object.get:
-# topdown computes a multi-value rule asked for one key anew each time.)
-_losers[p.svc] contains p.idx if {
-	some p in ports
-	count(object.get(holders, p.effective, [])) > 1
-	some h in holders[p.effective]
-	h.service != p.service
-	[h.svc, h.idx] < [p.svc, p.idx]
-	h.protocol == p.protocol
-	ip_overlap(h.host_ip, p.host_ip)
-	not conventions.takes_documented(h)
-}
-
-# conflict reports whether two mappings on the same host port and protocol
-# cannot both bind it. Variants of one service (the same name in other
-# files: base, override, prod) never conflict; two entries of one service
-# in one file do.
-conflict(a, b) if {
-	a.service != b.service
-	ip_overlap(a.host_ip, b.host_ip)
-}
-
-conflict(a, b) if {
-	a.service == b.service
-	a.file == b.file
-	[a.line, a.column] != [b.line, b.column]
-	ip_overlap(a.host_ip, b.host_ip)
-}
-
-_wildcard := {"", "0.0.0.0", "::", "[::]"}
-
-# ip_overlap reports whether two host IPs share an address: equal, or one is
-# a wildcard (127.0.0.1 and 0.0.0.0 do; 127.0.0.1 and 127.0.0.2 do not).
-ip_overlap(a, _) if a in _wildcard
-
-ip_overlap(_, b) if b in _wildcard
-
-ip_overlap(a, b) if a == b
-
 # needs_port reports whether a mapping of a database, UI or exporter (not a
 # backup) must move to a new port of its sub-range: its port is unknown, a
 # range, outside its sub-range, taken by an earlier service, or assigned by
@@ -369,7 +323,7 @@ needs_port(p) if p.effective_range[0] != p.effective_range[1]
 
 needs_port(p) if not in_range(p.effective, ranges[p.category])
 
-needs_port(p) if loses_conflict(p)
+needs_port(p) if conflicts.loses_conflict(p)
 
 needs_port(p) if conventions.takes_documented(p)
 
@@ -382,14 +336,7 @@ _keeps_default(p) if {
 	n != p.effective
 	p.published_range[0] == p.published_range[1]
 	in_range(n, ranges[p.category])
-	not _held_by_other(p, n)
-}
-
-_held_by_other(p, n) if {
-	some h in holders[n]
-	h.service != p.service
-	h.protocol == p.protocol
-	ip_overlap(h.host_ip, p.host_ip)
+	not conflicts.held_by_other(p, n)
 }
 
 # Variants of one service (the same name in other files: base, override,

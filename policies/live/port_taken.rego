@@ -18,6 +18,7 @@
 #   tags: [live, ports, conflicts]
 package portguard.rules.live.port_taken
 
+import data.portguard.lib.conflicts
 import data.portguard.lib.finding
 import data.portguard.lib.live
 import data.portguard.lib.stack
@@ -43,14 +44,14 @@ _holders(p, n) := {h |
 	some x in live.published
 	x.port.published == n
 	x.port.protocol == p.protocol
-	stack.ip_overlap(x.port.host_ip, p.host_ip)
+	conflicts.ip_overlap(x.port.host_ip, p.host_ip)
 	not _same_service(x.container, p)
 	h := live.describe_container(x.container)
 } | {h |
 	some l in live.process_listeners
 	l.port == n
 	l.protocol == p.protocol
-	stack.ip_overlap(l.ip, p.host_ip)
+	conflicts.ip_overlap(l.ip, p.host_ip)
 	h := _describe_socket(l)
 }
 

@@ -299,3 +299,59 @@ test_fail_many_services_on_one_port_name_ten if {
 	])
 	[x.line | some x in first.related] == [8, 12, 16, 20, 24, 28, 32, 36, 40, 44]
 }
+
+# Services in disjoint profiles are alternatives: docker compose starts the
+# services of one profile or the other.
+test_success_alternatives_in_disjoint_profiles if {
+	r := report with input as fx.doc([
+		fx.in_profiles(fx.service("postgres", "postgres:16", 5, [fx.var(8, "DB_PORT", "7000", fx.env("7000", 1), 5432)]), ["pg"]),
+		fx.in_profiles(fx.service("mysql", "mysql:8", 9, [fx.var(12, "DB_PORT", "7000", fx.env("7000", 1), 3306)]), ["mysql"]),
+	])
+	r == set()
+}
+
+# check --profile pg --profile mysql starts both: they conflict.
+test_fail_enabled_profiles_run_together if {
+	pg := fx.literal(8, 7000, 5432)
+	mysql := fx.literal(12, 7000, 3306)
+	r := report with input as fx.with_profiles(
+		fx.doc([
+			fx.in_profiles(fx.service("postgres", "postgres:16", 5, [pg]), ["pg"]),
+			fx.in_profiles(fx.service("mysql", "mysql:8", 9, [mysql]), ["mysql"]),
+		]),
+		["pg", "mysql"],
+	)
+	r == {
+		_expect(
+			pg, "postgres",
+			"postgres publishes 7000/tcp, also published by mysql (docker-compose.yml:12)",
+			"keep postgres on 7000 and move the others",
+			[fx.related(mysql, "mysql publishes 7000/tcp here")],
+		),
+		fx.with_fix(
+			_expect(
+				mysql, "mysql",
+				"mysql publishes 7000/tcp, also published by postgres (docker-compose.yml:8)",
+				`move mysql to 7001: write "${MYSQL_PORT:-7001}:3306" and set MYSQL_PORT=7001 in the root .env`,
+				[fx.related(pg, "postgres publishes 7000/tcp here")],
+			),
+			fx.fix(
+				[fx.edit(mysql, "${MYSQL_PORT:-7001}:3306", 7001)],
+				[fx.set_env("MYSQL_PORT", "7001")],
+				[fx.add_row(7001, "mysql", "MYSQL_PORT", "database", 3306)],
+			),
+		),
+	}
+}
+
+# With conflict_scope: project, each project has a host of its own.
+test_success_other_project_with_project_scope if {
+	r := report with input as fx.with_config(
+		fx.doc([
+			fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+			fx.in_project(fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7000, 3306)]), "samples/mysql/compose.yaml"),
+		]),
+		{"conflict_scope": "project"},
+	)
+	r == set()
+}

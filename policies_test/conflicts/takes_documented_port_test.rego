@@ -77,3 +77,16 @@ test_success_matched_by_env_var_or_naming_no_service if {
 	r := report with input as d
 	r == set()
 }
+
+# An alternative in another profile never runs with the row's service.
+test_success_alternative_of_the_documented_service if {
+	d := fx.with_rows(
+		fx.doc([
+			fx.in_profiles(fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]), ["pg"]),
+			fx.in_profiles(fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7000, 3306)]), ["mysql"]),
+		]),
+		[fx.row(7000, "postgres", 17)],
+	)
+	r := report with input as d
+	r == set()
+}

@@ -207,6 +207,16 @@ from_variable(e) := object.union(e, {"uses_variable": true})
 # labeled gives a service labels.
 labeled(svc, labels) := object.union(svc, {"labels": labels})
 
+# in_profiles puts a service in compose profiles.
+in_profiles(svc, profiles) := object.union(svc, {"profiles": profiles})
+
+# with_profiles is d checked with --profile for each of names: the
+# document holds the enabled services only.
+with_profiles(d, names) := object.union(d, {"profiles": names})
+
+# in_project moves a service to a project of its own (another base file).
+in_project(svc, f) := object.union(in_file(svc, f), {"project": f})
+
 # with_x gives a service an x-portguard extension.
 with_x(svc, x) := object.union(svc, {"x_portguard": x})
 
