@@ -27,6 +27,12 @@ type Config struct {
 	Ranges map[string]Range `json:"ranges" yaml:"ranges"`
 	// ComposeFiles are the base-name globs of discovery.
 	ComposeFiles []string `json:"compose_files" yaml:"compose_files"`
+	// Exclude are globs of paths (relative to the root) that discovery
+	// skips; see MatchExclude.
+	Exclude []string `json:"exclude" yaml:"exclude"`
+	// ConflictScope is "host" (every project shares one host: ports
+	// conflict across projects) or "project" (each project has its own).
+	ConflictScope string `json:"conflict_scope" yaml:"conflict_scope"`
 	// EnvFile is the root .env, relative to the root.
 	EnvFile string `json:"env_file" yaml:"env_file"`
 	// ConventionsFile is the port table, relative to the root.
@@ -84,6 +90,8 @@ func DefaultConfig() Config {
 			"reserved":  {7300, 7999},
 		},
 		ComposeFiles:    []string{"compose*.yml", "compose*.yaml", "docker-compose*.yml", "docker-compose*.yaml"},
+		Exclude:         []string{},
+		ConflictScope:   "host",
 		EnvFile:         ".env",
 		ConventionsFile: "PORTS-CONVENTION.md",
 		EnvLoader:       "backend/shared/config/load-env.js",
@@ -102,6 +110,9 @@ func DefaultConfig() Config {
 func (c *Config) fillNil() {
 	if c.ComposeFiles == nil {
 		c.ComposeFiles = []string{}
+	}
+	if c.Exclude == nil {
+		c.Exclude = []string{}
 	}
 	if c.Categories == nil {
 		c.Categories = map[string]string{}
@@ -268,6 +279,18 @@ func validateConfig(file string, doc *yaml.Node, cfg *Config) error {
 	}
 	if cfg.EnvVarForm != "databases" && cfg.EnvVarForm != "all" {
 		return fail(lineOf("env_var_form"), "env_var_form: %q is not one of databases, all", cfg.EnvVarForm)
+	}
+	if cfg.ConflictScope != "host" && cfg.ConflictScope != "project" {
+		return fail(lineOf("conflict_scope"), "conflict_scope: %q is not one of host, project", cfg.ConflictScope)
+	}
+	for i, p := range cfg.Exclude {
+		if err := ValidExclude(p); err != nil {
+			line := lineOf("exclude")
+			if seq := mappingValue(top, "exclude"); seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
+				line = seq.Content[i].Line
+			}
+			return fail(line, "exclude: %v", err)
+		}
 	}
 	for rule, sev := range cfg.Severity {
 		if !slices.Contains(Severities, sev) {

@@ -45,6 +45,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{"max_file_size: lots\n", ".portguard.yaml:1: cannot unmarshal"},
 		{"exceptions:\n  - service: x\n    reason: y\n", ".portguard.yaml:2: exception without rule"},
 		{"ranges: [1, 2\n", ".portguard.yaml:1:"},
+		{"conflict_scope: repository\n", `.portguard.yaml:1: conflict_scope: "repository" is not one of host, project`},
+		{"exclude:\n  - legacy\n  - \"samples/[a-\"\n", `.portguard.yaml:3: exclude: "samples/[a-" is not a valid glob`},
+		{"exclude: [\"./\"]\n", `.portguard.yaml:1: exclude: "./" excludes nothing`},
 	}
 	for _, tt := range tests {
 		cfg := DefaultConfig()

@@ -365,7 +365,7 @@ func referenceProjectsOf(root string, doc *Document) []referenceProject {
 		}
 	}
 	var out []referenceProject
-	for _, p := range Discover(abs, doc.Config.ComposeFiles).Projects {
+	for _, p := range Discover(abs, doc.Config.ComposeFiles, nil).Projects {
 		base := rel(abs, p.Files[0])
 		name, ok := bases[base]
 		if !ok {

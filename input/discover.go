@@ -43,13 +43,14 @@ type Tree struct {
 var sourceExts = map[string]bool{".js": true, ".mjs": true, ".cjs": true, ".jsx": true, ".ts": true, ".mts": true, ".cts": true, ".tsx": true}
 
 // Discover walks root once and finds the compose files whose base names
-// match patterns, the .env files and the application sources.
+// match patterns, the .env files and the application sources, skipping
+// the paths that match an exclude pattern (see MatchExclude).
 // docker-compose.override.yml (and any X.override.yml next to an X.yml)
 // merges into its base file as docker compose does; every other file is its
 // own project. Symbolic links are not followed. Problems (unreadable
 // directories, a directory named like a compose file) are returned as input
 // errors; the walk goes on.
-func Discover(root string, patterns []string) Tree {
+func Discover(root string, patterns, exclude []string) Tree {
 	var t Tree
 	var files []string
 	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -61,6 +62,12 @@ func Discover(root string, patterns []string) Tree {
 			return nil
 		}
 		name := d.Name()
+		if p != root && len(exclude) > 0 && excluded(exclude, rel(root, p)) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
 		if d.IsDir() {
 			if p != root && (skippedDirs[name] || isBackups(p)) {
 				return fs.SkipDir

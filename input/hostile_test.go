@@ -183,7 +183,7 @@ func TestDiscoverSymlinks(t *testing.T) {
 			t.Skipf("no symbolic links here: %v", err)
 		}
 	}
-	tree := Discover(root, DefaultConfig().ComposeFiles)
+	tree := Discover(root, DefaultConfig().ComposeFiles, nil)
 	var files []string
 	for _, p := range tree.Projects {
 		for _, f := range p.Files {

@@ -25,6 +25,9 @@ type Options struct {
 	// ConfigPath is an explicit --config file; "" reads Root/.portguard.yaml
 	// when it exists.
 	ConfigPath string
+	// Exclude are the --exclude patterns, added to exclude: of the
+	// configuration (see MatchExclude).
+	Exclude []string
 	// Profiles are the profiles enabled with --profile (see
 	// SelectProfiles); empty checks every service.
 	Profiles []string
@@ -76,6 +79,12 @@ func Load(opts Options) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range opts.Exclude {
+		if err := ValidExclude(p); err != nil {
+			return nil, &ConfigError{File: "--exclude", Msg: err.Error()}
+		}
+	}
+	cfg.Exclude = append(cfg.Exclude, opts.Exclude...)
 
 	doc := EmptyDocument(cfg)
 
@@ -98,7 +107,7 @@ func Load(opts Options) (*Document, error) {
 		projects = []Project{ExplicitProject(files)}
 		doc.ExplicitFiles = true
 	}
-	tree := Discover(root, cfg.ComposeFiles)
+	tree := Discover(root, cfg.ComposeFiles, cfg.Exclude)
 	if len(opts.Files) == 0 {
 		projects = tree.Projects
 		doc.Errors = append(doc.Errors, tree.Errors...)

@@ -303,7 +303,7 @@ func TestDiscoverGroupsOverrides(t *testing.T) {
 		"node_modules/x/docker-compose.yml":  "",
 		"README.md":                          "",
 	})
-	tree := Discover(root, DefaultConfig().ComposeFiles)
+	tree := Discover(root, DefaultConfig().ComposeFiles, nil)
 	if len(tree.Errors) > 0 {
 		t.Fatal(tree.Errors)
 	}
@@ -338,7 +338,7 @@ func TestDiscoverSkipsBackups(t *testing.T) {
 		"ops/saved/20260101T000000Z/config/.env":               "",
 		"ops/other/docker-compose.yml":                         "",
 	})
-	tree := Discover(root, DefaultConfig().ComposeFiles)
+	tree := Discover(root, DefaultConfig().ComposeFiles, nil)
 	var got []string
 	for _, p := range tree.Projects {
 		for _, f := range p.Files {

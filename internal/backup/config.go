@@ -32,7 +32,7 @@ func ConfigFiles(root string, doc *input.Document, configPath string) (present, 
 		add(f.Path)
 	}
 	if !doc.ExplicitFiles {
-		for _, p := range input.Discover(abs, doc.Config.ComposeFiles).Projects {
+		for _, p := range input.Discover(abs, doc.Config.ComposeFiles, doc.Config.Exclude).Projects {
 			for _, f := range p.Files {
 				add(relTo(abs, f))
 			}

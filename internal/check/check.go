@@ -47,7 +47,9 @@ type Options struct {
 	// Profiles are the profiles enabled with --profile; empty checks
 	// every service.
 	Profiles []string
-	Engine   engine.Options
+	// ExcludePaths are the --exclude patterns of paths.
+	ExcludePaths []string
+	Engine       engine.Options
 	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
 	Timeout time.Duration
 	// NewEngine compiles the policies; nil means engine.New. Callers that
@@ -97,7 +99,7 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	}()
 	doc, err := o.Doc, error(nil)
 	if doc == nil {
-		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles})
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths})
 	}
 	c := <-done
 	if err != nil {

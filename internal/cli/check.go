@@ -27,6 +27,7 @@ type CheckOptions struct {
 	Path           string
 	Files          []string
 	Profiles       []string
+	Exclude        []string
 	Formats        []string
 	Outputs        []string
 	FailOn         string
@@ -112,7 +113,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		timeout = -1 // --timeout 0: no limit
 	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles,
+		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
 		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
 		Timeout: timeout, NeedFiles: true,
 	})

@@ -24,11 +24,12 @@ type DocsOptions struct {
 	IO      *IOStreams
 	Factory *Factory
 
-	Path   string
-	Files  []string
-	Config string
-	Check  bool
-	Map    string
+	Path    string
+	Files   []string
+	Config  string
+	Exclude []string
+	Check   bool
+	Map     string
 }
 
 // NewCmdDocs builds `portguard docs [PATH]`.
@@ -66,6 +67,7 @@ conflicts in contrasting colours.`,
 	fl.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 when the generated table or the map is stale")
 	fl.StringVar(&opts.Map, "map", "", "also draw the 7000-7999 map as SVG into FILE")
 	addSourceFlags(fl, &opts.Files, &opts.Config)
+	addExcludeFlag(fl, &opts.Exclude)
 	return cmd
 }
 
@@ -73,7 +75,7 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	res, err := evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config})
+	res, err := evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude})
 	if err != nil {
 		return err
 	}
@@ -152,7 +154,7 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 		if !bytes.Equal(old, updated) {
 			// The new table documents ports: judge the stack again, so the
 			// map shows what check now reports.
-			if res, err = evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config}); err != nil {
+			if res, err = evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude}); err != nil {
 				return err
 			}
 			var b bytes.Buffer

@@ -19,7 +19,9 @@ type evalOptions struct {
 	Config string
 	// Profiles are the --profile flags.
 	Profiles []string
-	Engine   engine.Options
+	// Exclude are the --exclude flags.
+	Exclude []string
+	Engine  engine.Options
 	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
 	Timeout time.Duration
 	// NeedFiles: see check.Options.
@@ -33,7 +35,7 @@ type evaluation = check.Evaluation
 // engine and maps its failure to an exit code.
 func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, error) {
 	ev, err := check.Evaluate(ctx, check.Options{
-		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles,
+		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine, NeedFiles: o.NeedFiles,
 	})
 	if err != nil {

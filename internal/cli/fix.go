@@ -22,6 +22,7 @@ type FixOptions struct {
 	Path     string
 	Files    []string
 	Profiles []string
+	Exclude  []string
 	Config   string
 	Policies []string
 	Data     []string
@@ -63,6 +64,7 @@ neither writes anything (--dry-run --diff is --diff).`,
 	fl := cmd.Flags()
 	addSourceFlags(fl, &opts.Files, &opts.Config)
 	addProfileFlag(fl, &opts.Profiles)
+	addExcludeFlag(fl, &opts.Exclude)
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
 	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")
@@ -75,7 +77,7 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		ctx = context.Background()
 	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles,
+		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
 		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
 	})
 	if err != nil {

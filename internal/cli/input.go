@@ -15,6 +15,7 @@ type InputOptions struct {
 	Files    []string
 	Config   string
 	Profiles []string
+	Exclude  []string
 	// Schema prints the document's JSON Schema instead of a document.
 	Schema bool
 }
@@ -49,6 +50,7 @@ against it, so a misspelt field is a policy error.`,
 	addSourceFlags(cmd.Flags(), &opts.Files, &opts.Config)
 	cmd.Flags().BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of the document instead")
 	addProfileFlag(cmd.Flags(), &opts.Profiles)
+	addExcludeFlag(cmd.Flags(), &opts.Exclude)
 	return cmd
 }
 
@@ -57,7 +59,7 @@ func inputRun(opts *InputOptions) error {
 		_, err := opts.IO.Out.Write(input.Schema)
 		return err
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles})
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

@@ -40,6 +40,7 @@ func gatherLive(ctx context.Context, root string) *input.Live {
 func addReportFlags(fl *pflag.FlagSet, o *CheckOptions) {
 	addSourceFlags(fl, &o.Files, &o.Config)
 	addProfileFlag(fl, &o.Profiles)
+	addExcludeFlag(fl, &o.Exclude)
 	fl.StringArrayVar(&o.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (run: stderr) (repeatable)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
@@ -74,7 +75,7 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 		}
 	}
 	ev, err := check.Evaluate(ctx, check.Options{
-		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles,
+		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine:  engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data, NoBuiltin: o.NoBuiltin},
 		Timeout: timeout, NewEngine: o.Factory.NewEngine, NeedFiles: doc == nil,
 		Doc: doc, Live: l, Exclude: exclude,

@@ -33,6 +33,11 @@ func addProfileFlag(fl *pflag.FlagSet, profiles *[]string) {
 	fl.StringArrayVar(profiles, "profile", nil, "check the services of this compose profile and those without profiles, which then all run together (repeatable, as docker compose --profile); default: every service, and services in disjoint profiles are alternatives")
 }
 
+// addExcludeFlag registers --exclude, as KICS's --exclude-paths.
+func addExcludeFlag(fl *pflag.FlagSet, exclude *[]string) {
+	fl.StringArrayVar(exclude, "exclude", nil, "skip the paths matching this glob in discovery, relative to PATH (repeatable; added to exclude: of .portguard.yaml; ** spans directories, a name without / matches at any depth)")
+}
+
 // NewCmdRoot builds the portguard command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{

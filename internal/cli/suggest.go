@@ -22,6 +22,7 @@ type SuggestOptions struct {
 	Path     string
 	Files    []string
 	Profiles []string
+	Exclude  []string
 	Config   string
 	Category string
 	BackupOf string
@@ -60,6 +61,7 @@ prints one port per line, for scripts:
 	fl.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(suggestFormats, ", "))
 	addSourceFlags(fl, &opts.Files, &opts.Config)
 	addProfileFlag(fl, &opts.Profiles)
+	addExcludeFlag(fl, &opts.Exclude)
 	return cmd
 }
 
@@ -73,7 +75,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use %s)", opts.Format, strings.Join(suggestFormats, ", "))}
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles})
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

@@ -2,8 +2,10 @@
 # title: The convention table breaks the convention
 # description: |
 #   PORTS-CONVENTION.md itself breaks the convention: two rows assign the
-#   same port, a row's category does not own the sub-range of its port, or a
-#   row assigns a single port in the reserved range.
+#   same port to services that run together (alternatives in disjoint
+#   profiles, or services of two projects with conflict_scope: project,
+#   may share one), a row's category does not own the sub-range of its
+#   port, or a row assigns a single port in the reserved range.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp504
 #     description: DBP504 in the rule reference
@@ -14,6 +16,7 @@
 #   tags: [docs]
 package portguard.rules.docs.table_breaks_convention
 
+import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.stack
@@ -41,6 +44,22 @@ report contains finding.new(rego.metadata.chain(), _finding(
 	first := rows[0]
 	row.line != first.line
 	conventions.words(row.service) != conventions.words(first.service)
+	not _apart(row, first)
+}
+
+# _apart reports whether the services two rows name never run together
+# (alternatives in disjoint profiles, or projects of their own with
+# conflict_scope: project): they may share a port.
+_apart(a, b) if {
+	na := conventions.named(a)
+	nb := conventions.named(b)
+	count(na) > 0
+	count(nb) > 0
+	every i in na {
+		every j in nb {
+			not conflicts.run_together(i, j)
+		}
+	}
 }
 
 # A category whose sub-range does not hold the port.

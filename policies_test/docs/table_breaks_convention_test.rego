@@ -62,3 +62,41 @@ test_success_generated_rows_are_not_judged if {
 	])
 	r == set()
 }
+
+# Alternatives in disjoint profiles, and with conflict_scope: project the
+# services of two projects, never run together: they may share a port.
+test_success_services_that_never_run_together_share_a_port if {
+	rows := [fx.row(7000, "postgres", 17), fx.row(7000, "mysql", 18)]
+	alternatives := fx.doc([
+		fx.in_profiles(fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]), ["pg"]),
+		fx.in_profiles(fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7000, 3306)]), ["mysql"]),
+	])
+	r := report with input as fx.with_rows(alternatives, rows)
+	r == set()
+	projects := fx.with_config(
+		fx.doc([
+			fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+			fx.in_project(fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7000, 3306)]), "samples/mysql/compose.yaml"),
+		]),
+		{"conflict_scope": "project"},
+	)
+	s := report with input as fx.with_rows(projects, rows)
+	s == set()
+}
+
+test_fail_services_of_two_projects_share_one_host if {
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 5432)]),
+			fx.in_project(fx.service("mysql", "mysql:8", 9, [fx.literal(12, 7000, 3306)]), "samples/mysql/compose.yaml"),
+		]),
+		[fx.row(7000, "postgres", 17), fx.row(7000, "mysql", 18)],
+	)
+	r := report with input as d
+	r == {fx.finding(
+		"DBP504", "error", fx.loc("PORTS-CONVENTION.md", 18, 1, 1), "mysql",
+		"7000 is assigned twice: to mysql here and to postgres at PORTS-CONVENTION.md:17",
+		"give mysql its own free port",
+		[{"file": "PORTS-CONVENTION.md", "line": 17, "message": "first row for 7000"}],
+	)}
+}
