@@ -379,3 +379,40 @@ volumes:
 		t.Errorf("no DBP805 %q among %+v", drift, r.Findings)
 	}
 }
+
+// input --live prints the live facts the policies see, with this process's
+// listener among them; without --live there are none.
+func TestInputLive(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	dir := writeTree(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
+	var doc struct {
+		Live *struct {
+			Listeners []struct {
+				Protocol string `json:"protocol"`
+				IP       string `json:"ip"`
+				Port     int    `json:"port"`
+				PID      int    `json:"pid"`
+			} `json:"listeners"`
+		} `json:"live"`
+	}
+	res := run(t, invocation{args: []string{"input", "--live", dir}})
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil || res.code != 0 || doc.Live == nil {
+		t.Fatalf("input --live: exit %d, %v\n%s", res.code, err, res.stdout)
+	}
+	found := false
+	for _, s := range doc.Live.Listeners {
+		found = found || (s.Port == port && s.Protocol == "tcp" && s.IP == "127.0.0.1" && s.PID == os.Getpid())
+	}
+	if !found {
+		t.Errorf("the listener on %d is not in live.listeners", port)
+	}
+	res = run(t, invocation{args: []string{"input", dir}})
+	if strings.Contains(res.stdout, `"live"`) {
+		t.Error("input without --live carries live facts")
+	}
+}

@@ -64,9 +64,9 @@ type Options struct {
 	// Live, when set, is what runs on the host (internal/live): the
 	// document carries it for the DBP8xx rules.
 	Live *input.Live
-	// Exclude names the rules whose findings the caller does not ask for
+	// OmitRules names the rules whose findings the caller does not ask for
 	// (run asks for the live pre-flight, not the host audit).
-	Exclude []string
+	OmitRules []string
 }
 
 // Evaluation is the outcome shared by everything that judges a stack.
@@ -125,8 +125,8 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 		}
 		return nil, &Error{Code: ExitPolicy, Err: err}
 	}
-	if len(o.Exclude) > 0 {
-		fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return slices.Contains(o.Exclude, f.RuleID) })
+	if len(o.OmitRules) > 0 {
+		fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return slices.Contains(o.OmitRules, f.RuleID) })
 	}
 	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
 	return &Evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil

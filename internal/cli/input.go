@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/spf13/cobra"
@@ -18,11 +19,14 @@ type InputOptions struct {
 	Exclude  []string
 	// Schema prints the document's JSON Schema instead of a document.
 	Schema bool
+	// Live adds what runs on the host (input.live), as run and audit see it.
+	Live   bool
+	gather func(ctx context.Context, root string) *input.Live
 }
 
 // NewCmdInput builds `portguard input [PATH]`.
 func NewCmdInput(f *Factory, runF func(*InputOptions) error) *cobra.Command {
-	opts := &InputOptions{IO: f.IO}
+	opts := &InputOptions{IO: f.IO, gather: f.Live}
 	cmd := &cobra.Command{
 		Use:   "input [PATH]",
 		Short: "Print the normalized input document that the policies see",
@@ -32,9 +36,14 @@ Values of variables that are not port-like are redacted.
 
 --schema prints the JSON Schema of the document (input/schema.json, every
 field described), for editors and other tools; the policies are compiled
-against it, so a misspelt field is a policy error.`,
+against it, so a misspelt field is a policy error.
+
+--live adds what runs on this host under live (the sockets and the Docker
+engine's containers and volumes), as run and audit give it to the
+policies: for writing and testing rules about the running host.`,
 		Example: `  portguard input examples/violating
-  portguard input --schema > portguard-input.schema.json`,
+  portguard input --schema > portguard-input.schema.json
+  portguard input --live | jq .live.listeners`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Schema && (len(args) > 0 || len(opts.Files) > 0 || opts.Config != "") {
@@ -49,6 +58,7 @@ against it, so a misspelt field is a policy error.`,
 	}
 	addSourceFlags(cmd.Flags(), &opts.Files, &opts.Config)
 	cmd.Flags().BoolVar(&opts.Schema, "schema", false, "print the JSON Schema of the document instead")
+	cmd.Flags().BoolVar(&opts.Live, "live", false, "add what runs on this host (sockets, containers, volumes) under live")
 	addProfileFlag(cmd.Flags(), &opts.Profiles)
 	addExcludeFlag(cmd.Flags(), &opts.Exclude)
 	return cmd
@@ -62,6 +72,9 @@ func inputRun(opts *InputOptions) error {
 	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
+	}
+	if opts.Live && opts.gather != nil {
+		doc.Live = opts.gather(context.Background(), opts.Path)
 	}
 	enc := json.NewEncoder(opts.IO.Out)
 	enc.SetIndent("", "  ")

@@ -68,17 +68,17 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 	if timeout == 0 {
 		timeout = -1 // --timeout 0: no limit
 	}
-	var exclude []string
+	var omit []string
 	for _, id := range append(append([]string{}, preflightRules...), hostRules...) {
 		if !slices.Contains(want, id) {
-			exclude = append(exclude, id)
+			omit = append(omit, id)
 		}
 	}
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine:  engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data, NoBuiltin: o.NoBuiltin},
 		Timeout: timeout, NewEngine: o.Factory.NewEngine, NeedFiles: doc == nil,
-		Doc: doc, Live: l, Exclude: exclude,
+		Doc: doc, Live: l, OmitRules: omit,
 	})
 	if err != nil {
 		return report.Result{}, exitError(err)
