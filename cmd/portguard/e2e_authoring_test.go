@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -188,5 +189,56 @@ func TestFmt(t *testing.T) {
 	res = run(t, invocation{args: []string{"fmt", "--check", "policy"}, dir: dir})
 	if res.code != 3 || !strings.Contains(res.stderr, filepath.Join("policy", "old.rego")+":3:1: `if` keyword is required before rule body") {
 		t.Errorf("fmt on Rego v0: exit %d, want 3 at old.rego:3:1\n%s", res.code, res.stderr)
+	}
+}
+
+// TestEval: eval prints the facts and the library's values of the examples,
+// as JSON and as a table.
+func TestEval(t *testing.T) {
+	res := run(t, invocation{args: []string{"eval", "data.portguard.lib.stack.ports", example("violating")}})
+	var ports []struct {
+		Service   string `json:"service"`
+		Category  string `json:"category"`
+		Effective *int   `json:"effective"`
+		File      string `json:"file"`
+		Line      int    `json:"line"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &ports); res.code != 0 || err != nil {
+		t.Fatalf("eval stack.ports: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+	}
+	found := false
+	for _, p := range ports {
+		if p.Service == "timescaledb-backup" && p.Category == "database" && p.Effective != nil && *p.Effective == 7005 &&
+			p.File == "tools/compose/docker-compose.database.yml" && p.Line > 0 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("stack.ports lacks timescaledb-backup on 7005 (database): %+v", ports)
+	}
+
+	res = run(t, invocation{args: []string{"eval", "--format", "pretty",
+		`[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.stack.ports]`, example("violating")}})
+	lines := strings.Split(res.stdout, "\n")
+	if res.code != 0 || !regexp.MustCompile(`^CATEGORY +PORT +SERVICE$`).MatchString(lines[0]) ||
+		!regexp.MustCompile(`(?m)^database +7005 +timescaledb-backup$`).MatchString(res.stdout) || len(lines) != len(ports)+2 {
+		t.Errorf("eval --format pretty: exit %d, %d lines for %d ports\n%s%s", res.code, len(lines), len(ports), res.stdout, res.stderr)
+	}
+
+	res = run(t, invocation{args: []string{"eval", "data.portguard.lib.stack.free.database[0]", example("compliant")}})
+	if n, err := strconv.Atoi(strings.TrimSpace(res.stdout)); res.code != 0 || err != nil || n < 7000 || n > 7099 {
+		t.Errorf("the lowest free database port: exit %d, %q", res.code, res.stdout)
+	}
+	res = run(t, invocation{args: []string{"eval", "input.services[_].prots", example("compliant")}})
+	if res.code != 3 || !strings.Contains(res.stderr, "query:1:1: undefined ref: input.services[_].prots") {
+		t.Errorf("a misspelt field: exit %d\n%s", res.code, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"eval", "data.portguard.nothing", example("compliant")}})
+	if res.code != 1 || res.stdout != "" || !strings.Contains(res.stderr, "the query is undefined") {
+		t.Errorf("an undefined query: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"eval"}})
+	if res.code != 2 {
+		t.Errorf("eval without a query: exit %d, want 2", res.code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -52,4 +53,110 @@ func (e *Engine) Query(ctx context.Context, doc any, expr string, out any) error
 		return err
 	}
 	return json.Unmarshal(b, out)
+}
+
+// QueryResult is the outcome of EvalQuery.
+type QueryResult struct {
+	// Vars are the variables the query names (not _), in the order they
+	// first appear.
+	Vars []string
+	// Value says the query is one expression without variables (not even
+	// _): it has one value, Rows[0].Values[0], or none (undefined).
+	Value bool
+	// Rows hold one result each: the value of every named variable, and
+	// the value of every expression of the query.
+	Rows []QueryRow
+}
+
+// QueryRow is one result of a query.
+type QueryRow struct {
+	Bindings map[string]any
+	Values   []any
+}
+
+// EvalQuery evaluates a Rego query (`data.portguard.lib.stack.ports`,
+// `some s in input.services; s.image == ""`) over the document with the
+// compiled policies, data and input schema, as `opa eval` does. A query
+// that does not parse or compile is a *PolicyError at query:line:col.
+func (e *Engine) EvalQuery(ctx context.Context, doc any, query string) (*QueryResult, error) {
+	if e.compiled != nil {
+		c, err := e.compiled()
+		if err != nil {
+			return nil, err
+		}
+		return c.EvalQuery(ctx, doc, query)
+	}
+	body, err := ast.ParseBodyWithOpts(query, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		return nil, &PolicyError{Msg: "query does not parse:\n" + formatParseError(nameQuery(err))}
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	value, err := ast.ValueFromReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rego.New(
+		rego.ParsedQuery(body),
+		rego.Compiler(e.compiler),
+		rego.Store(e.store),
+		rego.Capabilities(Capabilities()),
+		rego.ParsedInput(value),
+		rego.StrictBuiltinErrors(true),
+	).Eval(ctx)
+	if err != nil {
+		var errs ast.Errors
+		if errors.As(err, &errs) {
+			return nil, &PolicyError{Msg: "query does not compile:\n" + formatAstErrors(nameQuery(errs).(ast.Errors)), Err: err}
+		}
+		return nil, &PolicyError{Msg: "query evaluation failed: " + err.Error(), Err: err}
+	}
+	res := &QueryResult{Vars: queryVars(body), Rows: []QueryRow{}}
+	res.Value = len(body) == 1 && len(body.Vars(ast.VarVisitorParams{SkipRefCallHead: true, SkipRefHead: true, SkipClosures: true})) == 0
+	for _, r := range rs {
+		row := QueryRow{Bindings: map[string]any{}}
+		for _, v := range res.Vars {
+			row.Bindings[v] = r.Bindings[v]
+		}
+		for _, x := range r.Expressions {
+			row.Values = append(row.Values, x.Value)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+// nameQuery gives the errors of a query (which has no file) the name
+// "query", so they read query:1:5: ....
+func nameQuery(err error) error {
+	var errs ast.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	for _, e := range errs {
+		if e.Location != nil && e.Location.File == "" {
+			loc := *e.Location
+			loc.File = "query"
+			e.Location = &loc
+		}
+	}
+	return errs
+}
+
+// queryVars lists the variables a query names, in order of appearance:
+// the ones it binds or iterates with, not the wildcard _ nor the roots.
+func queryVars(body ast.Body) []string {
+	named := body.Vars(ast.VarVisitorParams{SkipRefCallHead: true, SkipRefHead: true, SkipClosures: true})
+	var out []string
+	seen := map[ast.Var]bool{}
+	ast.WalkVars(body, func(v ast.Var) bool {
+		if named.Contains(v) && !seen[v] && !v.IsWildcard() && !v.IsGenerated() {
+			seen[v] = true
+			out = append(out, string(v))
+		}
+		return false
+	})
+	return out
 }
