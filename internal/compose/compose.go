@@ -75,6 +75,9 @@ type Project struct {
 	// Name is the project name (-p); "" lets compose derive it.
 	Name     string
 	Profiles []string
+	// EnvFiles are the --env-file files, in order; none: compose reads the
+	// .env of the project directory.
+	EnvFiles []string
 }
 
 func (p Project) args() []string {
@@ -90,6 +93,9 @@ func (p Project) args() []string {
 	}
 	for _, pr := range p.Profiles {
 		a = append(a, "--profile", pr)
+	}
+	for _, f := range p.EnvFiles {
+		a = append(a, "--env-file", f)
 	}
 	return a
 }

@@ -90,3 +90,40 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("took %s", time.Since(start))
 	}
 }
+
+// --env-file files are passed in order, and compose interpolates from them
+// instead of the project directory's .env.
+func TestEnvFiles(t *testing.T) {
+	cli, err := compose.Find(context.Background())
+	if err != nil || !cli.V2() {
+		t.Skipf("no Compose v2: %v", err)
+	}
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("compose.yaml", "name: envfiles\nservices:\n  db:\n    image: db\n    ports:\n      - \"${DB_PORT:-1}:5432\"\n")
+	write(".env", "DB_PORT=2\n")
+	first := write("first.env", "DB_PORT=3\n")
+	second := write("second.env", "DB_PORT=4\n")
+	for _, tc := range []struct {
+		files []string
+		want  string
+	}{
+		{nil, `published: "2"`},
+		{[]string{first}, `published: "3"`},
+		{[]string{first, second}, `published: "4"`},
+	} {
+		var out strings.Builder
+		if err := cli.Config(context.Background(), compose.Project{Dir: dir, EnvFiles: tc.files}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("env files %v: config has no %s:\n%s", tc.files, tc.want, out.String())
+		}
+	}
+}

@@ -95,11 +95,13 @@ func (c *Client) CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, 
 	return &cancelOnClose{ReadCloser: res.Content, cancel: cancel}, st, nil
 }
 
-// CopyTo extracts a tar archive into a directory of a container.
+// CopyTo extracts a tar archive into a directory of a container, keeping
+// the owners its entries name (as docker cp -a does): restored data stays
+// readable by the user its database runs as.
 func (c *Client) CopyTo(ctx context.Context, id, dir string, archive io.Reader) error {
 	ctx, cancel := c.stream(ctx, 0)
 	defer cancel()
-	if _, err := c.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: dir, Content: archive}); err != nil {
+	if _, err := c.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: dir, Content: archive, CopyUIDGID: true}); err != nil {
 		return c.wrap(fmt.Errorf("copy into %s of %s: %w", dir, id, err))
 	}
 	return nil

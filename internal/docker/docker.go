@@ -341,5 +341,26 @@ func (c *Client) Volume(ctx context.Context, name string) (Volume, error) {
 	return Volume{Name: v.Name, Driver: v.Driver, Labels: nonNil(v.Labels), Mountpoint: v.Mountpoint, CreatedAt: v.CreatedAt}, nil
 }
 
+// VolumeSizes gives the size of every volume's data as the engine
+// computes it (docker system df -v), by name; -1 when the engine does not
+// know it (a volume driver that does not say). Computing it walks the
+// volumes, so it runs under the stream timeout.
+func (c *Client) VolumeSizes(ctx context.Context) (map[string]int64, error) {
+	ctx, cancel := c.stream(ctx, 0)
+	defer cancel()
+	res, err := c.api.DiskUsage(ctx, client.DiskUsageOptions{Volumes: true, Verbose: true})
+	if err != nil {
+		return nil, c.wrap(err)
+	}
+	out := map[string]int64{}
+	for _, v := range res.Volumes.Items {
+		out[v.Name] = -1
+		if v.UsageData != nil {
+			out[v.Name] = v.UsageData.Size
+		}
+	}
+	return out, nil
+}
+
 // errNotCreated refuses to remove a container portguard did not create.
 var errNotCreated = errors.New("portguard did not create it (no " + CreatedLabel + " label); it is left alone")

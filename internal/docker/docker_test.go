@@ -239,6 +239,27 @@ volumes:
 	if err != nil || res.ExitCode != 0 || string(res.Stdout) != "in the volume\n" {
 		t.Errorf("the service reads %q from its volume (%+v %v)", res.Stdout, res, err)
 	}
+	// Extracted files keep the owner their archive names (docker cp -a).
+	if err := c.CopyTo(ctx, id, "/volume", tarOwned(t, "owned.txt", "a database's file\n", 4242)); err != nil {
+		t.Fatal(err)
+	}
+	rc, _, err = c.CopyFrom(ctx, id, "/volume/owned.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := tar.NewReader(rc).Next()
+	rc.Close()
+	if err != nil || h.Uid != 4242 {
+		t.Errorf("extracted file owned by %d (%v), want 4242", h.Uid, err)
+	}
+	// The engine knows the size of the volume's data.
+	sizes, err := c.VolumeSizes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sizes[volName]; n < int64(len("in the volume\n")+len("a database's file\n")) {
+		t.Errorf("volume %s: size %d", volName, n)
+	}
 	if err := c.RemoveContainer(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -268,9 +289,14 @@ func writeFile(t *testing.T, path, s string) {
 
 func tarOf(t *testing.T, name, content string) io.Reader {
 	t.Helper()
+	return tarOwned(t, name, content, 0)
+}
+
+func tarOwned(t *testing.T, name, content string, uid int) io.Reader {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content))}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Uid: uid, Gid: uid, Size: int64(len(content))}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tw.Write([]byte(content)); err != nil {
