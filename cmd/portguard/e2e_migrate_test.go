@@ -308,7 +308,7 @@ func TestMigrateApplyConfigOnly(t *testing.T) {
 		t.Fatalf("apply: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	noSecret(t, "apply output", res.stdout+res.stderr)
-	id := regexp.MustCompile(`(?m)^backup (\S+): 3 files verified$`).FindStringSubmatch(res.stdout)
+	id := regexp.MustCompile(`(?m)^backup (\S+): 3 configuration files \(577 B\), 3 files verified$`).FindStringSubmatch(res.stdout)
 	if id == nil {
 		t.Fatalf("apply output:\n%s", res.stdout)
 	}

@@ -102,15 +102,21 @@ type Volume struct {
 	// archived: the archive is a file copy of a running database, and the
 	// dump is the consistent copy.
 	Live bool `json:"live"`
+	// Image is the image the archive was read with (one that was present
+	// on the engine): backup restore uses it again.
+	Image string `json:"image,omitempty"`
 }
 
 // ServiceState is a running service when the backup was taken: how it
 // was started, the ports it published and what it mounted. Rollback
 // recreates it and checks the ports answer again.
 type ServiceState struct {
-	Project     string          `json:"project"`
-	Service     string          `json:"service"`
-	Container   string          `json:"container"`
+	Project   string `json:"project"`
+	Service   string `json:"service"`
+	Container string `json:"container"`
+	// Family is the database family of its image ("postgres"): how a
+	// check knows it answers.
+	Family      string          `json:"family,omitempty"`
 	WorkingDir  string          `json:"working_dir"`
 	ConfigFiles []string        `json:"config_files"`
 	EnvFiles    []string        `json:"env_files,omitempty"`
@@ -148,6 +154,41 @@ func (m *Manifest) Counts() (config, dumps, volumes int, bytes int64) {
 		bytes += f.Size
 	}
 	return
+}
+
+// DescribeCounts says what a backup holds: "3 configuration files, 1
+// dump, 1 volume archive".
+func DescribeCounts(config, dumps, volumes int) string {
+	parts := []string{fmt.Sprintf("%d configuration %s", config, plural(config, "file", "files"))}
+	if dumps > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", dumps, plural(dumps, "dump", "dumps")))
+	}
+	if volumes > 0 {
+		parts = append(parts, fmt.Sprintf("%d volume %s", volumes, plural(volumes, "archive", "archives")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// HumanSize renders a number of bytes: 577 B, 4.4 MiB.
+func HumanSize(n int64) string {
+	switch {
+	case n < 0:
+		return "an unknown size"
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Dir is the directory of a backup.

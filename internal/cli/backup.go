@@ -15,6 +15,9 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/backup"
+	"github.com/portguard/portguard/internal/docker"
+	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/migrate"
 )
 
 // defaultBackupDir is the backups root under the checked directory.
@@ -60,7 +63,7 @@ Backups hold secrets (the .env, the dumps): directories are 0700, files
 or prunes a backup.`,
 	}
 	cmd.AddCommand(
-		NewCmdBackupCreate(f, nil), NewCmdBackupVerify(f, nil), NewCmdBackupList(f, nil),
+		NewCmdBackupCreate(f, nil), NewCmdBackupVerify(f, nil), NewCmdBackupList(f, nil), NewCmdBackupRestore(f, nil),
 	)
 	return cmd
 }
@@ -108,21 +111,36 @@ func backupCreateRun(ctx context.Context, opts *BackupCreateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	var eng *docker.Client
 	if !opts.ConfigOnly {
-		return &ExitError{Code: ExitInput, Err: usage("backup create needs --config-only: dumping databases and archiving volumes through the Docker engine is not done by this version")}
+		var err error
+		eng, _, err = connectStack(ctx, "backup create")
+		if err != nil {
+			return err
+		}
+		defer eng.Close()
 	}
 	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
-	present, absent, err := backup.ConfigFiles(opts.Path, doc, opts.Config)
+	// The library lists the database tools and what their backup takes.
+	pol, err := opts.Factory.NewEngine(engine.Options{})
 	if err != nil {
-		return &ExitError{Code: ExitInput, Err: err}
+		return policyExit(err)
 	}
-	m, dir, err := backup.Create(ctx, backup.Options{
-		Dir: backupDir(opts.Path, opts.Dir), Root: opts.Path, Config: present, Absent: absent,
-		Reason: "backup create", Version: Version,
-	})
+	services, err := migrate.Services(ctx, pol, doc)
+	if err != nil {
+		return &ExitError{Code: ExitPolicy, Err: err}
+	}
+	bo := migrate.BackupOptions{
+		Root: opts.Path, ConfigPath: opts.Config, Doc: doc, Services: services,
+		Dir: backupDir(opts.Path, opts.Dir), Reason: "backup create", Version: Version,
+	}
+	if eng != nil {
+		bo.Engine = eng
+	}
+	m, dir, err := migrate.Backup(ctx, bo)
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: backupFailed(dir, err)}
 	}
@@ -140,35 +158,27 @@ func backupFailed(dir string, err error) error {
 // reportNewBackup verifies a new backup and prints its summary.
 func reportNewBackup(w io.Writer, m *backup.Manifest, dir string) error {
 	cfg, dumps, vols, bytes := m.Counts()
-	fmt.Fprintf(w, "backup %s: %s (%s) in %s\n", m.ID, describeCounts(cfg, dumps, vols), humanSize(bytes), dir)
+	fmt.Fprintf(w, "backup %s: %s (%s) in %s\n", m.ID, backup.DescribeCounts(cfg, dumps, vols), backup.HumanSize(bytes), dir)
+	for _, f := range m.Files {
+		if f.Kind == backup.KindDump {
+			fmt.Fprintf(w, "  %s: %s of %s (container %s), %s\n", f.Path, f.Tool, f.Source, f.Container, backup.HumanSize(f.Size))
+		}
+	}
+	for _, v := range m.Volumes {
+		if v.Archive == "" {
+			continue
+		}
+		note := ""
+		if v.Live {
+			note = ", archived while " + v.Service + " ran (the dump is the consistent copy)"
+		}
+		fmt.Fprintf(w, "  %s: volume %s of %s, %s of data%s\n", v.Archive, v.Name, v.Service, backup.HumanSize(v.Size), note)
+	}
 	r, err := backup.Verify(dir)
 	if err != nil {
 		return &ExitError{Code: ExitFindings, Err: err}
 	}
 	return reportVerify(w, r)
-}
-
-func describeCounts(cfg, dumps, vols int) string {
-	parts := []string{fmt.Sprintf("%d configuration %s", cfg, plural(cfg, "file", "files"))}
-	if dumps > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", dumps, plural(dumps, "dump", "dumps")))
-	}
-	if vols > 0 {
-		parts = append(parts, fmt.Sprintf("%d volume %s", vols, plural(vols, "archive", "archives")))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func humanSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
 // reportVerify prints the outcome of a verification: exit 1 naming each
@@ -286,7 +296,7 @@ func backupListRun(opts *BackupListOptions) error {
 			fmt.Fprintf(tw, "%s\t%s\tincomplete: no manifest\t-\t-\n", s.ID, created(s))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, created(s), describeCounts(s.ConfigFiles, s.Dumps, s.Volumes), humanSize(s.Bytes), s.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ID, created(s), backup.DescribeCounts(s.ConfigFiles, s.Dumps, s.Volumes), backup.HumanSize(s.Bytes), s.Reason)
 	}
 	return tw.Flush()
 }
@@ -312,3 +322,81 @@ func confirm(io *IOStreams, question string) bool {
 }
 
 var errNotConfirmed = errors.New("not confirmed: nothing was changed (--yes answers yes)")
+
+// BackupRestoreOptions are the inputs of `portguard backup restore`.
+type BackupRestoreOptions struct {
+	IO      *IOStreams
+	Factory *Factory
+
+	ID     string
+	Path   string
+	Dir    string
+	Volume string
+	Into   string
+	Yes    bool
+}
+
+// NewCmdBackupRestore builds `portguard backup restore ID [PATH] --volume NAME`.
+func NewCmdBackupRestore(f *Factory, runF func(*BackupRestoreOptions) error) *cobra.Command {
+	opts := &BackupRestoreOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "restore ID [PATH] --volume NAME",
+		Short: "Restore the archive of a volume from a backup (asks for confirmation)",
+		Long: `Extract the archive of volume NAME from backup ID into the volume (or into
+the volume --into names), through a container created (never started)
+from the image the archive was read with. The backup is verified first.
+The volume must not be in use by a running container and must hold
+nothing: portguard never overwrites or deletes data, so restore into a new
+volume with --into and point the service at it. An absent volume is
+created. File owners and modes are kept. Asks for confirmation unless
+--yes.
+
+A dump is restored by hand, into a running server:
+  gunzip -c backups/ID/dumps/PROJECT_SERVICE.sql.gz | docker exec -i CONTAINER psql -U postgres`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID, opts.Path = idAndPath(args)
+			if runF != nil {
+				return runF(opts)
+			}
+			return backupRestoreRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	addBackupDirFlag(fl, &opts.Dir)
+	fl.StringVar(&opts.Volume, "volume", "", "the volume whose archive to restore (required)")
+	fl.StringVar(&opts.Into, "into", "", "restore into this volume instead (created when absent)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func backupRestoreRun(ctx context.Context, opts *BackupRestoreOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Volume == "" {
+		return &ExitError{Code: ExitInput, Err: usage("backup restore needs --volume NAME (the manifest.json of the backup lists its volumes)")}
+	}
+	dir, err := backup.Resolve(backupDir(opts.Path, opts.Dir), opts.ID)
+	if err != nil {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	into := opts.Into
+	if into == "" {
+		into = opts.Volume
+	}
+	eng, _, err := connectStack(ctx, "backup restore")
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if !opts.Yes && !confirm(opts.IO, fmt.Sprintf("Restore the archive of volume %s from backup %s into volume %s?", opts.Volume, opts.ID, into)) {
+		return &ExitError{Code: ExitInput, Err: errNotConfirmed}
+	}
+	r, err := migrate.RestoreVolume(ctx, migrate.RestoreVolumeOptions{Backup: dir, Volume: opts.Volume, Into: opts.Into, Engine: eng})
+	if err != nil {
+		return migrateExit(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "restored %s of backup %s into volume %s: %d entries, %s\n", r.Archive, r.Backup, r.Volume, r.Entries, backup.HumanSize(r.Bytes))
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -134,14 +135,29 @@ func NewCmdMigrateApply(f *Factory, runF func(*MigrateApplyOptions) error) *cobr
 		Use:   "apply [PATH]",
 		Short: "Carry out the migration plan, with a verified backup first",
 		Long: `Show the plan of portguard migrate plan and, once confirmed (or with --yes),
-carry it out: take a backup of the configuration files and verify it,
-rewrite the files with fix's code (each file atomically), and check that
-the stacks, loaded again, publish the new ports. Any failure after the
-backup restores the files from it and says what happened.
+carry it out through the Docker engine and docker compose:
+
+  1. pre-flight: each service that moves runs from these files; each data
+     volume exists, is mounted by its container, is the volume the
+     recreated container will mount (a renamed project or volume would
+     start on an empty one), and is not empty when a previous backup
+     recorded data in it; the new ports are free;
+  2. a backup (configuration files, a pg_dumpall of every running
+     Postgres-family service, an archive of every database data volume;
+     the services that move are stopped after their dump, so that their
+     archives are consistent), verified;
+  3. the files rewritten with fix's code, each atomically;
+  4. docker compose up -d of the services that move, and a check that
+     each answers on its new ports and mounts the same volumes.
+
+Any failure after the backup rolls back by itself (the files restored,
+the services recreated on their old ports and checked) and says what
+happened. No volume is ever removed. --config-only does steps 2 (the
+configuration files alone) and 3, without an engine.
 
 Exit codes: 0 migrated (or nothing to migrate); 1 the migration failed and
 was rolled back, or the backup fails verification; 2 usage or input error,
-or not confirmed (nothing was changed).`,
+a refused pre-flight or not confirmed (nothing was changed).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = pathArg(args)
@@ -164,9 +180,6 @@ func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !opts.ConfigOnly {
-		return &ExitError{Code: ExitInput, Err: usage("migrate apply needs --config-only: recreating the services through docker compose is not done by this version")}
-	}
 	res, plan, err := computePlan(ctx, opts.Factory, evalOptions{
 		Path: opts.Path, Files: opts.Files, Config: opts.Config,
 		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
@@ -182,13 +195,22 @@ func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
 		return nil
 	}
 	fmt.Fprintln(out)
+	ao := migrate.ApplyOptions{
+		Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Doc: res.Doc, Plan: plan,
+		Dir: backupDir(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
+	}
+	if !opts.ConfigOnly {
+		eng, cli, err := connectStack(ctx, "migrate apply")
+		if err != nil {
+			return err
+		}
+		defer eng.Close()
+		ao.Engine, ao.Compose = eng, cli
+	}
 	if !opts.Yes && !confirm(opts.IO, "Apply this migration?") {
 		return &ExitError{Code: ExitInput, Err: errNotConfirmed}
 	}
-	r, err := migrate.Apply(ctx, migrate.ApplyOptions{
-		Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Doc: res.Doc, Plan: plan,
-		Dir: backupDir(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
-	})
+	r, err := migrate.Apply(ctx, ao)
 	if err != nil {
 		var ae *migrate.ApplyError
 		if errors.As(err, &ae) {
@@ -201,6 +223,9 @@ func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
 		fmt.Fprintf(out, "rewrote the files of %d %s, recreated no container (--config-only); to undo: portguard rollback %s --config-only\n", n, plural(n, "service", "services"), r.Backup)
 		return nil
 	}
-	fmt.Fprintf(out, "migrated %d %s; to undo: portguard rollback %s\n", n, plural(n, "service", "services"), r.Backup)
+	for _, s := range r.NotRunning {
+		fmt.Fprintf(out, "%s was not running: its new ports apply when it next starts\n", s)
+	}
+	fmt.Fprintf(out, "migrated %d %s in %s; to undo: portguard rollback %s\n", n, plural(n, "service", "services"), r.Elapsed.Round(100*time.Millisecond), r.Backup)
 	return nil
 }

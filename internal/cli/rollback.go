@@ -33,8 +33,11 @@ func NewCmdRollback(f *Factory, runF func(*RollbackOptions) error) *cobra.Comman
 		Long: `Return the stacks under PATH to backup ID (a name of portguard backup list,
 or the path of a backup directory): verify the backup, save the current
 configuration files as a new backup, restore the backed-up files byte for
-byte (a file the backup did not have is removed, after it was saved), and
-print the elapsed time against the five-minute budget. Asks for
+byte (a file the backup did not have is removed, after it was saved),
+recreate the services the backup recorded as running (docker compose up -d,
+as they were started), check that each answers on its old ports with the
+same volumes, and print the elapsed time against the five-minute budget.
+--config-only restores the files alone, without an engine. Asks for
 confirmation unless --yes.
 
 Restoring a dump or a volume archive is a separate step
@@ -62,9 +65,6 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !opts.ConfigOnly {
-		return &ExitError{Code: ExitInput, Err: usage("rollback needs --config-only: recreating the services through docker compose is not done by this version")}
-	}
 	root := backupDir(opts.Path, opts.Dir)
 	dir, err := backup.Resolve(root, opts.ID)
 	if err != nil {
@@ -78,12 +78,23 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	cfg, _, _, _ := m.Counts()
 	fmt.Fprintf(out, "rollback to backup %s (taken %s UTC, %s): %d configuration %s\n",
 		m.ID, m.Created.UTC().Format("2006-01-02 15:04:05"), m.Reason, cfg, plural(cfg, "file", "files"))
-	if !opts.Yes && !confirm(opts.IO, "Restore the files of backup "+m.ID+"?") {
+	ro := migrate.RollbackOptions{Dir: root, Backup: dir, Root: opts.Path, ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out}
+	question := "Restore the files of backup " + m.ID + "?"
+	if !opts.ConfigOnly {
+		eng, cli, err := connectStack(ctx, "rollback")
+		if err != nil {
+			return err
+		}
+		defer eng.Close()
+		ro.Engine, ro.Compose = eng, cli
+		if n := len(m.Services); n > 0 {
+			question = fmt.Sprintf("Restore the files of backup %s and recreate %d %s?", m.ID, n, plural(n, "service", "services"))
+		}
+	}
+	if !opts.Yes && !confirm(opts.IO, question) {
 		return &ExitError{Code: ExitInput, Err: errNotConfirmed}
 	}
-	res, err := migrate.Rollback(ctx, migrate.RollbackOptions{
-		Dir: root, Backup: dir, Root: opts.Path, ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
-	})
+	res, err := migrate.Rollback(ctx, ro)
 	if err != nil {
 		return migrateExit(err)
 	}
@@ -92,13 +103,22 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 }
 
 // migrateExit maps an error of a migration or a rollback to its exit
-// code: a backup that fails verification is 1, bad input 2.
+// code: bad input and a refused pre-flight (nothing changed) are 2; a
+// backup that fails verification, and a step that failed after changes
+// began, are 1.
 func migrateExit(err error) error {
 	var ve *migrate.VerifyError
 	if errors.As(err, &ve) {
 		return &ExitError{Code: ExitFindings, Err: err}
 	}
-	return &ExitError{Code: ExitInput, Err: err}
+	var in *migrate.InputError
+	var refused *migrate.RefusedError
+	if errors.As(err, &in) || errors.As(err, &refused) {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	// The files or the services could not be put back: the message says
+	// what was done and where the backup is.
+	return &ExitError{Code: ExitFindings, Err: err}
 }
 
 // elapsedLine reports how long a step took against its budget.

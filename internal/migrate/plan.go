@@ -73,6 +73,7 @@ type Service struct {
 	Project     string  `json:"project"`
 	ProjectFile string  `json:"project_file"`
 	Category    string  `json:"category"`
+	Image       string  `json:"image"`
 	Family      string  `json:"family"`
 	Dump        string  `json:"dump"`
 	DataMounts  []Mount `json:"data_mounts"`
@@ -211,6 +212,20 @@ func Compute(ctx context.Context, q Querier, root string, doc *input.Document, f
 	}
 	p.Recreate = recreations(doc, p.Moves, lib.Services)
 	return p, nil
+}
+
+// Services asks the library for the database tools of doc and what a
+// backup of each takes. Unlike a plan it needs no clean input: a backup
+// is taken also of stacks whose files do not all load.
+func Services(ctx context.Context, q Querier, doc *input.Document) ([]Service, error) {
+	var out []Service
+	if err := q.Query(ctx, doc, "data.portguard.lib.migrate.services", &out); err != nil {
+		if errors.Is(err, engine.ErrUndefined) {
+			err = errors.New("the policies define no data.portguard.lib.migrate.services")
+		}
+		return nil, err
+	}
+	return out, nil
 }
 
 // carrying are the findings whose fix is fx: every finding about one

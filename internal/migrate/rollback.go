@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/portguard/portguard/internal/backup"
+	"github.com/portguard/portguard/internal/compose"
 )
 
 // Budget is the time a rollback must finish in.
@@ -28,7 +30,14 @@ type RollbackOptions struct {
 	// taken of.
 	Root       string
 	ConfigOnly bool
-	Version    string
+	// Engine and Compose recreate the services the backup recorded
+	// (unless ConfigOnly).
+	Engine  Engine
+	Compose Compose
+	// AnswerTimeout bounds the wait for each service to answer on its old
+	// ports (0: DefaultAnswerTimeout).
+	AnswerTimeout time.Duration
+	Version       string
 	// Progress, when set, receives a line per step.
 	Progress io.Writer
 }
@@ -40,18 +49,28 @@ type RollbackResult struct {
 	// Saved is the backup of the files as they were before the rollback.
 	Saved    string           `json:"saved"`
 	Restored *backup.Restored `json:"restored"`
-	Elapsed  time.Duration    `json:"elapsed_ns"`
-	Budget   time.Duration    `json:"budget_ns"`
+	// Recreated are the services recreated and answering on their old
+	// ports ("project/service").
+	Recreated []string      `json:"recreated"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+	Budget    time.Duration `json:"budget_ns"`
 }
 
 // Rollback returns the stacks to a backup: it verifies the backup, saves
-// the current configuration files as a new backup (nothing is lost), and
-// restores the backed-up files byte for byte.
+// the current configuration files as a new backup (nothing is lost),
+// restores the backed-up files byte for byte and, unless ConfigOnly,
+// recreates the services the backup recorded with docker compose up -d and
+// checks that they answer on their old ports with the same volumes.
+// Dumps and volume archives are not restored (backup restore does that,
+// as a step of its own).
 func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
 	start := time.Now()
 	progress := o.Progress
 	if progress == nil {
 		progress = io.Discard
+	}
+	if !o.ConfigOnly && (o.Engine == nil || o.Compose == nil) {
+		return nil, errors.New("rollback needs a Docker engine and docker compose to recreate the services (or --config-only)")
 	}
 	ver, err := backup.Verify(o.Backup)
 	if err != nil {
@@ -75,7 +94,67 @@ func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
 		return nil, fmt.Errorf("%w (the files before the rollback are in backup %s)", err, saved.ID)
 	}
 	fmt.Fprintf(progress, "restored %s\n", describeRestored(restored))
-	return &RollbackResult{Backup: m, ID: m.ID, Saved: saved.ID, Restored: restored, Elapsed: time.Since(start), Budget: Budget}, nil
+	res := &RollbackResult{Backup: m, ID: m.ID, Saved: saved.ID, Restored: restored, Recreated: []string{}, Budget: Budget}
+	if !o.ConfigOnly {
+		if err := recreateRecorded(ctx, o, m, res, progress); err != nil {
+			return nil, fmt.Errorf("the files are restored, but %w (the files before the rollback are in backup %s)", err, saved.ID)
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// recreateRecorded recreates the services a backup recorded, project by
+// project as compose started them, and checks each answers on the ports
+// it published then, with the volumes it mounted then.
+func recreateRecorded(ctx context.Context, o RollbackOptions, m *backup.Manifest, res *RollbackResult, progress io.Writer) error {
+	if len(m.Services) == 0 {
+		fmt.Fprintln(progress, "the backup recorded no running service: nothing to recreate")
+		return nil
+	}
+	type group struct {
+		inv      compose.Project
+		services []string
+	}
+	groups := map[string]*group{}
+	var order []string
+	for _, s := range m.Services {
+		inv := compose.Project{Name: s.Project, Dir: s.WorkingDir, Files: s.ConfigFiles, EnvFiles: s.EnvFiles}
+		k := invocationKey(inv)
+		if groups[k] == nil {
+			groups[k] = &group{inv: inv}
+			order = append(order, k)
+		}
+		if !slices.Contains(groups[k].services, s.Service) {
+			groups[k].services = append(groups[k].services, s.Service)
+		}
+	}
+	for _, k := range order {
+		g := groups[k]
+		if _, err := o.Compose.Run(ctx, g.inv, append([]string{"up", "-d", "--no-deps"}, g.services...)...); err != nil {
+			return err
+		}
+		fmt.Fprintf(progress, "recreated %s (project %s) with docker compose up -d\n", strings.Join(g.services, ", "), g.inv.Name)
+	}
+	timeout := o.AnswerTimeout
+	if timeout <= 0 {
+		timeout = DefaultAnswerTimeout
+	}
+	for _, s := range m.Services {
+		volumes := map[string]string{}
+		for _, mt := range s.Mounts {
+			if mt.Type == "volume" && mt.Name != "" {
+				volumes[mt.Destination] = mt.Name
+			}
+		}
+		c, err := checkService(ctx, o.Engine, s.Project, s.Service, s.Family, s.Ports, volumes, timeout)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Service, err)
+		}
+		fmt.Fprintf(progress, "%s answers on %s%s\n", s.Service, portList(s.Ports), mountsText(c))
+		res.Recreated = append(res.Recreated, s.Project+"/"+s.Service)
+	}
+	return nil
 }
 
 // saveCurrent backs up the files a rollback to m overwrites or removes,

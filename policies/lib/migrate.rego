@@ -73,6 +73,7 @@ services := [{
 	"project": svc.project,
 	"project_file": object.get(svc, "project_file", svc.file),
 	"category": stack.category[i],
+	"image": svc.image,
 	"family": object.get(stack.entry, [i, "family"], ""),
 	"dump": object.get(dumps, object.get(stack.entry, [i, "family"], ""), ""),
 	"data_mounts": mounts,

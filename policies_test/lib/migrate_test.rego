@@ -85,18 +85,18 @@ test_services_list_dumps_and_data_mounts if {
 	r == [
 		{
 			"service": "postgres", "project": "stack", "project_file": fx.file, "category": "database",
-			"family": "postgres", "dump": "pg_dumpall",
+			"image": "postgres:16", "family": "postgres", "dump": "pg_dumpall",
 			"data_mounts": [object.union(fx.mount("volume", "pgdata", "/var/lib/postgresql/data", 6), {"file": fx.file})],
 			"loses_data": false,
 		},
 		{
 			"service": "redis", "project": "stack", "project_file": fx.file, "category": "database",
-			"family": "redis", "dump": "", "data_mounts": [],
+			"image": "redis:7", "family": "redis", "dump": "", "data_mounts": [],
 			"loses_data": true,
 		},
 		{
 			"service": "pgadmin", "project": "stack", "project_file": fx.file, "category": "ui",
-			"family": "pgadmin", "dump": "", "data_mounts": [],
+			"image": "dpage/pgadmin4", "family": "pgadmin", "dump": "", "data_mounts": [],
 			"loses_data": false,
 		},
 	]

@@ -1,0 +1,246 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/backup"
+	"github.com/portguard/portguard/internal/docker"
+)
+
+// BackupOptions say what a backup of the stacks takes.
+type BackupOptions struct {
+	// Root is the directory the stacks were loaded from (Doc), with the
+	// config file given by ConfigPath ("" for the default).
+	Root       string
+	ConfigPath string
+	Doc        *input.Document
+	// Services are the database tools of the stacks (Plan.Services).
+	Services []Service
+	// Dir is the backups root.
+	Dir string
+	// Engine, when set, adds a dump of every running service whose family
+	// has a dump tool, and an archive of every database data volume; nil
+	// takes the configuration files alone.
+	Engine Engine
+	// Sizes are the volume sizes when the caller already asked the engine
+	// (docker system df takes seconds on a busy host); nil asks.
+	Sizes   map[string]int64
+	Reason  string
+	Version string
+	// Stop, when set, is called for a running container after its dump and
+	// before its volumes are archived: migrate apply stops the services it
+	// is about to recreate, so that their archives are consistent.
+	Stop func(ctx context.Context, c docker.Container) error
+}
+
+// dumpScript runs pg_dumpall as the superuser the image was set up with
+// (POSTGRES_USER, else postgres), with the password of the container's
+// environment when local connections ask for one; the values never leave
+// the container.
+const dumpScript = `export PGPASSWORD="${PGPASSWORD:-${POSTGRES_PASSWORD:-}}"; exec pg_dumpall -U "${PGUSER:-${POSTGRES_USER:-postgres}}"`
+
+// Backup takes a backup of the stacks: the configuration files and, with
+// an engine, the dumps and volume archives; the caller verifies it.
+func Backup(ctx context.Context, o BackupOptions) (*backup.Manifest, string, error) {
+	present, absent, err := backup.ConfigFiles(o.Root, o.Doc, o.ConfigPath)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := backup.Options{Dir: o.Dir, Root: o.Root, Config: present, Absent: absent, Reason: o.Reason, Version: o.Version}
+	if o.Engine != nil {
+		if err := engineParts(ctx, o, &opts); err != nil {
+			return nil, "", err
+		}
+	}
+	return backup.Create(ctx, opts)
+}
+
+// engineParts adds the running services, the dumps and the volume
+// archives of the stacks to a backup.
+func engineParts(ctx context.Context, o BackupOptions, opts *backup.Options) error {
+	eng := o.Engine
+	all, err := listStack(ctx, eng)
+	if err != nil {
+		return err
+	}
+	sizes := o.Sizes
+	if sizes == nil {
+		if sizes, err = eng.VolumeSizes(ctx); err != nil {
+			return err
+		}
+	}
+	var dumps, archives []backup.Stream
+	stopped := map[string]*sync.Once{}
+	archived := map[string]bool{}
+	for _, s := range o.Services {
+		found, _ := all.of(o.Root, s.Project, s.ProjectFile, s.Service)
+		run := running(found)
+		for _, c := range run {
+			opts.Services = append(opts.Services, serviceState(c, s.Family))
+		}
+		if s.Dump == "pg_dumpall" && len(run) > 0 {
+			dumps = append(dumps, dumpStream(eng, s, run[0]))
+		}
+		if s.Category != "database" {
+			continue
+		}
+		var holder *docker.Container
+		image := s.Image
+		if len(run) > 0 {
+			holder = &run[0]
+		} else if len(found) > 0 {
+			holder = &found[0]
+		}
+		if holder != nil {
+			image = holder.ImageID
+		}
+		for _, m := range s.DataMounts {
+			name := ""
+			if holder != nil {
+				name = mountedVolumes(*holder)[m.Target]
+			}
+			if name == "" {
+				name = VolumeName(o.Doc, s.Project, s.ProjectFile, m)
+			}
+			if name == "" || archived[name] {
+				continue
+			}
+			if _, err := eng.Volume(ctx, name); err != nil {
+				if docker.IsNotFound(err) {
+					continue // nothing to archive: DBP804 reports a missing data volume
+				}
+				return err
+			}
+			archived[name] = true
+			size, ok := sizes[name]
+			if !ok {
+				size = -1
+			}
+			v := backup.Volume{Name: name, Size: size, Project: s.Project, Service: s.Service, Target: m.Target, Image: image}
+			var stop func(context.Context) error
+			if holder != nil && holder.Running() {
+				v.Live = true
+				if o.Stop != nil {
+					v.Live = false
+					c := *holder
+					once := stopped[c.ID]
+					if once == nil {
+						once = &sync.Once{}
+						stopped[c.ID] = once
+					}
+					stop = func(ctx context.Context) error {
+						var err error
+						once.Do(func() { err = o.Stop(ctx, c) })
+						return err
+					}
+				}
+			}
+			opts.Volumes = append(opts.Volumes, v)
+			archives = append(archives, archiveStream(eng, name, image, stop))
+		}
+	}
+	opts.Streams = append(dumps, archives...)
+	return nil
+}
+
+func dumpStream(eng Engine, s Service, c docker.Container) backup.Stream {
+	return backup.Stream{
+		Path: "dumps/" + s.Project + "_" + s.Service + ".sql.gz", Kind: backup.KindDump,
+		Source: s.Project + "/" + s.Service, Container: c.Name, Tool: "pg_dumpall",
+		Write: func(ctx context.Context, w io.Writer) error {
+			user, err := dumpUser(ctx, eng, c)
+			if err != nil {
+				return err
+			}
+			var stderr bytes.Buffer
+			res, err := eng.Exec(ctx, c.ID, docker.ExecOptions{Cmd: []string{"sh", "-c", dumpScript}, User: user, Stdout: w, Stderr: &stderr})
+			if err != nil {
+				return err
+			}
+			if res.ExitCode != 0 {
+				return fmt.Errorf("pg_dumpall in %s exited %d: %s", c.Name, res.ExitCode, lastLine(stderr.String()))
+			}
+			return nil
+		},
+	}
+}
+
+// dumpUser is the user pg_dumpall runs as: postgres, whose local
+// connections the images trust, else the container's own user.
+func dumpUser(ctx context.Context, eng Engine, c docker.Container) (string, error) {
+	var last string
+	for _, user := range []string{"postgres", ""} {
+		res, err := eng.Exec(ctx, c.ID, docker.ExecOptions{Cmd: []string{"sh", "-c", "command -v pg_dumpall"}, User: user})
+		if err != nil {
+			return "", err
+		}
+		if res.ExitCode == 0 {
+			return user, nil
+		}
+		last = lastLine(string(res.Stdout) + string(res.Stderr))
+	}
+	return "", fmt.Errorf("no pg_dumpall to run in %s: %s", c.Name, last)
+}
+
+// archiveStream reads a volume through the archive endpoint, on a
+// container created (never started) from an image already present that
+// mounts the volume read-only, and removed afterwards.
+func archiveStream(eng Engine, name, image string, before func(context.Context) error) backup.Stream {
+	return backup.Stream{
+		Path: "volumes/" + name + ".tar.gz", Kind: backup.KindVolume, Source: name,
+		Write: func(ctx context.Context, w io.Writer) error {
+			if before != nil {
+				if err := before(ctx); err != nil {
+					return err
+				}
+			}
+			return withVolume(ctx, eng, name, image, false, func(id string) error {
+				rc, _, err := eng.CopyFrom(ctx, id, volumeMount)
+				if err != nil {
+					return err
+				}
+				defer rc.Close()
+				_, err = io.Copy(w, rc)
+				return err
+			})
+		},
+	}
+}
+
+// withVolume runs f on a container created from image (never started)
+// that mounts the volume at volumeMount, and removes the container after.
+func withVolume(ctx context.Context, eng Engine, volume, image string, rw bool, f func(id string) error) error {
+	if image == "" {
+		return fmt.Errorf("volume %s: no image to mount it with (no container of its service exists)", volume)
+	}
+	id, err := eng.CreateContainer(ctx, docker.CreateOptions{
+		Name: uniqueName("volume"), Image: image, Cmd: []string{"true"},
+		Labels: map[string]string{"portguard.volume": volume},
+		Mounts: []docker.Mount{{Type: "volume", Name: volume, Destination: volumeMount, RW: rw}},
+	})
+	if err != nil {
+		return err
+	}
+	ferr := f(id)
+	if err := eng.RemoveContainer(context.WithoutCancel(ctx), id); err != nil && ferr == nil {
+		ferr = err
+	}
+	return ferr
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// absFile is path p of the document, absolute.
+func absFile(root, p string) string {
+	return filepath.Join(root, filepath.FromSlash(p))
+}
