@@ -291,6 +291,15 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 		t.Errorf("the files after the rollback differ from the files before the migration")
 	}
 
+	// backup create with the engine: the dump and the archive of the
+	// running database, marked live.
+	res = run(t, invocation{args: []string{"backup", "create", s.dir}})
+	if res.code != 0 || !strings.Contains(res.stdout, "4 configuration files, 1 dump, 1 volume archive") ||
+		!strings.Contains(res.stdout, "volume "+s.volume+" of postgres") || !strings.Contains(res.stdout, "archived while postgres ran") ||
+		!regexp.MustCompile(`(?m)^verified 6 files of backup `).MatchString(res.stdout) {
+		t.Errorf("backup create: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+
 	// Restoring a volume archive is its own step: refused without
 	// confirmation, refused into a volume in use, done into a new volume.
 	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume}})

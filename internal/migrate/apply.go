@@ -84,11 +84,20 @@ func (e *ApplyError) Error() string {
 
 func (e *ApplyError) Unwrap() error { return e.Err }
 
-// RefusedError is a migration refused before any change (the pre-flight).
-type RefusedError struct{ Problems []string }
+// RefusedError is a step refused before any change (the pre-flight of a
+// migration, a restore into a volume in use or holding data).
+type RefusedError struct {
+	// What was refused ("" reads as "migration").
+	What     string
+	Problems []string
+}
 
 func (e *RefusedError) Error() string {
-	return "migration refused, nothing was changed:\n  " + strings.Join(e.Problems, "\n  ")
+	what := e.What
+	if what == "" {
+		what = "migration"
+	}
+	return what + " refused, nothing was changed:\n  " + strings.Join(e.Problems, "\n  ")
 }
 
 // moving is a service that moves, as it runs before the migration.

@@ -74,7 +74,7 @@ func RestoreVolume(ctx context.Context, o RestoreVolumeOptions) (*RestoredVolume
 	}
 	for _, c := range running(cs) {
 		if mountsVolume(c, into) {
-			return nil, &RefusedError{Problems: []string{fmt.Sprintf("volume %s is in use by the running container %s: stop it first", into, c.Name)}}
+			return nil, &RefusedError{What: "restore", Problems: []string{fmt.Sprintf("volume %s is in use by the running container %s: stop it first", into, c.Name)}}
 		}
 	}
 	res := &RestoredVolume{Backup: m.ID, Archive: v.Archive, Volume: into}
@@ -138,7 +138,7 @@ func emptyVolume(ctx context.Context, eng Engine, id, name string) error {
 			return err
 		}
 		if path.Clean(h.Name) != root {
-			return &RefusedError{Problems: []string{fmt.Sprintf("volume %s holds data (%s): portguard never overwrites or deletes data; restore into a new volume with --into NAME", name, h.Name)}}
+			return &RefusedError{What: "restore", Problems: []string{fmt.Sprintf("volume %s holds data (%s): portguard never overwrites or deletes data; restore into a new volume with --into NAME", name, h.Name)}}
 		}
 	}
 }
