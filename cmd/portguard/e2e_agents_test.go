@@ -37,10 +37,6 @@ func TestAgentsInit(t *testing.T) {
 	}
 }
 
-// pendingTools are named by the agent files but served only once the live
-// checks and the migration are part of portguard.
-var pendingTools = []string{"audit"}
-
 // TestAgentFilesNameServedTools: every portguard tool an agent or command
 // file names is a tool of portguard mcp.
 func TestAgentFilesNameServedTools(t *testing.T) {
@@ -53,7 +49,7 @@ func TestAgentFilesNameServedTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := slices.Clone(pendingTools)
+	var served []string
 	for _, tool := range list.Tools {
 		served = append(served, tool.Name)
 	}

@@ -7,7 +7,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -17,6 +20,8 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/portguard/portguard/internal/dockertest"
 )
 
 // mcpSession starts `portguard mcp ARGS...` in dir and connects a client to
@@ -106,7 +111,7 @@ func TestMCPListTools(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"backup_create", "check", "explain_rule", "migration_apply", "migration_plan", "suggest_port"}
+	want := []string{"audit", "backup_create", "check", "explain_rule", "migration_apply", "migration_plan", "suggest_port"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)
 	}
@@ -128,6 +133,29 @@ func TestMCPCheck(t *testing.T) {
 		}
 		if fixture == "hardcoded-port" && (len(got.Findings) == 0 || got.Findings[0].RuleID != "DBP201" || got.Summary.ExitCode != 1) {
 			t.Errorf("%s: findings %+v, exit code %d", fixture, got.Findings, got.Summary.ExitCode)
+		}
+	}
+}
+
+// TestMCPCheckProfiles: profiles select services as check --profile does.
+func TestMCPCheckProfiles(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "e2e", "profile-alternatives")
+	s := mcpSession(t, ".")
+	for _, profiles := range [][]string{nil, {"pg"}, {"pg", "mysql"}} {
+		args := []string{"check", root, "--format", "json"}
+		for _, p := range profiles {
+			args = append(args, "--profile", p)
+		}
+		var got report
+		structured(t, "check", callTool(t, s, "check", map[string]any{"path": root, "profiles": profiles}), &got)
+		cli := decodeReport(t, run(t, invocation{args: args}))
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(cli)
+		if !bytes.Equal(g, w) {
+			t.Errorf("profiles %v: the tool's report\n%s\ndiffers from the command's\n%s", profiles, g, w)
+		}
+		if conflict := len(got.Findings) > 0 && got.Findings[0].RuleID == "DBP401"; conflict != (len(profiles) == 2) {
+			t.Errorf("profiles %v: findings %+v", profiles, got.Findings)
 		}
 	}
 }
@@ -416,5 +444,36 @@ func TestMCPMigration(t *testing.T) {
 	}
 	if !strings.Contains(snapshot(t, root)[".env"], "POSTGRES_PORT=7000") {
 		t.Errorf(".env after the migration:\n%s", snapshot(t, root)[".env"])
+	}
+}
+
+// TestMCPAudit: the audit tool reports a process that is not a database
+// tool listening in the range, as portguard audit does, and says what it
+// looked at.
+func TestMCPAudit(t *testing.T) {
+	port := dockertest.FreePorts(t, 1, 7300, 7999)[0]
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s := mcpSession(t, ".")
+	var r liveReport
+	structured(t, "audit", callTool(t, s, "audit", map[string]any{}), &r)
+	want := fmt.Sprintf("(pid %d), not a database tool, listens on tcp 127.0.0.1:%d inside 7000-7999", os.Getpid(), port)
+	if got := about(r.Findings, "DBP801", want); len(got) != 1 || r.Summary.ExitCode != 1 {
+		t.Errorf("no DBP801 %q among %+v (exit code %d)", want, r.Findings, r.Summary.ExitCode)
+	}
+	if r.Live == nil {
+		t.Errorf("the report says nothing of the host")
+	}
+	for _, f := range r.Findings {
+		if f.RuleID == "DBP802" {
+			t.Errorf("the audit reports the pre-flight rule: %+v", f)
+		}
+	}
+	res := callTool(t, s, "audit", map[string]any{"files": []string{"docker-compose.yml"}})
+	if !res.IsError || !strings.Contains(resultText(res), "give the path too") {
+		t.Errorf("files without path: %v %s", res.IsError, resultText(res))
 	}
 }

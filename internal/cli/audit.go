@@ -11,6 +11,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/auditlog"
+	"github.com/portguard/portguard/internal/live"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -85,7 +86,7 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 	}
 	root := opts.Path
 	l := opts.Factory.Live(ctx, root)
-	r, err := liveCheck(ctx, &opts.CheckOptions, doc, l, hostRules, reportStream{w: opts.IO.Out, color: opts.Factory.colorEnabled()})
+	r, err := liveCheck(ctx, &opts.CheckOptions, doc, l, live.HostRules, reportStream{w: opts.IO.Out, color: opts.Factory.colorEnabled()})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/live"
 )
 
 // Build information, set by the linker (-ldflags "-X ...").
@@ -47,7 +48,7 @@ func NewFactory() *Factory {
 		NewEngine: func(opts engine.Options) (*engine.Engine, error) {
 			return engine.New(contextBackground(), opts)
 		},
-		Live: gatherLive,
+		Live: live.GatherHost,
 	}
 }
 

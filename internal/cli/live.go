@@ -10,30 +10,10 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/check"
-	"github.com/portguard/portguard/internal/docker"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/live"
 	"github.com/portguard/portguard/internal/report"
 )
-
-// Live rules: run asks for the pre-flight (a port the stack is about to
-// publish is taken), audit for the state of the host.
-var (
-	preflightRules = []string{"DBP802"}
-	hostRules      = []string{"DBP801", "DBP803", "DBP804", "DBP805"}
-)
-
-// gatherLive lists the host's sockets and, when an engine answers, its
-// containers and volumes.
-func gatherLive(ctx context.Context, root string) *input.Live {
-	c, err := docker.New()
-	o := live.Options{Root: root, EngineError: err}
-	if err == nil {
-		defer c.Close()
-		o.Engine = c
-	}
-	return live.Gather(ctx, o)
-}
 
 // addReportFlags registers the flags of the reports and the policies, as
 // check has them.
@@ -68,17 +48,11 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 	if timeout == 0 {
 		timeout = -1 // --timeout 0: no limit
 	}
-	var omit []string
-	for _, id := range append(append([]string{}, preflightRules...), hostRules...) {
-		if !slices.Contains(want, id) {
-			omit = append(omit, id)
-		}
-	}
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine:  engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data, NoBuiltin: o.NoBuiltin},
 		Timeout: timeout, NewEngine: o.Factory.NewEngine, NeedFiles: doc == nil,
-		Doc: doc, Live: l, OmitRules: omit,
+		Doc: doc, Live: l, OmitRules: live.Omitted(want),
 	})
 	if err != nil {
 		return report.Result{}, exitError(err)

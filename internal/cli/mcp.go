@@ -28,7 +28,7 @@ func NewCmdMCP(f *Factory, runF func(*MCPOptions) error) *cobra.Command {
 		Use:   "mcp",
 		Short: "Serve the checks as Model Context Protocol tools on stdio",
 		Long: `Serve portguard as a Model Context Protocol server on stdin and stdout, for
-AI agents: the tools check, explain_rule, suggest_port, migration_plan,
+AI agents: the tools check, audit, explain_rule, suggest_port, migration_plan,
 backup_create and migration_apply (the same code as the commands, results in
 the shapes of their JSON output; the last two change nothing without
 confirm: true), the rule catalog as resources (portguard://rules,
@@ -70,6 +70,7 @@ func mcpRun(ctx context.Context, opts *MCPOptions) error {
 		Version:   Version,
 		Engine:    engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
 		NewEngine: opts.Factory.NewEngine,
+		Live:      opts.Factory.Live,
 		Log:       opts.IO.ErrOut,
 	}, io.NopCloser(opts.IO.In), nopWriteCloser{out})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/portguard/portguard/internal/live"
 )
 
 // RunOptions are the inputs of `portguard run [PATH] -- CMD ARGS...`.
@@ -71,7 +73,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	l := opts.Factory.Live(ctx, opts.Path)
 	color := opts.IO.IsTerminal && opts.Factory.colorEnabled()
-	r, err := liveCheck(ctx, &opts.CheckOptions, nil, l, preflightRules, reportStream{w: opts.IO.ErrOut, color: color})
+	r, err := liveCheck(ctx, &opts.CheckOptions, nil, l, live.PreflightRules, reportStream{w: opts.IO.ErrOut, color: color})
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,11 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/agents"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/live"
 )
 
 // Options configure the server.
@@ -27,6 +29,9 @@ type Options struct {
 	Engine engine.Options
 	// NewEngine compiles the policies; nil means engine.New.
 	NewEngine func(engine.Options) (*engine.Engine, error)
+	// Live gathers what runs on the host (audit); nil means
+	// live.GatherHost.
+	Live func(ctx context.Context, root string) *input.Live
 	// Log receives the server's own messages (stderr; never stdout, which
 	// carries the protocol).
 	Log io.Writer
@@ -41,7 +46,8 @@ type Server struct {
 
 const instructions = `portguard checks docker-compose stacks against the database port convention:
 host ports 7000-7099 for databases, 7100-7199 for their UIs, 7200-7299 for
-exporters, 7300-7999 reserved. Call check first (path: the repository root);
+exporters, 7300-7999 reserved. Call check first (path: the repository root),
+audit for what listens on this host;
 explain_rule for a rule id; suggest_port before proposing any port;
 migration_plan before backup_create and migration_apply. Tools that
 change things take confirm: true and, without it, only say what they would do.`
@@ -51,6 +57,9 @@ change things take confirm: true and, without it, only say what they would do.`
 func New(ctx context.Context, o Options) (*sdk.Server, error) {
 	if o.NewEngine == nil {
 		o.NewEngine = func(eo engine.Options) (*engine.Engine, error) { return engine.New(ctx, eo) }
+	}
+	if o.Live == nil {
+		o.Live = live.GatherHost
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -64,6 +73,7 @@ func New(ctx context.Context, o Options) (*sdk.Server, error) {
 		&sdk.ServerOptions{Instructions: instructions, Logger: s.log})
 	s.addTools(srv)
 	s.addChangeTools(srv)
+	s.addAuditTool(srv)
 	s.addResources(srv)
 	srv.AddPrompt(&sdk.Prompt{
 		Name:        "protect-databases",

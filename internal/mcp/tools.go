@@ -20,16 +20,18 @@ import (
 type CheckInput struct {
 	Path           string   `json:"path,omitempty" jsonschema:"the repository root to check; relative paths start at the server's working directory (default: it)"`
 	Files          []string `json:"files,omitempty" jsonschema:"compose files to check instead of discovering them under path, merged as docker compose -f merges them"`
+	Profiles       []string `json:"profiles,omitempty" jsonschema:"compose profiles to enable, as docker compose --profile: their services and those without profiles are checked, and run together; default: every service, services in disjoint profiles being alternatives"`
 	FailOn         string   `json:"fail_on,omitempty" jsonschema:"lowest severity that makes summary.exit_code 1: error, warning or never (default: fail_on of .portguard.yaml, else error)"`
 	ShowSuppressed bool     `json:"show_suppressed,omitempty" jsonschema:"also list the findings that exceptions suppress"`
 }
 
 // SuggestInput are the arguments of the suggest_port tool.
 type SuggestInput struct {
-	Path     string `json:"path,omitempty" jsonschema:"the repository root whose ports count as taken (default: the server's working directory)"`
-	Category string `json:"category,omitempty" jsonschema:"sub-range to pick from: database, ui or exporter (default database)"`
-	BackupOf string `json:"backup_of,omitempty" jsonschema:"a service name: suggest ports for its backups, its port + 1 first"`
-	Count    int    `json:"count,omitempty" jsonschema:"how many ports (default 1)"`
+	Path     string   `json:"path,omitempty" jsonschema:"the repository root whose ports count as taken (default: the server's working directory)"`
+	Category string   `json:"category,omitempty" jsonschema:"sub-range to pick from: database, ui or exporter (default database)"`
+	Profiles []string `json:"profiles,omitempty" jsonschema:"compose profiles to enable, as docker compose --profile: their services and those without profiles are checked, and run together; default: every service, services in disjoint profiles being alternatives"`
+	BackupOf string   `json:"backup_of,omitempty" jsonschema:"a service name: suggest ports for its backups, its port + 1 first"`
+	Count    int      `json:"count,omitempty" jsonschema:"how many ports (default 1)"`
 }
 
 // Suggestion is the result of suggest_port: the answer of suggest, and the
@@ -73,11 +75,11 @@ func (s *Server) addTools(srv *sdk.Server) {
 }
 
 func (s *Server) check(ctx context.Context, _ *sdk.CallToolRequest, in CheckInput) (*sdk.CallToolResult, report.JSONReport, error) {
-	if in.FailOn != "" && !slices.Contains(input.FailLevels, in.FailOn) {
-		return nil, report.JSONReport{}, fmt.Errorf("fail_on %q: use %s", in.FailOn, strings.Join(input.FailLevels, ", "))
+	if err := checkFailOn(in.FailOn); err != nil {
+		return nil, report.JSONReport{}, err
 	}
 	path := pathOrDot(in.Path)
-	ev, err := check.Evaluate(ctx, check.Options{Path: path, Files: in.Files, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine, NeedFiles: true})
+	ev, err := check.Evaluate(ctx, check.Options{Path: path, Files: in.Files, Profiles: in.Profiles, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine, NeedFiles: true})
 	if err != nil {
 		return nil, report.JSONReport{}, err
 	}
@@ -95,7 +97,7 @@ func (s *Server) suggestPort(ctx context.Context, _ *sdk.CallToolRequest, in Sug
 	if in.Count == 0 {
 		in.Count = 1
 	}
-	doc, err := input.Load(input.Options{Root: pathOrDot(in.Path)})
+	doc, err := input.Load(input.Options{Root: pathOrDot(in.Path), Profiles: in.Profiles})
 	if err != nil {
 		return nil, Suggestion{}, err
 	}
@@ -137,6 +139,14 @@ func (s *Server) rule(id string) (finding.Rule, bool) {
 		}
 	}
 	return finding.Rule{}, false
+}
+
+// checkFailOn refuses a fail level the reports do not know.
+func checkFailOn(level string) error {
+	if level != "" && !slices.Contains(input.FailLevels, level) {
+		return fmt.Errorf("fail_on %q: use %s", level, strings.Join(input.FailLevels, ", "))
+	}
+	return nil
 }
 
 func pathOrDot(p string) string {
