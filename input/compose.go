@@ -32,6 +32,9 @@ type composeLoader struct {
 	root  string
 	env   portEnv
 	limit int64
+	// kb and categories classify the services.
+	kb         *KnowledgeBase
+	categories map[string]string
 
 	mu    sync.Mutex
 	files map[string]*parsedFile // by absolute path
@@ -695,6 +698,9 @@ type projectCache struct {
 	images   map[string]imageFacts
 	portRefs map[string][]PortRef
 	env      portEnv // with a memo of parsed port mappings
+	// classEnv holds, for the service being read, the values of the
+	// variables the knowledge base reads (PGDATA, PGPORT).
+	classEnv map[string]string
 }
 
 type imageFacts struct {
@@ -705,7 +711,7 @@ type imageFacts struct {
 func (l *composeLoader) newProjectCache() *projectCache {
 	env := l.env
 	env.parsed = map[string]parsedPorts{}
-	return &projectCache{images: map[string]imageFacts{}, portRefs: map[string][]PortRef{}, env: env}
+	return &projectCache{images: map[string]imageFacts{}, portRefs: map[string][]PortRef{}, env: env, classEnv: map[string]string{}}
 }
 
 func (pc *projectCache) image(image string) imageFacts {
@@ -778,7 +784,20 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 	if nEnv > smallIndex {
 		envAt = make(map[string]int, nEnv)
 	}
+	clear(pc.classEnv)
+	var cmd commandFacts
 	for _, e := range entries {
+		if e.ws.command != nil {
+			cmd.command = l.commandWords(e.ws.command)
+		}
+		if e.ws.entrypoint != nil {
+			cmd.entrypoint = l.commandWords(e.ws.entrypoint)
+			cmd.hasEntrypoint = len(cmd.entrypoint) > 0
+		}
+		if e.ws.networkMode != nil {
+			pos := e.cf.li.position(e.cf.rel, e.ws.networkMode)
+			svc.NetworkModeAt = &pos
+		}
 		if e.ws.ports != nil {
 			if e.ws.portsReplace {
 				svc.Ports = svc.Ports[:0]
@@ -813,7 +832,40 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 		svc.Environment, envErrs = l.environment(svc.Environment, e.cf, e.ws.environment, envAt, pc)
 		errs = append(errs, envErrs...)
 	}
+	svc.Classification = classify(l.kb, l.categories, &svc, cmd, pc.classEnv)
 	return svc, true, errs
+}
+
+// commandWords reads a command or entrypoint as docker compose runs it:
+// a list as written, a string split into words, each interpolated with the
+// root .env (an unset variable is empty); null or !reset clears it.
+func (l *composeLoader) commandWords(n *yaml.Node) []string {
+	n = resolveAlias(n)
+	if n == nil || n.Tag == "!!null" || n.Tag == "!reset" {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return splitCommandString(l.interpolate(n.Value))
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, item := range seqItems(n) {
+			out = append(out, l.interpolate(item.Value))
+		}
+		return out
+	}
+	return nil
+}
+
+// interpolate gives s as docker compose would, with the root .env; an
+// unset variable is empty.
+func (l *composeLoader) interpolate(s string) string {
+	refs, err := scanVars(s)
+	if err != nil {
+		return s
+	}
+	v, _ := substitute(s, refs, l.env.dotenv.lookup)
+	return v
 }
 
 // smallIndex is the number of entries up to which a scan finds an entry

@@ -81,6 +81,62 @@ type Service struct {
 	Ports         []Port            `json:"ports"`
 	Volumes       []ServiceVolume   `json:"volumes"`
 	Environment   []EnvEntry        `json:"environment"`
+	// NetworkModeAt is where network_mode is written (its value), null
+	// when it is not.
+	NetworkModeAt *Position `json:"network_mode_at"`
+	// Classification is what the service is, decided once from the
+	// evidence (see classify.go); the policies read it and never
+	// classify again.
+	Classification Classification `json:"classification"`
+}
+
+// Classification is what a service is (a database, a database UI, an
+// exporter, a one-shot job, or something else), with the knowledge-base
+// entry it was recognised as and the evidence that decided it.
+type Classification struct {
+	// Category is database, ui, exporter, job or other (or a category of
+	// the user's: a label or .portguard.yaml may name any).
+	Category string `json:"category"`
+	// Kind is the id of the knowledge-base entry, "" when none.
+	Kind    string `json:"kind"`
+	Family  string `json:"family"`
+	Display string `json:"display"`
+	// DecidedBy is the kind of evidence that decided the category: label,
+	// x-portguard, config, image, image-pattern, command, name or none.
+	DecidedBy string `json:"decided_by"`
+	// Weak is true when the category rests on the words of a name alone
+	// (the service's or the image's): findings that rest on it are at most
+	// warnings, and say so.
+	Weak bool `json:"weak"`
+	// Basis says in words what decided the category, for messages
+	// ("the word \"redis\" of the service name redis-cluster").
+	Basis string `json:"basis"`
+	// KeepsData is false for what keeps no data on disk: everything but a
+	// database, and databases that are routers, sentinels, poolers or
+	// in-memory stores.
+	KeepsData bool `json:"keeps_data"`
+	// Ports are the container ports the service listens on: the image's
+	// documented ports, with those its command or environment sets.
+	// Empty when the image is not known (a guess from words).
+	Ports     []int             `json:"ports"`
+	PortNames map[string]string `json:"port_names"`
+	// DataDirs are the directories that hold the data: the image's, or
+	// those its command or environment sets. Empty when unknown.
+	DataDirs []string `json:"data_dirs"`
+	// ListenEnv are the service's own environment variables that set its
+	// listen port (PGPORT): configuration of the database itself.
+	ListenEnv []string `json:"listen_env"`
+	// Evidence lists every piece of evidence that was read, strongest
+	// first.
+	Evidence []Evidence `json:"evidence"`
+}
+
+// Evidence is one fact that classification used.
+type Evidence struct {
+	// Kind is label, x-portguard, config, image, image-pattern, command,
+	// environment, image-words or name.
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
 }
 
 // Port is one entry of a service's ports list.

@@ -60,6 +60,10 @@ func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Nod
 
 func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *projectCache) (EnvEntry, error) {
 	e := EnvEntry{Name: name, Position: pos, PortRefs: []PortRef{}}
+	wanted := l.kb.envNames[name]
+	if wanted {
+		delete(pc.classEnv, name)
+	}
 	if !set {
 		return e, nil
 	}
@@ -69,6 +73,9 @@ func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *p
 	}
 	e.UsesVariable = len(refs) > 0
 	value, _ := substitute(raw, refs, l.env.dotenv.lookup)
+	if wanted {
+		pc.classEnv[name] = value
+	}
 	if pr, ok := pc.portRefs[value]; ok {
 		e.PortRefs = pr
 	} else {

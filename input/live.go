@@ -67,6 +67,10 @@ type LiveContainer struct {
 	Labels      map[string]string `json:"labels"`
 	Ports       []LivePort        `json:"ports"`
 	Mounts      []LiveMount       `json:"mounts"`
+	// Classification is what the container is, decided as for a service
+	// (ClassifyContainer): its labels, then its image, then the words of
+	// its name.
+	Classification Classification `json:"classification"`
 }
 
 // LivePort is a container port published on the host.
@@ -95,6 +99,27 @@ type LiveVolume struct {
 	Key    string            `json:"key"`
 	Labels map[string]string `json:"labels"`
 	UsedBy []string          `json:"used_by"`
+}
+
+// ClassifyContainer classifies a container as a service of a compose file
+// is classified (the label portguard.category, categories of
+// .portguard.yaml by its compose service name, its image, the words of its
+// name); its command and environment are not read. kb nil is the built-in
+// knowledge base.
+func ClassifyContainer(kb *KnowledgeBase, categories map[string]string, c LiveContainer) (Classification, error) {
+	if kb == nil {
+		var err error
+		if kb, err = BuiltinKnowledgeBase(); err != nil {
+			return Classification{}, err
+		}
+	}
+	name := c.Service
+	if name == "" {
+		name = c.Name
+	}
+	svc := &Service{Name: name, Tokens: c.Tokens, Image: c.Image, ImageRepo: c.ImageRepo, ImageName: c.ImageName,
+		ImageTokens: c.ImageTokens, Labels: c.Labels, XPortguard: map[string]any{}}
+	return classify(kb, categories, svc, commandFacts{}, nil), nil
 }
 
 // ImageFacts gives the facts of an image reference that classification

@@ -31,6 +31,10 @@ type Options struct {
 	// Profiles are the profiles enabled with --profile (see
 	// SelectProfiles); empty checks every service.
 	Profiles []string
+	// Knowledge is the image knowledge base that classifies the services:
+	// the built-in one with the --data files merged over it
+	// (engine.KnowledgeBase). nil is the built-in one alone.
+	Knowledge *KnowledgeBase
 }
 
 // EmptyDocument is a document of no files, every list empty: where Load
@@ -86,6 +90,13 @@ func Load(opts Options) (*Document, error) {
 	}
 	cfg.Exclude = append(cfg.Exclude, opts.Exclude...)
 
+	kb := opts.Knowledge
+	if kb == nil {
+		if kb, err = BuiltinKnowledgeBase(); err != nil {
+			return nil, err
+		}
+	}
+
 	doc := EmptyDocument(cfg)
 
 	dotenv, envFile, err := loadRootEnv(root, cfg)
@@ -119,6 +130,7 @@ func Load(opts Options) (*Document, error) {
 		env:   portEnv{dotenv: dotenv, file: envFile},
 		limit: cfg.MaxFileSize,
 		files: map[string]*parsedFile{},
+		kb:    kb, categories: cfg.Categories,
 	}
 	// Parse every file, then load every project, on all cores; the results
 	// are merged in project order, so the document does not depend on

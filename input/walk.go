@@ -49,6 +49,11 @@ type walkService struct {
 	// image and network_mode are these.
 	settled                          bool
 	settledImage, settledNetworkMode string
+
+	// command and entrypoint as written (nil when the entry does not set
+	// them): classification reads what they run. networkMode is the value
+	// of network_mode, where a finding about it points.
+	command, entrypoint, networkMode *yaml.Node
 }
 
 var yamlErrLineRE = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
@@ -118,6 +123,12 @@ func (cf *composeFile) walkServices(n *yaml.Node, dir string) error {
 				ws.volumes = f.value
 			case "environment":
 				ws.environment = f.value
+			case "command":
+				ws.command = f.value
+			case "entrypoint":
+				ws.entrypoint = f.value
+			case "network_mode":
+				ws.networkMode = f.value
 			case "extends":
 				ws.extendsFile, ws.extendsService = extendsRef(f.value, dir)
 			}

@@ -112,7 +112,7 @@ func TestCheck(t *testing.T) {
 			{"DBP201", dc, 6, "postgres"},
 		}},
 		{name: "DBP104 network_mode host", path: fixture("network-mode-host"), exit: 1, findings: []want{
-			{"DBP104", dc, 3, "redis"},
+			{"DBP104", dc, 5, "redis"},
 		}},
 		{name: "DBP201 hard-coded port", path: fixture("hardcoded-port"), exit: 1, findings: []want{
 			{"DBP201", dc, 6, "timescaledb"},

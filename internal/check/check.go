@@ -97,9 +97,14 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 		eng, err := newEngine(o.Engine)
 		done <- compiled{eng, err}
 	}()
-	doc, err := o.Doc, error(nil)
+	kb, err := engine.KnowledgeBase(o.Engine.DataPaths)
+	if err != nil {
+		<-done
+		return nil, CompileError(err)
+	}
+	doc := o.Doc
 	if doc == nil {
-		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths})
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths, Knowledge: kb})
 	}
 	c := <-done
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
+	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/policies"
 )
 
@@ -93,6 +94,26 @@ func BuiltinData() (map[string]any, error) { return loadData(nil) }
 // LoadData is BuiltinData with the --data files and directories merged over
 // it: objects merge key by key, anything else is replaced.
 func LoadData(paths []string) (map[string]any, error) { return loadData(paths) }
+
+// KnowledgeBase is the image knowledge base that classifies the services
+// (input.Options.Knowledge): the built-in one, with the --data files merged
+// over it as the engine merges them, so an image a team adds in a data
+// file is classified like a built-in one.
+func KnowledgeBase(dataPaths []string) (*input.KnowledgeBase, error) {
+	if len(dataPaths) == 0 {
+		return input.BuiltinKnowledgeBase()
+	}
+	data, err := LoadData(dataPaths)
+	if err != nil {
+		return nil, err
+	}
+	images, _ := data["images"].(map[string]any)
+	kb, err := input.NewKnowledgeBase(images)
+	if err != nil {
+		return nil, &PolicyError{Msg: "the knowledge base in --data: " + err.Error()}
+	}
+	return kb, nil
+}
 
 // NewStore mounts data (from LoadData) at data.portguard.
 func NewStore(data map[string]any) storage.Store {

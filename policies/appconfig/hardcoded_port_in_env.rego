@@ -5,6 +5,9 @@
 #   (7000-7999) as a literal instead of reading it from a variable of the
 #   root .env, so moving the database leaves the application behind. Values
 #   that reach a service by name or through localhost are DBP702 and DBP703.
+#   A service's own listen port (a database's PGPORT, a variable set to a
+#   container port the service publishes) is its configuration, not a
+#   reference.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp701
 #     description: DBP701 in the rule reference
@@ -32,6 +35,18 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	regex.match(`^[0-9]+$`, e.value)
 	n := to_number(e.value)
 	stack.protected(n)
+	not _own_listen_port(svc, e, n)
+}
+
+# A service's own listen port is its configuration, not a reference to a
+# database: a variable that sets it (the database's PGPORT, from its
+# classification), or one set to a container port the service publishes.
+_own_listen_port(svc, e, _) if e.name in object.get(svc, ["classification", "listen_env"], [])
+
+_own_listen_port(svc, _, n) if {
+	some p in svc.ports
+	n >= p.target_range[0]
+	n <= p.target_range[1]
 }
 
 # A host:port whose host is neither a service nor localhost.

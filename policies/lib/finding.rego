@@ -11,28 +11,47 @@ package portguard.lib.finding
 # new builds a finding. details holds message, suggestion, service, related,
 # fix and the location keys (see at). A null fix (see lib/fix.rego: the
 # finding has no machine fix) is left out.
+#
+# A rule whose finding rests on what a service is passes the service's
+# classification as details.classification: when it is a guess from the
+# words of a name (weak), the finding is at most a warning and its message
+# says what it was based on and how to correct it.
 new(chain, details) := object.remove(
 	object.union(
-		{
-			"rule_id": _custom(chain).id,
-			"severity": _custom(chain).severity,
-			"message": "",
-			"suggestion": "",
-			"file": "",
-			"line": 0,
-			"column": 0,
-			"end_column": 0,
-			"service": "",
-			"related": [],
-		},
-		details,
+		object.union(
+			{
+				"rule_id": _custom(chain).id,
+				"severity": _custom(chain).severity,
+				"message": "",
+				"suggestion": "",
+				"file": "",
+				"line": 0,
+				"column": 0,
+				"end_column": 0,
+				"service": "",
+				"related": [],
+			},
+			details,
+		),
+		_weak(_custom(chain).severity, details),
 	),
-	_no_fix(details),
+	_helper_keys(details),
 )
 
-_no_fix(details) := {"fix"} if details.fix == null
+_helper_keys(details) := {"fix", "classification"} if details.fix == null
 
-else := set()
+else := {"classification"}
+
+_weak(severity, details) := {
+	"severity": _at_most_warning(severity),
+	"message": sprintf("%s (%s is classified %s from %s alone, a guess: set the label portguard.category if it is wrong)", [details.message, details.service, details.classification.category, details.classification.basis]),
+} if details.classification.weak
+
+else := {}
+
+_at_most_warning("error") := "warning"
+
+_at_most_warning(s) := s if s != "error"
 
 _custom(chain) := [c |
 	some entry in chain

@@ -30,8 +30,10 @@ import data.portguard.lib.stack
 # the convention writes it (${VAR:-port} with VAR=port in the root .env),
 # and, when p moves, documents the new port. null when the mapping cannot
 # be rewritten safely (other variables in it, a block scalar, no published
-# key in the long syntax).
+# key in the long syntax), and for a range of container ports, which no
+# single port replaces.
 mapping(p, port) := {"edits": e, "env": _env(p, port), "rows": _moved_rows(p, port)} if {
+	not stack.spans(p)
 	not stack.var_name(p) in contested
 	e := _edits(p, port)
 } else := null

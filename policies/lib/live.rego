@@ -2,9 +2,10 @@
 # title: live
 # description: |
 #   What the DBP8xx rules share about the running host (input.live): the
-#   category of each container (label portguard.category, .portguard.yaml
-#   categories by service, the image through the knowledge base, then the
-#   service name) and of each listening process (its executable through
+#   category of each container (its classification, made by input as for a
+#   service: label portguard.category, .portguard.yaml categories by
+#   service, the image, then the words of its name) and of each listening
+#   process (its executable through
 #   data.portguard.processes), which sockets belong to a container (a
 #   container proxy such as docker-proxy on a port a running container
 #   publishes), who holds each host port, and the free ports of a sub-range
@@ -12,7 +13,6 @@
 #   a check of files alone has no live findings.
 package portguard.lib.live
 
-import data.portguard.lib.kb
 import data.portguard.lib.stack
 
 # inspected reports whether the containers were listed.
@@ -25,27 +25,11 @@ containers := [object.union(c, {"ci": i, "category": container_category[i]}) |
 	c.running
 ]
 
-# container_category[i] is the category of input.live.containers[i].
-container_category := {i: kb.category(_as_service(c), object.get(_container_kind, i, "")) |
+# container_category[i] is the category of input.live.containers[i], as
+# input classified it (see input.ClassifyContainer).
+container_category := {i: object.get(c, ["classification", "category"], "other") |
 	some i, c in input.live.containers
 }
-
-_container_kind := {i: id |
-	some i, c in input.live.containers
-	id := _kind(c)
-}
-
-_kind(c) := id if id := kb.image_id(c.image_repo, c.image_name, c.image_tokens)
-
-else := id if id := kb.name_id(_as_service(c))
-
-# _as_service gives a container the fields classification reads from a
-# service: its compose service name (else its container name) and labels.
-_as_service(c) := {"name": _name(c), "tokens": c.tokens, "labels": c.labels, "x_portguard": {}}
-
-_name(c) := c.service if c.service != ""
-
-else := c.name
 
 # published lists every host port a running container publishes, with the
 # container.

@@ -18,7 +18,6 @@ package portguard.lib.stack
 import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
-import data.portguard.lib.kb
 
 ranges := input.config.ranges
 
@@ -38,31 +37,31 @@ reserved(port) if in_range(port, ranges.reserved)
 # range (database, ui, exporter, and any a platform team adds).
 tooling := {c | some c, _ in ranges} - {"protected", "reserved"}
 
-# _image_kinds classifies each distinct image once: a repository of
-# thousands of services has a few dozen images.
-_image_kinds := {key: id |
-	some key in {[svc.image_repo, svc.image_name, svc.image_tokens] | some svc in input.services}
-	id := kb.image_id(key[0], key[1], key[2])
+# classification[i] is what input.services[i] is, as input classified it
+# from the evidence (label, image, command, environment, name words): see
+# input/classify.go. A document without it (a test's, a user's) reads as
+# an unclassified service.
+classification := {i: object.get(svc, "classification", _unclassified) | some i, svc in input.services}
+
+_unclassified := {
+	"category": "other", "kind": "", "family": "", "display": "", "decided_by": "none", "weak": false,
+	"basis": "", "keeps_data": false, "ports": [], "port_names": {}, "data_dirs": [], "listen_env": [], "evidence": [],
 }
 
-# kind[i] is the knowledge-base id of input.services[i], when known: by its
-# image, else by its name.
-kind := {i: id |
-	some i, svc in input.services
-	id := _kind_of(svc, _image_kinds)
+# kind[i] is the knowledge-base id of input.services[i], when known.
+kind := {i: c.kind |
+	some i, c in classification
+	c.kind != ""
 }
-
-_kind_of(svc, images) := id if id := images[[svc.image_repo, svc.image_name, svc.image_tokens]]
-
-else := id if id := kb.name_id(svc)
 
 # category[i] is the category of input.services[i].
-category := {i: kb.category(svc, object.get(kind, i, "")) | some i, svc in input.services}
+category := {i: c.category | some i, c in classification}
 
-# entry[i] is the knowledge-base entry of the database tool
-# input.services[i] (empty if its image is unknown); the rules that read
-# entries judge database tools only.
-entry := {i: kb.entry(object.get(kind, i, "")) |
+# entry[i] is what the knowledge base and the service's own configuration
+# say about the database tool input.services[i]: family, display name,
+# container ports (with their roles) and data directories; the rules that
+# read entries judge database tools only.
+entry := {i: object.filter(classification[i], {"family", "display", "ports", "port_names", "data_dirs", "keeps_data"}) |
 	some i, _ in input.services
 	category[i] in tooling
 }
@@ -363,6 +362,7 @@ _held_by_group[g] contains n if some [g, n] in _settled_entries
 _mover_entries := [[[p.service, p.target, p.category], [p.svc, p.idx], p.category] |
 	some p in tooling_ports
 	not primary_name[p.svc]
+	not spans(p)
 	needs_port(p)
 	not _keeps_default(p)
 	not _settled[[p.service, p.target, p.category]]
@@ -392,9 +392,33 @@ _suggested := {g: free[c][k] |
 # primary mapping plus the backup's number.
 backup_target(p) := primary_mapping(p).effective + backup_number[p.svc]
 
+# spans reports whether a mapping publishes a range of container ports
+# one to one ("7000-7050:7000-7050", the nodes of a cluster): it keeps its
+# length wherever it goes, so no single target port is ever suggested for
+# it, and it gets no machine fix.
+spans(p) if p.target_range[0] != p.target_range[1]
+
+# span_suggestion tells a mapping that spans a range where its ports may
+# go, keeping the range whole.
+span_suggestion(p) := sprintf("keep the %d ports together: publish them as one range on %d-%d, a free run of %s's sub-range %d-%d", [n, s, (s + n) - 1, p.category, ranges[p.category].from, ranges[p.category].to]) if {
+	n := (p.target_range[1] - p.target_range[0]) + 1
+	s := _free_run(p.category, n)
+} else := sprintf("keep the %d ports together: publish them as one range inside %s's sub-range %d-%d", [(p.target_range[1] - p.target_range[0]) + 1, p.category, ranges[p.category].from, ranges[p.category].to])
+
+# _free_run is the first port of n consecutive free ports of category c's
+# sub-range.
+_free_run(c, n) := [s |
+	some k, s in free[c]
+	(k + n) - 1 < count(free[c])
+	free[c][(k + n) - 1] == (s + n) - 1
+][0]
+
 # target is the port a mapping of a database, UI or exporter should publish
-# under the convention; undefined when no free port is left.
-target(p) := backup_target(p) if primary_name[p.svc]
+# under the convention; undefined when no free port is left, and for a
+# mapping that spans a range of container ports (see spans).
+target(p) := _target(p) if not spans(p)
+
+_target(p) := backup_target(p) if primary_name[p.svc]
 
 else := p.effective if {
 	p.category in tooling

@@ -2,26 +2,34 @@
 # title: volumes
 # description: |
 #   Where each database keeps its data: the mounts of a service that cover a
-#   data directory of its image (from data.portguard.images), and the
-#   top-level volume a named mount refers to.
+#   data directory (from its classification: the image's, or the one its
+#   command or environment sets), and the top-level volume a named mount
+#   refers to.
 package portguard.lib.volumes
 
 import data.portguard.lib.stack
 
 # covers reports whether a mount at target holds data directory dir: the
-# same directory, a parent of it, or a directory inside it.
-covers(target, dir) if target == dir
+# same directory or a parent of it (a mount on / is not). A mount inside the data directory
+# (/var/lib/clickhouse/user_scripts) holds something else: scripts,
+# configuration, not the data.
+# A data directory may be a glob ("/var/lib/postgresql/*/docker": one
+# directory per major version).
+covers(target, dir) if glob.match(dir, ["/"], target)
 
-covers(target, dir) if startswith(dir, concat("", [target, "/"]))
+covers(target, dir) if {
+	parts := split(dir, "/")
+	some k in numbers.range(1, count(parts) - 1)
+	glob.match(concat("/", array.slice(parts, 0, k)), ["/"], target)
+}
 
-covers(target, dir) if startswith(target, concat("", [dir, "/"]))
-
-# databases lists the databases whose image has data directories, with
-# those directories.
+# databases lists the databases that keep data, with their data
+# directories (known from the image, its command or its environment).
 databases := [{"svc": i, "dirs": dirs} |
-	some i, svc in input.services
-	stack.category[i] == "database"
-	dirs := stack.entry[i].data_dirs
+	some i, c in stack.classification
+	c.category == "database"
+	c.keeps_data
+	dirs := c.data_dirs
 	count(dirs) > 0
 ]
 

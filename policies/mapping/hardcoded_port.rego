@@ -22,6 +22,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
 	"suggestion": _suggestion(p, t),
 	"fix": fix.mapping(p, t),
@@ -32,8 +33,14 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	t := _port(p)
 }
 
+# A range keeps its length: both ends become variables.
+_suggestion(p, t) := sprintf("write the range with variables of the root .env, e.g. \"${%s_FIRST:-%d}-${%s_LAST:-%d}:%d-%d\"", [v, p.published_range[0], v, p.published_range[1], p.target_range[0], p.target_range[1]]) if {
+	stack.spans(p)
+	v := trim_suffix(stack.var_name(p), "_PORT")
+}
+
 # The root .env may already hold the variable (the mapping is what lags).
-_suggestion(p, t) := sprintf("write %q (%s=%d is already in %s)", [stack.mapping_text(p, t), v, t, input.env.file]) if {
+else := sprintf("write %q (%s=%d is already in %s)", [stack.mapping_text(p, t), v, t, input.env.file]) if {
 	v := stack.var_name(p)
 	some e in input.env.vars
 	e.name == v

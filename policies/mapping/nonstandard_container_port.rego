@@ -20,13 +20,21 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": sprintf("%s maps to container port %d, but %s listens on %s", [p.service, p.target, e.display, _list(e.ports)]),
 	"suggestion": sprintf("map the host port to container port %d", [e.ports[0]]),
 })) if {
 	some p in stack.tooling_ports
 	e := stack.entry[p.svc]
 	count(e.ports) > 0
-	not p.target in e.ports
+	not _standard(p, e.ports)
+}
+
+# A mapping of a range of container ports is standard when one of them is.
+_standard(p, ports) if {
+	some n in ports
+	n >= p.target_range[0]
+	n <= p.target_range[1]
 }
 
 _list(ports) := concat(" or ", [sprintf("%d", [n]) | some n in ports])

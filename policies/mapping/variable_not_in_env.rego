@@ -23,6 +23,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, stack.env_name, _port(p)]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),

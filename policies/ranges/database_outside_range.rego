@@ -21,6 +21,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
@@ -34,11 +35,17 @@ report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 
 _range := sprintf("%d-%d", [stack.ranges.protected.from, stack.ranges.protected.to])
 
-_message(w) := sprintf("%s publishes host port %d, outside %s", [w.port.service, w.value, _range]) if w.where == "mapping"
+_message(w) := sprintf("%s publishes host ports %d-%d, outside %s", [w.port.service, r[0], r[1], _range]) if {
+	w.where == "mapping"
+	r := w.port.published_range
+	r[0] != r[1]
+} else := sprintf("%s publishes host port %d, outside %s", [w.port.service, w.value, _range]) if w.where == "mapping"
 
 else := sprintf("%s=%d in %s publishes %s outside %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 
-_suggestion(w) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
+_suggestion(w) := stack.span_suggestion(w.port) if stack.spans(w.port)
+
+else := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
 	w.where == "mapping"
 	t := stack.target(w.port)
 }

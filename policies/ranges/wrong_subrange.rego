@@ -23,6 +23,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
@@ -54,7 +55,9 @@ _message(w) := sprintf("%s (%s) publishes %d, %s; %s", [w.port.service, w.port.c
 
 else := sprintf("%s=%d in %s puts %s (%s) %s; %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, w.port.category, _lies_in(w.value), _own(w.port.category), finding.where(w.port)])
 
-_suggestion(w) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
+_suggestion(w) := stack.span_suggestion(w.port) if stack.spans(w.port)
+
+else := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
 	w.where == "mapping"
 	t := stack.target(w.port)
 }

@@ -23,6 +23,7 @@ import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
+	"classification": stack.classification[p.svc],
 	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
 	"suggestion": _suggestion(p, t),
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],

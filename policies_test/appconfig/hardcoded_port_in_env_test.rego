@@ -42,3 +42,16 @@ test_success_variables_and_other_rules if {
 	])
 	r == set()
 }
+
+# A database's own listen-port variable configures the database itself,
+# and so does any service's variable set to a container port it publishes.
+test_success_own_listen_port if {
+	e := fx.setting("PGPORT", "7000", 10, [])
+	db := fx.with_classification(
+		fx.with_environment(fx.service("postgres", "postgres:16", 5, [fx.literal(8, 7000, 7000)]), [e]),
+		{"ports": [7000], "listen_env": ["PGPORT"]},
+	)
+	own := fx.with_environment(fx.service("ledger", "acme/ledger", 12, [fx.literal(14, 7001, 7001)]), [fx.setting("LEDGER_PORT", "7001", 16, [])])
+	r := report with input as fx.doc([db, own])
+	r == set()
+}

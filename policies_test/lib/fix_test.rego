@@ -109,7 +109,7 @@ test_contested_variable_has_no_fix if {
 	ui := object.union(fx.var(8, "CACHE_PORT", "8081", fx.unset, 6379), {"file": "docker-compose.tools.yml"})
 	d := fx.doc([
 		fx.service("cache", "redis:7", 5, [db]),
-		fx.in_file(object.union(fx.service("cache", "redis:7", 5, [ui]), {"labels": {"portguard.category": "ui"}}), "docker-compose.tools.yml"),
+		fx.in_file(fx.labeled(fx.service("cache", "redis:7", 5, [ui]), {"portguard.category": "ui"}), "docker-compose.tools.yml"),
 	])
 	fix.contested == {"CACHE_PORT"} with input as d
 	[f | some p in stack.ports; f := fix.to_target(p)] == [null, null] with input as d

@@ -152,7 +152,84 @@ service(name, image, line, ports) := {
 	"ports": [object.union(p, {"file": file}) | some p in ports],
 	"volumes": [],
 	"environment": [],
+	"network_mode_at": null,
+	"classification": classification(name, image),
 }
+
+# --- Classification ----------------------------------------------------------
+
+# classification is what input.classify gives a service with this name and
+# image and nothing else said about it (no label, command or environment),
+# for the cases the rule tests use: the image's repository or image name in
+# the knowledge base decides; else a service name that is a name of the
+# knowledge base is a weak guess, whose ports and data directories are not
+# known; else the service is other. input/classify_test.go tests the
+# classification itself.
+classification(name, image) := _from_entry(id, "image", sprintf("image repository %s", [img.repo]), false) if {
+	img := _image(image)
+	id := _image_id(img)
+} else := object.union(
+	_from_entry(id, "name", sprintf("the word %q of the service name %s", [name, name]), true),
+	{"ports": [], "data_dirs": []},
+) if {
+	id := _names[concat("-", words(name))]
+} else := object.union(unclassified, {"basis": sprintf("unknown image %s, and no database word ends its name or the service's", [_image(image).repo])}) if {
+	image != ""
+} else := unclassified
+
+# unclassified is a service that nothing classifies.
+unclassified := {
+	"category": "other", "kind": "", "family": "", "display": "", "decided_by": "none", "weak": false,
+	"basis": "no image, and no database word ends its name",
+	"keeps_data": false, "ports": [], "port_names": {}, "data_dirs": [], "listen_env": [], "evidence": [],
+}
+
+_repos := {r: id | some id, e in data.portguard.images; some r in object.get(e, "repos", [])}
+
+_names := {concat("-", words(n)): id | some id, e in data.portguard.images; some n in object.get(e, "names", [])}
+
+_image_id(img) := id if id := _repos[img.repo]
+
+else := id if id := _names[concat("-", words(img.name))]
+
+_from_entry(id, by, basis, weak) := {
+	"category": e.category,
+	"kind": id,
+	"family": object.get(e, "family", ""),
+	"display": object.get(e, "display", id),
+	"decided_by": by,
+	"weak": weak,
+	"basis": basis,
+	"keeps_data": object.get(e, "keeps_data", e.category == "database"),
+	"ports": object.get(e, "ports", []),
+	"port_names": object.get(e, "port_names", {}),
+	"data_dirs": object.get(e, "data_dirs", []),
+	"listen_env": [],
+	"evidence": [{"kind": by, "detail": basis}],
+} if e := data.portguard.images[id]
+
+# classified_as gives a service the category a user names (decided by
+# label, x-portguard or config): the image still says what it is.
+classified_as(svc, category, by) := object.union(svc, {"classification": object.union(svc.classification, {
+	"category": category,
+	"decided_by": by,
+	"basis": _explicit_basis(by, category, svc.name),
+	"weak": false,
+	"keeps_data": _keeps(svc.classification, category),
+})})
+
+_explicit_basis("label", category, _) := sprintf("label portguard.category=%s", [category])
+
+_explicit_basis("x-portguard", category, _) := sprintf("x-portguard category: %s", [category])
+
+_explicit_basis("config", category, name) := sprintf("categories: {%s: %s} in .portguard.yaml", [name, category])
+
+_keeps(c, "database") := object.get(object.get(data.portguard.images, c.kind, {}), "keeps_data", true)
+
+_keeps(_, category) := false if category != "database"
+
+# with_classification changes what a service is classified as.
+with_classification(svc, changes) := object.union(svc, {"classification": object.union(svc.classification, changes)})
 
 # in_file moves a service, its mappings, mounts and environment to another
 # compose file of the same directory: the project keeps its name, its base
@@ -204,8 +281,11 @@ setting(name, value, line, refs) := {
 # from_variable marks an environment entry as written with ${...}.
 from_variable(e) := object.union(e, {"uses_variable": true})
 
-# labeled gives a service labels.
-labeled(svc, labels) := object.union(svc, {"labels": labels})
+# labeled gives a service labels; the label portguard.category classifies
+# it, as input.classify does.
+labeled(svc, labels) := classified_as(object.union(svc, {"labels": labels}), labels["portguard.category"], "label") if {
+	labels["portguard.category"]
+} else := object.union(svc, {"labels": labels})
 
 # in_profiles puts a service in compose profiles.
 in_profiles(svc, profiles) := object.union(svc, {"profiles": profiles})
@@ -217,8 +297,12 @@ with_profiles(d, names) := object.union(d, {"profiles": names})
 # in_project moves a service to a project of its own (another base file).
 in_project(svc, f) := object.union(in_file(svc, f), {"project": f})
 
-# with_x gives a service an x-portguard extension.
-with_x(svc, x) := object.union(svc, {"x_portguard": x})
+# with_x gives a service an x-portguard extension; its category classifies
+# the service unless a label does.
+with_x(svc, x) := classified_as(object.union(svc, {"x_portguard": x}), x.category, "x-portguard") if {
+	not svc.labels["portguard.category"]
+	x.category
+} else := object.union(svc, {"x_portguard": x})
 
 # words are the lowercase words of a name, as input.tokens splits them.
 words(s) := [w | some w in regex.split(`[^a-z0-9]+`, lower(s)); w != ""]
@@ -268,6 +352,14 @@ literal_range(line, from, to, target) := _port(line, sprintf("%d-%d:%d", [from, 
 	"effective": from,
 	"effective_range": [from, to],
 	"target": target,
+})
+
+# literal_span is "from-to:target_from-target_to": a range of host ports
+# mapped one to one onto a range of container ports (a cluster's nodes).
+literal_span(line, from, to, target_from) := object.union(literal_range(line, from, to, target_from), {
+	"raw": sprintf("%d-%d:%d-%d", [from, to, target_from, (target_from + to) - from]),
+	"target_range": [target_from, (target_from + to) - from],
+	"end_column": (9 + count(sprintf("%d-%d:%d-%d", [from, to, target_from, (target_from + to) - from]))) + 2,
 })
 
 # var is "${NAME:-default}:target"; value is env(...) when the root .env

@@ -67,6 +67,7 @@ container(name, image, project, service, ports) := {
 	"labels": {},
 	"ports": ports,
 	"mounts": [],
+	"classification": fx.classification(_name(service, name), image),
 }
 
 _name(service, name) := service if service != ""

@@ -48,10 +48,7 @@ test_fail_proxy_without_engine if {
 
 test_success_database_tools_and_outside_ports if {
 	db := lx.container("data-pg-1", "postgres:16", "data", "pg", [lx.published("0.0.0.0", 7000, 5432)])
-	ui := object.union(
-		lx.container("data-admin-1", "example/admin:1", "data", "admin", [lx.published("0.0.0.0", 7100, 80)]),
-		{"labels": {"portguard.category": "ui"}},
-	)
+	ui := fx.labeled(lx.container("data-admin-1", "example/admin:1", "data", "admin", [lx.published("0.0.0.0", 7100, 80)]), {"portguard.category": "ui"})
 	web := lx.container("shop-web-1", "nginx:1.27", "shop", "web", [lx.published("0.0.0.0", 8080, 80)])
 	listeners := [
 		lx.listener("tcp", "0.0.0.0", 7000, 900, "docker-proxy"),

@@ -201,3 +201,15 @@ test_fail_literal_with_the_variable_already_in_env if {
 		),
 	)}
 }
+
+# A range of container ports keeps its length: the suggestion writes both
+# ends with variables, and no machine fix squeezes it into one port.
+test_fail_range_keeps_its_length if {
+	p := fx.literal_span(8, 7000, 7050, 7000)
+	r := report with input as fx.doc([fx.service("redis-cluster", "redis:7", 5, [p])])
+	r == {_expect(
+		p, "redis-cluster",
+		`redis-cluster hard-codes host port 7000 in "7000-7050:7000-7050"`,
+		`write the range with variables of the root .env, e.g. "${REDIS_CLUSTER_FIRST:-7000}-${REDIS_CLUSTER_LAST:-7050}:7000-7050"`,
+	)}
+}

@@ -35,14 +35,28 @@ test_fail_ui_on_another_container_port if {
 	)}
 }
 
-test_fail_known_by_service_name if {
+# A service known only by the words of its name runs an image the
+# knowledge base does not know: its ports are not known either.
+test_success_known_by_service_name_only if {
 	p := fx.literal(8, 7001, 6380)
 	r := report with input as fx.doc([fx.service("redis", "", 5, [p])])
-	r == {_expect(
-		p, "redis",
-		"redis maps to container port 6380, but Redis listens on 6379",
-		"map the host port to container port 6379",
-	)}
+	r == set()
+}
+
+# The listen port the command or environment sets is the standard one.
+test_success_listen_port_set_by_the_service if {
+	p := fx.literal(8, 7001, 6380)
+	svc := fx.with_classification(fx.service("redis", "redis:7", 5, [p]), {"ports": [6380], "port_names": {"6380": ""}})
+	r := report with input as fx.doc([svc])
+	r == set()
+}
+
+# A range of container ports is standard when one of them is.
+test_success_range_holding_the_standard_port if {
+	p := fx.literal_range(8, 7000, 7005, 5430)
+	q := object.union(p, {"target_range": [5430, 5435]})
+	r := report with input as fx.doc([fx.service("postgres", "postgres:16", 5, [q])])
+	r == set()
 }
 
 test_success_standard_container_ports if {

@@ -212,3 +212,36 @@ test_success_no_number_written if {
 	])
 	r == set()
 }
+
+# A range of container ports moves as a whole: the suggestion never
+# squeezes it into one port, and there is no machine fix.
+test_fail_range_outside_keeps_its_length if {
+	p := fx.literal_span(8, 5000, 5010, 5000)
+	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [p])])
+	r == {_expect(
+		fx.at(p), "redis",
+		"redis publishes host ports 5000-5010, outside 7000-7999",
+		"keep the 11 ports together: publish them as one range on 7000-7010, a free run of database's sub-range 7000-7099",
+		[],
+	)}
+}
+
+# A service known only by the words of its name is a guess: at most a
+# warning, which says what it rests on and how to correct it.
+test_fail_weak_classification_is_a_warning_that_says_why if {
+	p := fx.literal(8, 6380, 6379)
+	r := report with input as fx.doc([fx.service("redis", "acme/cache:1", 5, [p])])
+	r == {fx.with_fix(
+		fx.finding(
+			"DBP101", "warning", fx.at(p), "redis",
+			`redis publishes host port 6380, outside 7000-7999 (redis is classified database from the word "redis" of the service name redis alone, a guess: set the label portguard.category if it is wrong)`,
+			`write "${REDIS_PORT:-7000}:6379" and set REDIS_PORT=7000 in the root .env`,
+			[],
+		),
+		fx.fix(
+			[fx.edit(p, "${REDIS_PORT:-7000}:6379", 7000)],
+			[fx.set_env("REDIS_PORT", "7000")],
+			[fx.add_row(7000, "redis", "REDIS_PORT", "database", 6379)],
+		),
+	)}
+}

@@ -10,7 +10,7 @@ test_fail_literal_inside_range if {
 	r := report with input as fx.doc([fx.service("web", "nginx:1.27", 5, [p])])
 	r == {_expect(
 		fx.at(p), "web",
-		"web is not a database tool and publishes 7050 inside 7000-7999, kept for databases",
+		"web is not a database tool (image repository nginx) and publishes 7050 inside 7000-7999, kept for databases",
 		"publish web outside 7000-7999, e.g. 80, or label it portguard.category if it is a database tool",
 		[],
 	)}
@@ -22,7 +22,7 @@ test_fail_default_and_env_value_inside_range if {
 	r == {
 		_expect(
 			fx.at(p), "app",
-			"app is not a database tool and publishes 7080 inside 7000-7999, kept for databases",
+			"app is not a database tool (unknown image acme/app, and no database word ends its name or the service's) and publishes 7080 inside 7000-7999, kept for databases",
 			"publish app outside 7000-7999, e.g. 3000, or label it portguard.category if it is a database tool",
 			[],
 		),
@@ -51,7 +51,7 @@ test_fail_reserved_range if {
 	r := report with input as fx.doc([fx.service("prometheus", "prom/prometheus", 5, [p])])
 	r == {_expect(
 		fx.at(p), "prometheus",
-		"prometheus is not a database tool and publishes 7500 inside 7000-7999, kept for databases",
+		"prometheus is not a database tool (image repository prom/prometheus) and publishes 7500 inside 7000-7999, kept for databases",
 		"publish prometheus outside 7000-7999, e.g. 9090, or label it portguard.category if it is a database tool",
 		[],
 	)}
@@ -70,13 +70,13 @@ test_fail_container_port_not_usable_outside if {
 	r == {
 		_expect(
 			fx.at(p), "app",
-			"app is not a database tool and publishes 7070 inside 7000-7999, kept for databases",
+			"app is not a database tool (unknown image acme/app, and no database word ends its name or the service's) and publishes 7070 inside 7000-7999, kept for databases",
 			"publish app outside 7000-7999, e.g. 8001, or label it portguard.category if it is a database tool",
 			[],
 		),
 		_expect(
 			fx.at(q), "api",
-			"api is not a database tool and publishes 7071 inside 7000-7999, kept for databases",
+			"api is not a database tool (unknown image acme/api, and no database word ends its name or the service's) and publishes 7071 inside 7000-7999, kept for databases",
 			"publish api outside 7000-7999, e.g. 8001, or label it portguard.category if it is a database tool",
 			[],
 		),
@@ -89,7 +89,7 @@ test_fail_database_image_labeled_other if {
 	r := report with input as fx.doc([svc])
 	r == {_expect(
 		fx.at(p), "postgres",
-		"postgres is not a database tool and publishes 7000 inside 7000-7999, kept for databases",
+		"postgres is not a database tool (label portguard.category=other) and publishes 7000 inside 7000-7999, kept for databases",
 		"publish postgres outside 7000-7999, e.g. 5432, or label it portguard.category if it is a database tool",
 		[],
 	)}
@@ -119,7 +119,7 @@ test_success_classified_as_a_tool_by_label_x_portguard_or_config if {
 		fx.doc([
 			fx.labeled(fx.service("web", "nginx", 5, [fx.literal(8, 7100, 80)]), {"portguard.category": "ui"}),
 			fx.with_x(fx.service("stats", "acme/stats", 9, [fx.literal(12, 7200, 9000)]), {"category": "exporter"}),
-			fx.service("ledger", "acme/ledger", 13, [fx.literal(16, 7001, 5000)]),
+			fx.classified_as(fx.service("ledger", "acme/ledger", 13, [fx.literal(16, 7001, 5000)]), "database", "config"),
 		]),
 		{"categories": {"ledger": "database"}},
 	)

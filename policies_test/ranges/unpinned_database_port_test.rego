@@ -51,6 +51,25 @@ test_fail_network_mode_host if {
 	)}
 }
 
+# The finding points at network_mode, where it is written.
+test_fail_network_mode_host_points_at_network_mode if {
+	at := {"file": fx.file, "line": 7, "column": 19, "end_column": 23}
+	svc := object.union(_host(fx.service("redis", "redis:7", 5, [])), {"network_mode_at": at})
+	r := report with input as fx.doc([svc])
+	r == {_expect(
+		at, "redis",
+		"redis uses network_mode host and publishes every port it listens on",
+		"remove network_mode: host and publish the database port as ${SERVICE_PORT:-7000}:<container port>",
+	)}
+}
+
+# A range mapped one to one onto container ports pins every port: the nodes
+# of a cluster publish it as a whole.
+test_success_range_mapped_one_to_one if {
+	r := report with input as fx.doc([fx.service("redis", "redis:7", 5, [fx.literal_span(8, 7000, 7050, 7000)])])
+	r == set()
+}
+
 test_fail_random_host_port_and_no_free_port_left if {
 	p := fx.random(12, 6379)
 	d := fx.with_config(

@@ -69,3 +69,39 @@ test_success_named_volume if {
 	])
 	r == set()
 }
+
+# A mount inside the data directory holds something else (scripts,
+# configuration): the data directory itself is still not mounted.
+test_fail_mount_inside_the_data_directory_is_not_the_data if {
+	svc := fx.with_mounts(fx.service("clickhouse", "clickhouse/clickhouse-server", 5, []), [fx.mount("bind", "./user_scripts", "/var/lib/clickhouse/user_scripts", 7)])
+	r := report with input as fx.doc([svc])
+	r == {_expect(
+		fx.at(svc), "clickhouse",
+		"clickhouse does not mount its data directory /var/lib/clickhouse: the data dies with the container",
+		"mount a named volume: clickhouse-data:/var/lib/clickhouse, declared under volumes: with name: clickhouse-data",
+	)}
+}
+
+# The data directory the environment or command sets (PGDATA) is the one
+# judged.
+test_fail_data_directory_set_by_the_service if {
+	m := fx.mount("volume", "pgdata", "/var/lib/postgresql/data", 7)
+	svc := fx.with_classification(fx.with_mounts(fx.service("postgres", "postgres:16", 5, []), [m]), {"data_dirs": ["/srv/pg"]})
+	r := report with input as fx.doc([svc])
+	r == {_expect(
+		fx.at(svc), "postgres",
+		"postgres does not mount its data directory /srv/pg: the data dies with the container",
+		"mount a named volume: postgres-data:/srv/pg, declared under volumes: with name: postgres-data",
+	)}
+}
+
+# What keeps no data (a router, a sentinel, an in-memory store, a job) and
+# what is only guessed from the words of a name is never told to mount one.
+test_success_keeps_no_data_or_unknown_image if {
+	r := report with input as fx.doc([
+		fx.with_classification(fx.service("sentinel", "redis:7", 5, []), {"keeps_data": false}),
+		fx.with_classification(fx.service("init", "mongo:7", 9, []), {"category": "job", "keeps_data": false}),
+		fx.service("redis", "acme/cache:1", 13, []),
+	])
+	r == set()
+}
