@@ -548,7 +548,7 @@ func TestPortSyntaxFacts(t *testing.T) {
 		{fixture: "port-udp", service: "memcached", index: 1, line: 7, column: 9, syntax: "short", protocol: "udp",
 			published: 7040, target: 11211, variable: "MEMCACHED_PORT", form: ":-", effective: 7040},
 		{fixture: "host-port-range", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7000, publishedRange: []int{7000, 7001}, target: 5432, targetRange: []int{5432, 5433}, effective: 7000},
+			published: 7000, publishedRange: []int{7000, 7001}, target: 5432, targetRange: []int{5432, 5432}, effective: 7000},
 		{fixture: "random-host-port", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
 			target: 5432},
 		{fixture: "port-long", service: "postgres", line: 7, column: 20, syntax: "long", hostIP: "127.0.0.1", protocol: "tcp",
