@@ -26,7 +26,43 @@ func TestSchemaValidatesLive(t *testing.T) {
 		}},
 		Volumes: []LiveVolume{{Name: "demo_pgdata", Driver: "local", Project: "demo", Key: "pgdata", Labels: map[string]string{}, UsedBy: []string{"demo-db-1"}}},
 	}
+	c := &doc.Live.Containers[0]
+	if c.Classification, err = ClassifyContainer(nil, nil, *c); err != nil {
+		t.Fatal(err)
+	}
 	validateDoc(t, compileSchema(t), "live", doc)
+}
+
+// A container is classified as a service is: its label, its image, then
+// the words of its compose service's name; .portguard.yaml categories by
+// that name.
+func TestClassifyContainer(t *testing.T) {
+	for _, tc := range []struct {
+		c          LiveContainer
+		categories map[string]string
+		category   string
+		by         string
+	}{
+		{LiveContainer{Name: "shop-db-1", Service: "db", Image: "postgres:16", Labels: map[string]string{"portguard.category": "ui"}}, nil, "ui", "label"},
+		{LiveContainer{Name: "shop-db-1", Service: "db", Image: "postgres:16", Labels: map[string]string{}}, nil, "database", "image"},
+		{LiveContainer{Name: "shop-cache-1", Service: "cache", Image: "redis:7", Labels: map[string]string{}}, map[string]string{"cache": "other"}, "other", "config"},
+		{LiveContainer{Name: "orders-db", Image: "acme/orders:1", Labels: map[string]string{}}, nil, "database", "name"},
+		{LiveContainer{Name: "web", Image: "acme/web:1", Labels: map[string]string{}}, nil, "other", "none"},
+	} {
+		tc.c.ImageRepo, tc.c.ImageName, tc.c.ImageTokens = ImageFacts(tc.c.Image)
+		n := tc.c.Service
+		if n == "" {
+			n = tc.c.Name
+		}
+		tc.c.Tokens = Words(n)
+		got, err := ClassifyContainer(nil, tc.categories, tc.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Category != tc.category || got.DecidedBy != tc.by {
+			t.Errorf("%s: %s by %s, want %s by %s", tc.c.Name, got.Category, got.DecidedBy, tc.category, tc.by)
+		}
+	}
 }
 
 func TestLiveHelpers(t *testing.T) {
