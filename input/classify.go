@@ -282,13 +282,15 @@ func (c *Classification) guessFromWords(kb *KnowledgeBase, svc *Service) {
 	}
 	c.Kind, c.Family, c.Display = id, e.Family, displayOf(e, id)
 	if cat == "database" {
-		// What it keeps and where is not known: the data rules need the
-		// image, not a word.
+		// The data directories of what the words name are where such a
+		// database keeps its data unless its image moved them: the data
+		// rules judge them, as warnings. Its ports are not: an unknown
+		// image (a cluster, a fork) listens where it was built to.
 		c.KeepsData = e.keepsData()
 		for k, v := range e.PortNames {
 			c.PortNames[k] = v
 		}
-		c.Ports, c.DataDirs = []int{}, []string{}
+		c.DataDirs = append(c.DataDirs, e.DataDirs...)
 	}
 }
 

@@ -251,7 +251,7 @@ func TestClassifyEvidence(t *testing.T) {
 			want: map[string]want{
 				"orders-db":            {category: "database", kind: "database", by: "name", weak: true, keepsData: true},
 				"orders-db-backup":     {category: "database", kind: "database", by: "name", weak: true, keepsData: true, dataDirs: []string{}},
-				"qdrant_node_1":        {category: "database", kind: "qdrant", by: "name", weak: true, keepsData: true, ports: []int{}, dataDirs: []string{}},
+				"qdrant_node_1":        {category: "database", kind: "qdrant", by: "name", weak: true, keepsData: true, ports: []int{}, dataDirs: []string{"/qdrant/storage"}},
 				"redis7":               {category: "database", kind: "redis", by: "name", weak: true, keepsData: true, ports: []int{}},
 				"redis-ui":             {category: "ui", by: "image-words", weak: true},
 				"kafka-ui":             {category: "other", kind: "kafka_ui", by: "image"},

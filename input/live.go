@@ -68,8 +68,8 @@ type LiveContainer struct {
 	Ports       []LivePort        `json:"ports"`
 	Mounts      []LiveMount       `json:"mounts"`
 	// Classification is what the container is, decided as for a service
-	// (ClassifyContainer): its labels, then its image, then the words of
-	// its name.
+	// (Live.Classify): its labels, then its image, then the words of its
+	// name.
 	Classification Classification `json:"classification"`
 }
 
@@ -101,25 +101,25 @@ type LiveVolume struct {
 	UsedBy []string          `json:"used_by"`
 }
 
-// ClassifyContainer classifies a container as a service of a compose file
-// is classified (the label portguard.category, categories of
-// .portguard.yaml by its compose service name, its image, the words of its
-// name); its command and environment are not read. kb nil is the built-in
-// knowledge base.
-func ClassifyContainer(kb *KnowledgeBase, categories map[string]string, c LiveContainer) (Classification, error) {
-	if kb == nil {
-		var err error
-		if kb, err = BuiltinKnowledgeBase(); err != nil {
-			return Classification{}, err
-		}
+// Classify classifies the containers as the services of the compose files
+// are (the label portguard.category, the categories of .portguard.yaml by
+// compose service name, the image, then the words of the name; a
+// container's command and environment are not read), with the knowledge
+// base of the check. It runs where the live facts join the document.
+func (l *Live) Classify(kb *KnowledgeBase, categories map[string]string) {
+	for i := range l.Containers {
+		l.Containers[i].Classification = classifyContainer(kb, categories, l.Containers[i])
 	}
+}
+
+func classifyContainer(kb *KnowledgeBase, categories map[string]string, c LiveContainer) Classification {
 	name := c.Service
 	if name == "" {
 		name = c.Name
 	}
 	svc := &Service{Name: name, Tokens: c.Tokens, Image: c.Image, ImageRepo: c.ImageRepo, ImageName: c.ImageName,
 		ImageTokens: c.ImageTokens, Labels: c.Labels, XPortguard: map[string]any{}}
-	return classify(kb, categories, svc, commandFacts{}, nil), nil
+	return classify(kb, categories, svc, commandFacts{}, nil)
 }
 
 // ImageFacts gives the facts of an image reference that classification

@@ -26,10 +26,7 @@ func TestSchemaValidatesLive(t *testing.T) {
 		}},
 		Volumes: []LiveVolume{{Name: "demo_pgdata", Driver: "local", Project: "demo", Key: "pgdata", Labels: map[string]string{}, UsedBy: []string{"demo-db-1"}}},
 	}
-	c := &doc.Live.Containers[0]
-	if c.Classification, err = ClassifyContainer(nil, nil, *c); err != nil {
-		t.Fatal(err)
-	}
+	doc.Live.Classify(testKB(t), nil)
 	validateDoc(t, compileSchema(t), "live", doc)
 }
 
@@ -55,11 +52,9 @@ func TestClassifyContainer(t *testing.T) {
 			n = tc.c.Name
 		}
 		tc.c.Tokens = Words(n)
-		got, err := ClassifyContainer(nil, tc.categories, tc.c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Category != tc.category || got.DecidedBy != tc.by {
+		l := &Live{Containers: []LiveContainer{tc.c}}
+		l.Classify(testKB(t), tc.categories)
+		if got := l.Containers[0].Classification; got.Category != tc.category || got.DecidedBy != tc.by {
 			t.Errorf("%s: %s by %s, want %s by %s", tc.c.Name, got.Category, got.DecidedBy, tc.category, tc.by)
 		}
 	}

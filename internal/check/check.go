@@ -120,6 +120,7 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	}
 	if o.Live != nil {
 		doc.Live = o.Live
+		doc.Live.Classify(kb, doc.Config.Categories)
 	}
 	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
 	defer cancel()

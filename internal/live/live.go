@@ -43,12 +43,6 @@ type Options struct {
 	Listeners func(ctx context.Context) ([]input.Listener, error)
 	// Timeout bounds the gathering (0: DefaultTimeout).
 	Timeout time.Duration
-	// Knowledge and Categories classify the containers as the services
-	// of the compose files are (engine.KnowledgeBase with the --data
-	// files, the categories of .portguard.yaml); nil Knowledge is the
-	// built-in knowledge base.
-	Knowledge  *input.KnowledgeBase
-	Categories map[string]string
 }
 
 // Gather returns the live facts of the host. It never fails: what could
@@ -104,13 +98,7 @@ func gatherDocker(ctx context.Context, o Options, l *input.Live) {
 	root, _ := filepath.Abs(o.Root)
 	usedBy := map[string][]string{}
 	for _, c := range cs {
-		f := containerFacts(c, root)
-		f.Classification, err = input.ClassifyContainer(o.Knowledge, o.Categories, f)
-		if err != nil {
-			l.Docker.Error = err.Error()
-			return
-		}
-		l.Containers = append(l.Containers, f)
+		l.Containers = append(l.Containers, containerFacts(c, root))
 		for _, m := range c.Mounts {
 			if m.Type == "volume" && m.Name != "" {
 				usedBy[m.Name] = append(usedBy[m.Name], c.Name)

@@ -162,15 +162,15 @@ service(name, image, line, ports) := {
 # image and nothing else said about it (no label, command or environment),
 # for the cases the rule tests use: the image's repository or image name in
 # the knowledge base decides; else a service name that is a name of the
-# knowledge base is a weak guess, whose ports and data directories are not
-# known; else the service is other. input/classify_test.go tests the
-# classification itself.
+# knowledge base is a weak guess, whose ports are not known (its data
+# directories are the entry's); else the service is other.
+# input/classify_test.go tests the classification itself.
 classification(name, image) := _from_entry(id, "image", sprintf("image repository %s", [img.repo]), false) if {
 	img := _image(image)
 	id := _image_id(img)
 } else := object.union(
 	_from_entry(id, "name", sprintf("the word %q of the service name %s", [name, name]), true),
-	{"ports": [], "data_dirs": []},
+	{"ports": []},
 ) if {
 	id := _names[concat("-", words(name))]
 } else := object.union(unclassified, {"basis": sprintf("unknown image %s, and no database word ends its name or the service's", [_image(image).repo])}) if {

@@ -95,13 +95,25 @@ test_fail_data_directory_set_by_the_service if {
 	)}
 }
 
-# What keeps no data (a router, a sentinel, an in-memory store, a job) and
-# what is only guessed from the words of a name is never told to mount one.
-test_success_keeps_no_data_or_unknown_image if {
+# What keeps no data (a router, a sentinel, an in-memory store, a job) is
+# never told to mount one.
+test_success_keeps_no_data if {
 	r := report with input as fx.doc([
 		fx.with_classification(fx.service("sentinel", "redis:7", 5, []), {"keeps_data": false}),
 		fx.with_classification(fx.service("init", "mongo:7", 9, []), {"category": "job", "keeps_data": false}),
-		fx.service("redis", "acme/cache:1", 13, []),
 	])
 	r == set()
+}
+
+# A database known only by the words of its name is judged on the data
+# directory of what the words name, as a warning that says so.
+test_fail_weak_classification_is_a_warning if {
+	svc := fx.service("redis", "acme/cache:1", 5, [])
+	r := report with input as fx.doc([svc])
+	r == {fx.finding(
+		"DBP601", "warning", fx.at(svc), "redis",
+		`redis does not mount its data directory /data: the data dies with the container (redis is classified database from the word "redis" of the service name redis alone, a guess: set the label portguard.category if it is wrong)`,
+		"mount a named volume: redis-data:/data, declared under volumes: with name: redis-data",
+		[],
+	)}
 }
