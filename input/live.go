@@ -68,8 +68,8 @@ type LiveContainer struct {
 	Ports       []LivePort        `json:"ports"`
 	Mounts      []LiveMount       `json:"mounts"`
 	// Classification is what the container is, decided as for a service
-	// (Live.Classify): its labels, then its image, then the words of its
-	// name.
+	// (Document.JoinLive): its labels, then its image, then the words of
+	// its name.
 	Classification Classification `json:"classification"`
 }
 
@@ -101,15 +101,23 @@ type LiveVolume struct {
 	UsedBy []string          `json:"used_by"`
 }
 
-// Classify classifies the containers as the services of the compose files
-// are (the label portguard.category, the categories of .portguard.yaml by
-// compose service name, the image, then the words of the name; a
-// container's command and environment are not read), with the knowledge
-// base of the check. It runs where the live facts join the document.
-func (l *Live) Classify(kb *KnowledgeBase, categories map[string]string) {
-	for i := range l.Containers {
-		l.Containers[i].Classification = classifyContainer(kb, categories, l.Containers[i])
+// JoinLive adds the live facts to the document and classifies their
+// containers as its services are (the label portguard.category, the
+// categories of .portguard.yaml by compose service name, the image, then
+// the words of the name; a container's command and environment are not
+// read), with the knowledge base of the check (nil: the built-in one).
+func (d *Document) JoinLive(l *Live, kb *KnowledgeBase) error {
+	if kb == nil {
+		var err error
+		if kb, err = BuiltinKnowledgeBase(); err != nil {
+			return err
+		}
 	}
+	for i := range l.Containers {
+		l.Containers[i].Classification = classifyContainer(kb, d.Config.Categories, l.Containers[i])
+	}
+	d.Live = l
+	return nil
 }
 
 func classifyContainer(kb *KnowledgeBase, categories map[string]string, c LiveContainer) Classification {

@@ -12,7 +12,7 @@ func TestSchemaValidatesLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo, name, words := ImageFacts("docker.io/library/postgres:16")
-	doc.Live = &Live{
+	l := &Live{
 		Host:      "host-1",
 		Listing:   true,
 		Listeners: []Listener{{Protocol: "tcp", IP: "0.0.0.0", Port: 7000, PID: 42, Command: "docker-proxy", OwnerVisible: true}, {Protocol: "udp", IP: "::", Port: 7001}},
@@ -26,7 +26,9 @@ func TestSchemaValidatesLive(t *testing.T) {
 		}},
 		Volumes: []LiveVolume{{Name: "demo_pgdata", Driver: "local", Project: "demo", Key: "pgdata", Labels: map[string]string{}, UsedBy: []string{"demo-db-1"}}},
 	}
-	doc.Live.Classify(testKB(t), nil)
+	if err := doc.JoinLive(l, nil); err != nil {
+		t.Fatal(err)
+	}
 	validateDoc(t, compileSchema(t), "live", doc)
 }
 
@@ -53,8 +55,12 @@ func TestClassifyContainer(t *testing.T) {
 		}
 		tc.c.Tokens = Words(n)
 		l := &Live{Containers: []LiveContainer{tc.c}}
-		l.Classify(testKB(t), tc.categories)
-		if got := l.Containers[0].Classification; got.Category != tc.category || got.DecidedBy != tc.by {
+		doc := EmptyDocument(DefaultConfig())
+		doc.Config.Categories = tc.categories
+		if err := doc.JoinLive(l, testKB(t)); err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Live.Containers[0].Classification; got.Category != tc.category || got.DecidedBy != tc.by {
 			t.Errorf("%s: %s by %s, want %s by %s", tc.c.Name, got.Category, got.DecidedBy, tc.category, tc.by)
 		}
 	}

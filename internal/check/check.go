@@ -119,8 +119,9 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 		return nil, CompileError(err)
 	}
 	if o.Live != nil {
-		doc.Live = o.Live
-		doc.Live.Classify(kb, doc.Config.Categories)
+		if err := doc.JoinLive(o.Live, kb); err != nil {
+			return nil, CompileError(err)
+		}
 	}
 	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
 	defer cancel()

@@ -74,7 +74,9 @@ func inputRun(opts *InputOptions) error {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
 	if opts.Live && opts.gather != nil {
-		doc.Live = opts.gather(context.Background(), opts.Path)
+		if err := doc.JoinLive(opts.gather(context.Background(), opts.Path), nil); err != nil {
+			return &ExitError{Code: ExitPolicy, Err: err}
+		}
 	}
 	enc := json.NewEncoder(opts.IO.Out)
 	enc.SetIndent("", "  ")

@@ -41,7 +41,7 @@ volumes:
 			State: "running", Running: true, Project: project, Service: service, Tokens: input.Words(service),
 			ConfigFiles: []string{"compose.yml"}, Labels: map[string]string{}, Ports: ports, Mounts: []input.LiveMount{}}
 	}
-	doc.Live = &input.Live{
+	l := &input.Live{
 		Host: "h", Listing: true,
 		Listeners: []input.Listener{
 			{Protocol: "tcp", IP: "0.0.0.0", Port: 3000, PID: 10, Command: "node", OwnerVisible: true},
@@ -55,6 +55,9 @@ volumes:
 			container("legacy-grafana-1", "grafana/grafana:11", "legacy", "grafana", input.LivePort{HostIP: "0.0.0.0", Published: 7300, Target: 3000, Protocol: "tcp"}),
 		},
 		Volumes: []input.LiveVolume{{Name: "shop_pgdata", Driver: "local", Project: "shop", Key: "pgdata", Labels: map[string]string{}, UsedBy: []string{}}},
+	}
+	if err := doc.JoinLive(l, nil); err != nil {
+		t.Fatal(err)
 	}
 	planned, err := New(context.Background(), Options{})
 	if err != nil {
