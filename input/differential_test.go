@@ -322,6 +322,7 @@ type referenceProject struct {
 	project *types.Project
 	err     error
 	missing []string // required variables without a value
+	refused bool     // portguard reports an input error in a file of it
 }
 
 // referenceProjects loads every project portguard checks under root with
@@ -372,6 +373,14 @@ func referenceProjectsOf(root string, doc *Document) []referenceProject {
 			continue
 		}
 		rp := referenceProject{base: base, dir: filepath.Dir(p.Files[0])}
+		if fileHasErrors(doc, abs, p.Files) {
+			// A file portguard refuses (bad YAML, an alias bomb, which the
+			// YAML library of docker compose expands without a bound) is not
+			// given to compose-go: there are no facts of it to compare.
+			rp.refused = true
+			out = append(out, rp)
+			continue
+		}
 		details := types.ConfigDetails{WorkingDir: rp.dir, Environment: env}
 		for _, f := range p.Files {
 			details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f})
@@ -386,6 +395,19 @@ func referenceProjectsOf(root string, doc *Document) []referenceProject {
 		out = append(out, rp)
 	}
 	return out
+}
+
+// fileHasErrors reports whether portguard reports an input error in one
+// of files (absolute).
+func fileHasErrors(doc *Document, root string, files []string) bool {
+	for _, e := range doc.Errors {
+		for _, f := range files {
+			if e.File == rel(root, f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // missingRequired lists the required variables an error of compose-go
@@ -417,6 +439,9 @@ func missingRequired(err error) []string {
 // its copy).
 func compareProject(root, dir string, doc *Document, rp referenceProject) []string {
 	where := filepath.Base(root) + "/" + rp.base
+	if rp.refused {
+		return nil
+	}
 	hasErrors := false
 	for _, e := range doc.Errors {
 		if e.File == rp.base || projectOf(doc, e.File) == rp.base {

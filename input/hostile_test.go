@@ -83,6 +83,13 @@ func TestYAMLErrorPositions(t *testing.T) {
 		{"control character late", "services:\n  db: {}\n# \x07\n", 3, 3, "control character U+0007"},
 		{"tab", "services:\n  db:\n\timage: pg\n", 3, 1, "a tab"},
 		{"BOM then invalid UTF-8", "\xef\xbb\xbfa: \xc3\n", 1, 4, "invalid UTF-8"},
+		// docker compose's positions: the mis-indented key, with the
+		// mapping it breaks; the [ that is never closed.
+		{"mis-indented key", "services:\n  web:\n    image: nginx\n   ports:\n      - \"80:80\"\n", 4, 4,
+			"did not find expected key (while parsing a block mapping at L2.C3-L4.C4)"},
+		{"unclosed flow sequence", "services:\n  web:\n    image: nginx\n    environment:\n      A: b\n    ports:\n      - [ \"80:80\"\n  db:\n    image: postgres\n", 7, 9,
+			"did not find expected ',' or ']' (while parsing a flow sequence at L7.C9-L8.C3)"},
+		{"unclosed quote", "services:\n  web:\n    image: \"nginx\n", 3, 12, "found unexpected end of stream (while scanning a quoted scalar at L3.C12-L4.C1)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

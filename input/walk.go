@@ -2,6 +2,7 @@ package input
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+	yaml4 "go.yaml.in/yaml/v4"
 )
 
 // composeFile is one compose file parsed into a YAML node tree: the source
@@ -64,7 +66,7 @@ func parseComposeFile(abs, relPath string, data []byte) (*composeFile, error) {
 	data = trimBOM(data)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlErrorAt(relPath, data, err)
+		return nil, yamlSyntaxError(relPath, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, InputError{File: relPath, Line: 1, Column: 1, Message: "empty compose file"}
@@ -449,6 +451,70 @@ func yamlErrorAt(file string, data []byte, err error) InputError {
 		e.Message += " (a tab: YAML indents with spaces)"
 	}
 	return e
+}
+
+// yamlSyntaxError is a file that is not YAML, at docker compose's
+// position: the file is parsed again with the YAML library compose-go
+// reads files with (go.yaml.in/yaml/v4, at the version docker compose is
+// built with), whose error carries the place of the problem and of the
+// construct it was reading (a mis-indented ports: on line 4 inside the
+// service on line 2: L2.C3-L4.C4). The error points at the problem, or at
+// the opening of a construct that is never closed (a flow [ or {, a
+// quote, a key without its colon), where the fix goes; the message says
+// both, in docker compose's words. A parse error only: nothing is
+// constructed, so aliases are never expanded.
+func yamlSyntaxError(file string, data []byte, err error) InputError {
+	e := yamlErrorAt(file, data, err)
+	if slices.Contains(readerProblems, yamlInputError(file, err).Message) {
+		return e
+	}
+	var n yaml4.Node
+	var le *yaml4.LoadError
+	if !errors.As(yaml4.Unmarshal(data, &n), &le) || le.Mark.Line == 0 {
+		return e
+	}
+	at := le.Mark
+	if le.ContextMark.Line > 0 && opensConstruct(le.ContextMsg) {
+		at = le.ContextMark
+	}
+	msg := le.Message
+	if le.ContextMsg != "" && le.ContextMark.Line > 0 {
+		msg += fmt.Sprintf(" (%s at %s)", le.ContextMsg, markRange(le.ContextMark, le.Mark))
+	}
+	if strings.Contains(msg, "cannot start any token") {
+		if line := newLineIndex(data).line(at.Line); at.Column >= 1 && byteOffset(line, at.Column) < len(line) && line[byteOffset(line, at.Column)] == '\t' {
+			msg += " (a tab: YAML indents with spaces)"
+		}
+	}
+	return InputError{File: file, Line: at.Line, Column: at.Column, Message: msg}
+}
+
+// opensConstruct reports whether a YAML error's context is a construct
+// whose opening is where the fix goes: a flow sequence or mapping never
+// closed, a quoted scalar never closed, a key never followed by its colon.
+func opensConstruct(context string) bool {
+	return strings.Contains(context, "flow sequence") || strings.Contains(context, "flow mapping") ||
+		strings.Contains(context, "quoted scalar") || strings.Contains(context, "simple key")
+}
+
+// markRange renders two positions as the YAML library's messages do:
+// L2.C3-L4.C4, L2.C6-C7 on one line, L2.C6 for one place.
+func markRange(start, end yaml4.Mark) string {
+	short := func(m yaml4.Mark) string {
+		if m.Column > 0 {
+			return fmt.Sprintf("L%d.C%d", m.Line, m.Column)
+		}
+		return fmt.Sprintf("L%d", m.Line)
+	}
+	if start.Line == end.Line {
+		switch {
+		case start.Column == 0 && end.Column == 0, start.Column == end.Column:
+			return short(start)
+		case start.Column > 0 && end.Column > 0:
+			return fmt.Sprintf("%s-C%d", short(start), end.Column)
+		}
+	}
+	return short(start) + "-" + short(end)
 }
 
 // firstNonText finds the first byte that YAML refuses: invalid UTF-8 or a

@@ -159,3 +159,32 @@ func TestBrokenEnvLine(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLErrorsAtComposePositions: a file that is not YAML is an input
+// error where docker compose places it: a mis-indented ports: on line 4 is
+// at 4:4 (compose: L2.C3-L4.C4), an unclosed [ on line 7 at 7:9.
+func TestYAMLErrorsAtComposePositions(t *testing.T) {
+	for _, c := range []struct {
+		name, compose string
+		line, col     int
+		msg           string
+	}{
+		{"mis-indented key", "services:\n  web:\n    image: nginx\n   ports:\n      - \"80:80\"\n", 4, 4,
+			"did not find expected key (while parsing a block mapping at L2.C3-L4.C4)"},
+		{"unclosed [", "services:\n  web:\n    image: nginx\n    environment:\n      A: b\n    ports:\n      - [ \"80:80\"\n  db:\n    image: postgres\n", 7, 9,
+			"did not find expected ',' or ']' (while parsing a flow sequence at L7.C9-L8.C3)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"docker-compose.yml": c.compose})
+			res := run(t, invocation{args: []string{"check", dir, "--format", "json"}})
+			r := decodeReport(t, res)
+			if res.code != 2 || len(r.Errors) != 1 {
+				t.Fatalf("exit %d, errors %+v; want exit 2 and one error", res.code, r.Errors)
+			}
+			if e := r.Errors[0]; e.File != "docker-compose.yml" || e.Line != c.line || e.Column != c.col || e.Message != c.msg {
+				t.Errorf("error %s:%d:%d %q, want docker-compose.yml:%d:%d %q", e.File, e.Line, e.Column, e.Message, c.line, c.col, c.msg)
+			}
+		})
+	}
+}
