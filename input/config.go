@@ -54,8 +54,25 @@ type Config struct {
 	EnvVarForm string `json:"env_var_form" yaml:"env_var_form"`
 	// MaxFileSize is the largest input file read, in bytes.
 	MaxFileSize int64 `json:"max_file_size" yaml:"max_file_size"`
+	// Baseline is the baseline file check reads (`check --baseline`
+	// replaces it), relative to the root; "" for none.
+	Baseline string `json:"baseline" yaml:"baseline"`
 	// File is the config file that was read ("" for the defaults alone).
 	File string `json:"file" yaml:"-"`
+	// RuleRefs are the rule ids the file names (disabled_rules, severity,
+	// exceptions) where it names them, so that an id no rule has is an
+	// error at its line once the catalog is known.
+	RuleRefs []RuleRef `json:"-" yaml:"-"`
+}
+
+// RuleRef is a rule id written in the configuration (or in an inline
+// suppression), with its position and the key it was written under.
+type RuleRef struct {
+	Rule   string
+	File   string
+	Line   int
+	Column int
+	Where  string
 }
 
 // Range is an inclusive host port range.
@@ -202,6 +219,7 @@ func ParseConfig(file string, data []byte, cfg *Config) error {
 	}
 	cfg.Ranges = ranges
 	lineOfExceptions(&doc, cfg)
+	cfg.RuleRefs = ruleRefs(file, doc.Content[0])
 	cfg.fillNil()
 	return validateConfig(file, &doc, cfg)
 }
@@ -306,6 +324,33 @@ func validateConfig(file string, doc *yaml.Node, cfg *Config) error {
 		}
 	}
 	return nil
+}
+
+// ruleRefs lists the rule ids of disabled_rules, severity and exceptions
+// with their positions.
+func ruleRefs(file string, top *yaml.Node) []RuleRef {
+	var refs []RuleRef
+	add := func(n *yaml.Node, where string) {
+		if n != nil && n.Kind == yaml.ScalarNode {
+			refs = append(refs, RuleRef{Rule: n.Value, File: file, Line: n.Line, Column: n.Column, Where: where})
+		}
+	}
+	if seq := mappingValue(top, "disabled_rules"); seq != nil && seq.Kind == yaml.SequenceNode {
+		for _, n := range seq.Content {
+			add(n, "disabled_rules")
+		}
+	}
+	if m := mappingValue(top, "severity"); m != nil && m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			add(m.Content[i], "severity")
+		}
+	}
+	if seq := mappingValue(top, "exceptions"); seq != nil && seq.Kind == yaml.SequenceNode {
+		for _, item := range seq.Content {
+			add(mappingValue(item, "rule"), "exceptions")
+		}
+	}
+	return refs
 }
 
 // mappingValue returns the value node of key in a mapping node, or nil.

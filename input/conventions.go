@@ -54,7 +54,7 @@ var (
 // is skipped, so the generated table never makes a port look assigned
 // twice and the hand-written rows stay the authority.
 func parseConventions(file string, data []byte) Conventions {
-	data = trimBOM(data)
+	data = blankIgnoreRows(trimBOM(data))
 	out := Conventions{File: file, Rows: []ConventionRow{}}
 	var generated []ConventionRow
 	for _, t := range conventionTables(data) {

@@ -28,7 +28,9 @@ type Document struct {
 	Conventions   Conventions  `json:"conventions"`
 	Repo          Repo         `json:"repo"`
 	Unset         []UnsetVar   `json:"unset_variables"`
-	Errors        []InputError `json:"errors"`
+	// Ignores are the inline suppressions (portguard:ignore comments).
+	Ignores []Ignore     `json:"ignores"`
+	Errors  []InputError `json:"errors"`
 	// Live is what runs on the host; only run and audit gather it.
 	Live *Live `json:"live,omitempty"`
 

@@ -53,6 +53,7 @@ func EmptyDocument(cfg Config) *Document {
 		Profiles:    []string{},
 		Repo:        Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}},
 		Unset:       []UnsetVar{},
+		Ignores:     []Ignore{},
 		Errors:      []InputError{},
 	}
 }
@@ -185,11 +186,21 @@ func Load(opts Options) (*Document, error) {
 	}
 	selectProfiles(doc, opts.Profiles)
 	doc.Env.Vars = envVars(dotenv, doc.Services)
-	if conv, err := loadConventions(root, cfg); err != nil {
+	conv, tableIgnores, err := loadConventions(root, cfg)
+	if err != nil {
 		doc.Errors = append(doc.Errors, asInputError(err, cfg.ConventionsFile))
 	} else {
 		doc.Conventions = conv
 	}
+	// Inline suppressions: the compose files were read by the loader,
+	// which keeps their bytes.
+	var ignores []Ignore
+	for _, f := range doc.Files {
+		if pf := l.read(filepath.Join(root, filepath.FromSlash(f.Path))); pf.readErr == nil {
+			ignores = append(ignores, yamlIgnores(f.Path, pf.data)...)
+		}
+	}
+	doc.Ignores = resolveIgnores(doc, append(ignores, tableIgnores...))
 	sortErrors(doc.Errors)
 	return doc, nil
 }
@@ -255,16 +266,16 @@ func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 
 // loadConventions reads the convention table; a repository without one
 // has no rows (DBP501 reports every undocumented port).
-func loadConventions(root string, cfg Config) (Conventions, error) {
+func loadConventions(root string, cfg Config) (Conventions, []Ignore, error) {
 	display := filepath.ToSlash(cfg.ConventionsFile)
 	data, err := readLimited(filepath.Join(root, cfg.ConventionsFile), cfg.MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
-		return Conventions{Rows: []ConventionRow{}}, nil
+		return Conventions{Rows: []ConventionRow{}}, nil, nil
 	}
 	if err != nil {
-		return Conventions{Rows: []ConventionRow{}}, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
+		return Conventions{Rows: []ConventionRow{}}, nil, InputError{File: display, Message: "cannot read: " + pathErrorReason(err)}
 	}
-	return parseConventions(display, data), nil
+	return parseConventions(display, data), markdownIgnores(display, data), nil
 }
 
 // envVars lists the root .env for the document. Only port-like variables

@@ -60,6 +60,7 @@ func TestCheckConventionRules(t *testing.T) {
 		}},
 		{name: "expired exception", path: fixture("exception-expired"), exit: 1, findings: []want{
 			{"DBP201", dc, 5, "cache"},
+			{"DBP003", ".portguard.yaml", 2, "cache"},
 		}},
 		{name: "ranges from .portguard.yaml", path: fixture("config-ranges"), exit: 1, findings: []want{
 			{"DBP103", dc, 5, "cache"},

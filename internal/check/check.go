@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/baseline"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/fix"
@@ -55,6 +58,14 @@ type Options struct {
 	// NewEngine compiles the policies; nil means engine.New. Callers that
 	// check many times share one engine through it.
 	NewEngine func(engine.Options) (*engine.Engine, error)
+	// Baseline is a baseline file (check --baseline) that replaces the
+	// config's baseline:; its findings are reported as suppressed.
+	Baseline string
+	// SkipBaseline reads no baseline at all (portguard baseline records
+	// what a baseline would hide).
+	SkipBaseline bool
+	// Today is the date exceptions expire against (zero: now, in UTC).
+	Today time.Time
 	// NeedFiles makes a repository without a compose file a usage error:
 	// a gate that checked nothing has not passed.
 	NeedFiles bool
@@ -77,6 +88,10 @@ type Evaluation struct {
 	Rules      []finding.Rule
 	// Engine is the compiled policies, for further queries (suggest, docs).
 	Engine *engine.Engine
+	// Baseline is the baseline that was read, nil when none;
+	// StaleBaseline the lines of its entries that match no finding.
+	Baseline      *engine.JudgeBaseline
+	StaleBaseline []int
 }
 
 // Evaluate loads the document, compiles the policies, evaluates them and
@@ -135,8 +150,49 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	if len(o.OmitRules) > 0 {
 		fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return slices.Contains(o.OmitRules, f.RuleID) })
 	}
-	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
-	return &Evaluation{Doc: doc, Findings: active, Suppressed: suppressed, Rules: eng.Rules(), Engine: eng}, nil
+	// A rule id the catalog does not know is an error at its line.
+	if unknown := UnknownRuleIDs(doc, eng.Rules()); len(unknown) > 0 {
+		doc.Errors = append(doc.Errors, unknown...)
+		sort.SliceStable(doc.Errors, func(i, j int) bool {
+			a, b := doc.Errors[i], doc.Errors[j]
+			return a.File < b.File || a.File == b.File && a.Line < b.Line
+		})
+	}
+	bl, err := readBaseline(o, doc)
+	if err != nil {
+		return nil, &Error{Code: ExitInput, Err: err}
+	}
+	today := o.Today
+	if today.IsZero() {
+		today = time.Now().UTC()
+	}
+	sup, err := eng.Suppress(evalCtx, doc, fs, bl, today)
+	if err != nil {
+		return nil, &Error{Code: ExitPolicy, Err: err}
+	}
+	return &Evaluation{Doc: doc, Findings: sup.Active, Suppressed: sup.Suppressed, Rules: eng.Rules(), Engine: eng,
+		Baseline: bl, StaleBaseline: sup.StaleBaseline}, nil
+}
+
+// readBaseline reads --baseline (as given) or the config's baseline:
+// (relative to the root); nil when neither names one.
+func readBaseline(o Options, doc *input.Document) (*engine.JudgeBaseline, error) {
+	if o.SkipBaseline {
+		return nil, nil
+	}
+	path, display := o.Baseline, o.Baseline
+	if path == "" && doc.Config.Baseline != "" {
+		display = filepath.ToSlash(doc.Config.Baseline)
+		path = filepath.Join(o.Path, filepath.FromSlash(doc.Config.Baseline))
+	} else if path != "" {
+		if rel, err := filepath.Rel(o.Path, path); err == nil && filepath.IsLocal(rel) {
+			display = filepath.ToSlash(rel)
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	return baseline.Read(path, display)
 }
 
 // CompileError maps an error of loading or compiling the policies to its

@@ -36,6 +36,7 @@ type CheckOptions struct {
 	Config         string
 	NoBuiltin      bool
 	ShowSuppressed bool
+	Baseline       string
 	Quiet          bool
 	KeepGoing      bool
 	Timeout        time.Duration
@@ -115,7 +116,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
 		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
 		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
-		Timeout: timeout, NeedFiles: true,
+		Timeout: timeout, NeedFiles: true, Baseline: opts.Baseline,
 	})
 	if err != nil {
 		return err

@@ -24,8 +24,11 @@ type evalOptions struct {
 	Engine  engine.Options
 	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
 	Timeout time.Duration
-	// NeedFiles: see check.Options.
+	// NeedFiles, Baseline: see check.Options.
 	NeedFiles bool
+	Baseline  string
+	// SkipBaseline reads no baseline, not even the config's.
+	SkipBaseline bool
 }
 
 // evaluation is the outcome shared by the commands that judge a stack.
@@ -37,6 +40,7 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine, NeedFiles: o.NeedFiles,
+		Baseline: o.Baseline, SkipBaseline: o.SkipBaseline,
 	})
 	if err != nil {
 		return nil, exitError(err)

@@ -24,10 +24,10 @@ func addReportFlags(fl *pflag.FlagSet, o *CheckOptions) {
 	fl.StringArrayVar(&o.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (run: stderr) (repeatable)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
-	fl.StringArrayVar(&o.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
-	fl.StringArrayVar(&o.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+	addPolicyFlags(fl, &o.Policies, &o.Data)
 	fl.BoolVar(&o.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
-	fl.BoolVar(&o.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions")
+	fl.BoolVar(&o.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions, ignores or the baseline")
+	fl.StringVar(&o.Baseline, "baseline", "", "baseline file (portguard baseline): its findings are suppressed, only new ones fail (default: baseline: of .portguard.yaml)")
 	fl.BoolVarP(&o.Quiet, "quiet", "q", false, "text format: print the findings alone (no headings, suggestions, notes or summary)")
 	fl.BoolVar(&o.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
 	fl.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
@@ -52,7 +52,7 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine:  engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data, NoBuiltin: o.NoBuiltin},
 		Timeout: timeout, NewEngine: o.Factory.NewEngine, NeedFiles: doc == nil,
-		Doc: doc, Live: l, OmitRules: live.Omitted(want),
+		Doc: doc, Live: l, OmitRules: live.Omitted(want), Baseline: o.Baseline,
 	})
 	if err != nil {
 		return report.Result{}, exitError(err)

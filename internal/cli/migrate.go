@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/migrate"
@@ -105,12 +104,6 @@ func computePlan(ctx context.Context, f *Factory, o evalOptions) (*evaluation, *
 		return nil, nil, &ExitError{Code: ExitPolicy, Err: err}
 	}
 	return res, plan, nil
-}
-
-// addPolicyFlags registers --policy and --data.
-func addPolicyFlags(fl *pflag.FlagSet, policies, data *[]string) {
-	fl.StringArrayVar(policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
-	fl.StringArrayVar(data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
 }
 
 // MigrateApplyOptions are the inputs of `portguard migrate apply`.

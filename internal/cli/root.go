@@ -38,6 +38,14 @@ func addExcludeFlag(fl *pflag.FlagSet, exclude *[]string) {
 	fl.StringArrayVar(exclude, "exclude", nil, "skip the paths matching this glob in discovery, relative to PATH (repeatable; added to exclude: of .portguard.yaml; ** spans directories, a name without / matches at any depth)")
 }
 
+// addPolicyFlags registers --policy and --data, for every command that
+// evaluates the policies, so that a rule or an image added for check is
+// seen by the others too.
+func addPolicyFlags(fl *pflag.FlagSet, policies, data *[]string) {
+	fl.StringArrayVar(policies, "policy", nil, "directory (or .rego file) of user Rego policies loaded next to the built-in ones (repeatable)")
+	fl.StringArrayVar(data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+}
+
 // NewCmdRoot builds the portguard command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -65,7 +73,7 @@ with the variable in the root .env. Go gathers the facts, Rego judges them.`,
 		NewCmdRules(f, nil),
 		NewCmdVersion(f, nil),
 		NewCmdFix(f, nil), NewCmdSuggest(f, nil), NewCmdDocs(f, nil),
-		NewCmdVerify(f, nil), NewCmdInit(f, nil), NewCmdFmt(f, nil), NewCmdEval(f, nil),
+		NewCmdVerify(f, nil), NewCmdInit(f, nil), NewCmdFmt(f, nil), NewCmdEval(f, nil), NewCmdBaseline(f, nil),
 		NewCmdRun(f, nil), NewCmdAudit(f, nil),
 		NewCmdMCP(f, nil), NewCmdAgents(f, nil),
 		NewCmdBackup(f), NewCmdMigrate(f), NewCmdRollback(f, nil),

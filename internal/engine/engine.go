@@ -63,14 +63,17 @@ type Options struct {
 // (TestPlanMatchesTopdown); the plan is regenerated with `make plan`, and
 // TestBuiltinPlanInSync fails while it is stale.
 type Engine struct {
-	// machine and data evaluate the built-in plan (nil: topdown).
-	machine *vm.Machine
-	data    ast.Value
+	// machine and data evaluate the built-in plan (nil: topdown);
+	// judgeMachine runs its judge stage (judge.go).
+	machine      *vm.Machine
+	judgeMachine *vm.Machine
+	data         ast.Value
 	// compiled is the topdown engine of a planned one, built on demand for
 	// the queries the plan does not hold (Query).
 	compiled func() (*Engine, error)
 
 	query    rego.PreparedEvalQuery
+	judge    rego.PreparedEvalQuery
 	compiler *ast.Compiler
 	rules    []finding.Rule
 	modules  map[string]*ast.Module
@@ -160,6 +163,15 @@ func compile(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, &PolicyError{Msg: "cannot prepare the policies: " + err.Error()}
 	}
+	judge, err := rego.New(
+		rego.Query(judgeQuery),
+		rego.Compiler(compiler),
+		rego.Store(store),
+		rego.Capabilities(caps),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, &PolicyError{Msg: "cannot prepare the policies: " + err.Error()}
+	}
 	rules, err := catalog(compiler)
 	if err != nil {
 		return nil, err
@@ -169,7 +181,7 @@ func compile(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	rules = ct.addToCatalog(rules)
-	return &Engine{query: query, compiler: compiler, rules: rules, modules: modules, conftest: ct, store: store}, nil
+	return &Engine{query: query, judge: judge, compiler: compiler, rules: rules, modules: modules, conftest: ct, store: store}, nil
 }
 
 // Rules is the catalog of the loaded rules, sorted by id.

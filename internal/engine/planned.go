@@ -16,7 +16,7 @@ import (
 
 // planEntry is the module the plan is generated from (with the built-in
 // policies): one rule holding the findings query, in a package of its own.
-const planEntry = "package portguard.plan\n\n" + findingsQuery + "\n"
+const planEntry = "package portguard.plan\n\n" + findingsQuery + "\n\n" + judgeQuery + "\n"
 
 // planned holds what every planned engine of the process shares: the
 // machine, the built-in data as an OPA value and the catalog.
@@ -29,6 +29,10 @@ var planned = sync.OnceValues(func() (*Engine, error) {
 	m.SetRoots(func(name string) bool {
 		return strings.HasPrefix(name, "g0.data."+RulesRoot+".") && strings.HasSuffix(name, ".report")
 	})
+	judge, err := vm.New(builtinJudgePlan)
+	if err != nil {
+		return nil, &PolicyError{Msg: "the built-in judge plan does not load: " + err.Error()}
+	}
 	data, err := BuiltinData()
 	if err != nil {
 		return nil, err
@@ -41,7 +45,7 @@ var planned = sync.OnceValues(func() (*Engine, error) {
 	if err := json.Unmarshal([]byte(builtinCatalog), &rules); err != nil {
 		return nil, fmt.Errorf("the built-in catalog does not decode: %w", err)
 	}
-	return &Engine{machine: m, data: value, rules: rules}, nil
+	return &Engine{machine: m, judgeMachine: judge, data: value, rules: rules}, nil
 })
 
 func newPlanned() (*Engine, error) {

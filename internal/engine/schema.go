@@ -29,6 +29,13 @@ var InputSchema = sync.OnceValues(func() (*ast.SchemaSet, error) {
 	// --schema DIR puts a DIR/input.json.
 	ss.Put(ast.SchemaRootRef, raw)
 	ss.Put(ast.MustParseRef("schema.input"), raw)
+	// schema.judge: the input of the judge stage (judge.go), which the
+	// suppressions library names in its METADATA.
+	var judge any
+	if err := util.UnmarshalJSON(JudgeSchema, &judge); err != nil {
+		return nil, &PolicyError{Msg: "internal/engine/judge_schema.json: " + err.Error()}
+	}
+	ss.Put(ast.MustParseRef("schema.judge"), judge)
 	return ss, nil
 })
 

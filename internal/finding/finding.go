@@ -22,10 +22,30 @@ type Finding struct {
 	Related    []Related `json:"related"`
 	// Fix is the machine fix a rule computed, when it has one.
 	Fix *Fix `json:"fix,omitempty"`
-	// Suppressed is set when an exception covers the finding; Reason says why.
-	Suppressed        bool   `json:"suppressed,omitempty"`
-	SuppressionReason string `json:"suppression_reason,omitempty"`
+	// Fingerprint identifies the finding across runs without its line
+	// (see Fingerprints): SARIF's partialFingerprints and the baseline use it.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Suppressed is set when an exception, an ignore or the baseline covers
+	// the finding; SuppressionReason says why, Suppression by what.
+	Suppressed        bool         `json:"suppressed,omitempty"`
+	SuppressionReason string       `json:"suppression_reason,omitempty"`
+	Suppression       *Suppression `json:"suppression,omitempty"`
 }
+
+// Suppression says what suppresses a finding, as the policies decided
+// (policies/lib/suppressions.rego): Kind is "inline" (a portguard:ignore
+// comment), "x-portguard", "exception" (.portguard.yaml) or "baseline";
+// File and Line are where it is written.
+type Suppression struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+}
+
+// InSource reports whether the suppression is written next to the code
+// (SARIF's inSource) rather than kept apart from it (external).
+func (s *Suppression) InSource() bool { return s.Kind == "inline" || s.Kind == "x-portguard" }
 
 // Fix is the machine fix of a finding, computed by the rule
 // (policies/lib/fix.rego) and applied by Go (internal/fix). Every list may
@@ -118,16 +138,16 @@ type Rule struct {
 
 // Sort orders findings by file, line, column, rule and message, so every
 // format prints them in the same stable order.
-func Sort(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return cmp.Or(
-			cmp.Compare(a.File, b.File),
-			cmp.Compare(a.Line, b.Line),
-			cmp.Compare(a.Column, b.Column),
-			cmp.Compare(a.RuleID, b.RuleID),
-			cmp.Compare(a.Message, b.Message),
-		)
-	})
+func Sort(fs []Finding) { slices.SortStableFunc(fs, compareFindings) }
+
+func compareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Column, b.Column),
+		cmp.Compare(a.RuleID, b.RuleID),
+		cmp.Compare(a.Message, b.Message),
+	)
 }
 
 // SeverityRank orders severities: error 3, warning 2, note 1, unknown 0.

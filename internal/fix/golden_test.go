@@ -49,8 +49,11 @@ func check(t *testing.T, root string) (*input.Document, []finding.Finding) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	active, _ := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now().UTC())
-	return doc, active
+	sup, err := eng.Suppress(context.Background(), doc, fs, nil, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, sup.Active
 }
 
 // TestGoldenFixes runs fix on every fixture stack under testdata/fix: the

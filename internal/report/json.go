@@ -8,19 +8,23 @@ import (
 	"github.com/portguard/portguard/internal/finding"
 )
 
-// JSON prints {"version":1,"findings":[...],"errors":[...],"summary":{...}}.
-// Suppressed findings are listed with "suppressed": true when asked for.
+// JSON prints {"version":1,"findings":[...],"suppressed":[...],"errors":[...],
+// "summary":{...}}: the active findings, and every suppressed one with what
+// suppresses it; --show-suppressed also lists them among the findings.
 type JSON struct{}
 
 // JSONReport is the document of the json format; the MCP check tool returns
 // it as its structured result.
 type JSONReport struct {
-	Version  int                `json:"version"`
-	EnvFile  string             `json:"env_file"`
-	Findings []finding.Finding  `json:"findings"`
-	Errors   []input.InputError `json:"errors"`
-	Unset    []input.UnsetVar   `json:"unset_variables"`
-	Summary  Summary            `json:"summary"`
+	Version  int               `json:"version"`
+	EnvFile  string            `json:"env_file"`
+	Findings []finding.Finding `json:"findings"`
+	// Suppressed lists every suppressed finding, each with its
+	// suppression (kind inline, x-portguard, exception or baseline).
+	Suppressed []finding.Finding  `json:"suppressed"`
+	Errors     []input.InputError `json:"errors"`
+	Unset      []input.UnsetVar   `json:"unset_variables"`
+	Summary    Summary            `json:"summary"`
 	// Live says what a run or an audit looked at on the host.
 	Live *Live `json:"live,omitempty"`
 }
@@ -30,6 +34,7 @@ type JSONReport struct {
 func NewJSONReport(r Result) JSONReport {
 	out := JSONReport{Version: 1, EnvFile: r.EnvFile, Findings: []finding.Finding{}, Errors: r.Errors, Unset: r.Unset, Summary: r.Summary(), Live: r.Live}
 	out.Findings = append(out.Findings, r.Findings...)
+	out.Suppressed = append([]finding.Finding{}, r.Suppressed...)
 	if r.ShowSuppressed {
 		out.Findings = append(out.Findings, r.Suppressed...)
 		finding.Sort(out.Findings)

@@ -60,7 +60,11 @@ func runPipeline(root string) (Result, error) {
 		return Result{}, err
 	}
 	// A fixed day, so exceptions that expire do not change the goldens.
-	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	sup, err := eng.Suppress(context.Background(), doc, fs, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return Result{}, err
+	}
+	active, suppressed := sup.Active, sup.Suppressed
 	r := Result{
 		Time:       time.Date(2026, 1, 1, 3, 17, 0, 0, time.UTC),
 		Tool:       Tool{Name: "portguard", Version: "1.0.0-golden", InformationURI: "https://github.com/portguard/portguard"},

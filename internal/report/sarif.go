@@ -1,8 +1,6 @@
 package report
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -102,8 +100,10 @@ type sarifLocation struct {
 }
 
 type sarifSuppression struct {
-	Kind          string `json:"kind"`
-	Justification string `json:"justification,omitempty"`
+	Kind          string         `json:"kind"`
+	Status        string         `json:"status"`
+	Justification string         `json:"justification,omitempty"`
+	Location      *sarifLocation `json:"location,omitempty"`
 }
 
 type sarifResult struct {
@@ -173,7 +173,9 @@ func (SARIF) Write(w io.Writer, r Result) error {
 	}
 	all := append(append([]finding.Finding{}, r.Findings...), r.Suppressed...)
 	finding.Sort(all)
-	seen := map[string]int{}
+	if needsFingerprints(all) {
+		finding.Fingerprints(pointers(all), nil)
+	}
 	for _, f := range all {
 		res := sarifResult{
 			RuleID:    f.RuleID,
@@ -188,11 +190,9 @@ func (SARIF) Write(w io.Writer, r Result) error {
 				ID: &id, PhysicalLocation: physical(rel.File, rel.Line, 0, 0), Message: &sarifText{Text: rel.Message},
 			})
 		}
-		key := fingerprint(f)
-		seen[key]++
-		res.PartialFingerprints = map[string]string{"primaryLocationLineHash": fmt.Sprintf("%s:%d", key, seen[key])}
+		res.PartialFingerprints = map[string]string{"primaryLocationLineHash": f.Fingerprint}
 		if f.Suppressed {
-			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.SuppressionReason}}
+			res.Suppressions = []sarifSuppression{sarifSuppressionOf(f)}
 		}
 		if f.Service != "" {
 			res.Properties = map[string]any{"service": f.Service}
@@ -291,12 +291,41 @@ func relativeURI(file string) string {
 	return (&url.URL{Path: strings.TrimPrefix(filepath.ToSlash(file), "./")}).String()
 }
 
-// fingerprint identifies a finding across runs without its line number, so
-// an edit above it does not make it a new alert: rule, file, service and
-// message (which names the port and the fix).
-func fingerprint(f finding.Finding) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{f.RuleID, f.File, f.Service, f.Message}, "\x00")))
-	return hex.EncodeToString(h[:8])
+// needsFingerprints is true for findings that did not come through the
+// judge stage (which fingerprints every finding once, with the paths their
+// messages cite).
+func needsFingerprints(fs []finding.Finding) bool {
+	for _, f := range fs {
+		if f.Fingerprint == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func pointers(fs []finding.Finding) []*finding.Finding {
+	out := make([]*finding.Finding, len(fs))
+	for i := range fs {
+		out[i] = &fs[i]
+	}
+	return out
+}
+
+// sarifSuppressionOf says what suppresses a finding: a comment or an
+// x-portguard block next to the code is inSource; an exception of
+// .portguard.yaml or the baseline is external. The location is where it
+// is written.
+func sarifSuppressionOf(f finding.Finding) sarifSuppression {
+	sup := sarifSuppression{Kind: "external", Status: "accepted", Justification: f.SuppressionReason}
+	if s := f.Suppression; s != nil {
+		if s.InSource() {
+			sup.Kind = "inSource"
+		}
+		if s.File != "" {
+			sup.Location = &sarifLocation{PhysicalLocation: physical(s.File, s.Line, 0, 0)}
+		}
+	}
+	return sup
 }
 
 // sarifFixes renders the changes of a finding's fix (resolved against the

@@ -14,6 +14,17 @@ import (
 func GoSource(p *Program, header, pkg, doc, name, extra string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n\npackage %s\n\nimport \"github.com/portguard/portguard/internal/vm\"\n\n", header, pkg)
+	b.WriteString(GoVar(p, doc, name))
+	if extra != "" {
+		b.WriteString("\n" + extra + "\n")
+	}
+	return format.Source(b.Bytes())
+}
+
+// GoVar renders one program as the Go declaration `var name = &vm.Program{...}`
+// under its doc comment, for a file that holds several.
+func GoVar(p *Program, doc, name string) string {
+	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nvar %s = &vm.Program{\n", doc, name)
 	strs := func(field string, ss []string) {
 		fmt.Fprintf(&b, "%s: []string{\n", field)
@@ -46,10 +57,7 @@ func GoSource(p *Program, header, pkg, doc, name, extra string) ([]byte, error) 
 	b.WriteString("},\nPlan: vm.Func")
 	writeFunc(&b, p.Plan)
 	b.WriteString(",\n}\n")
-	if extra != "" {
-		b.WriteString("\n" + extra + "\n")
-	}
-	return format.Source(b.Bytes())
+	return b.String()
 }
 
 func writeFunc(b *bytes.Buffer, f Func) {

@@ -2,9 +2,11 @@
 # title: Exception without a reason or with a bad expiry date
 # description: |
 #   An exception (in .portguard.yaml, or x-portguard ignore on a service)
-#   has no reason, or an expires date that is not YYYY-MM-DD. Such an
-#   exception does not apply: every exception must say why, so the next
-#   reader can judge whether it still holds.
+#   has no reason, or an expires date that is not a real date written
+#   YYYY-MM-DD (2026-13-45 is not one); an inline portguard:ignore comment
+#   names no rule or gives no reason after " -- ". Such an exception does
+#   not apply: every exception must say why, so the next reader can judge
+#   whether it still holds.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp001
 #     description: DBP001 in the rule reference
@@ -16,8 +18,7 @@
 package portguard.rules.exceptions.invalid_exception
 
 import data.portguard.lib.finding
-
-_date := `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+import data.portguard.lib.suppressions
 
 report contains finding.new(rego.metadata.chain(), {
 	"file": input.config.file,
@@ -44,22 +45,29 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc),
 	_invalid(reason, expires)
 }
 
-_invalid(reason, _) if _no_reason(reason)
-
-_invalid(_, expires) if {
-	expires != ""
-	not regex.match(_date, sprintf("%v", [expires]))
+report contains finding.new(rego.metadata.chain(), {
+	"file": ig.file,
+	"line": ig.line,
+	"column": ig.column,
+	"end_column": ig.column,
+	"service": ig.service,
+	"message": _ignore_problem(ig),
+	"suggestion": "write # portguard:ignore DBP201 -- why the finding is accepted",
+}) if {
+	some ig in input.ignores
+	_ignore_problem(ig)
 }
 
-# A reason is text (x-portguard can hold any YAML value).
-_no_reason(reason) if reason == ""
+_ignore_problem(ig) := "portguard:ignore names no rule and does not apply" if count(ig.rules) == 0
 
-_no_reason(reason) if not is_string(reason)
+else := sprintf("portguard:ignore %s has no reason after \" -- \" and does not apply", [concat(", ", ig.rules)]) if suppressions.no_reason(ig.reason)
+
+_invalid(reason, expires) if not suppressions.valid(reason, expires)
+
+_problem(reason, expires) := "has no reason and does not apply" if suppressions.no_reason(reason)
+
+else := sprintf("has the expiry date %q, which is not a date written YYYY-MM-DD, and does not apply", [sprintf("%v", [expires])])
 
 _for(service) := sprintf(" on %s", [service]) if service != ""
 
 else := ""
-
-_problem(reason, expires) := "has no reason and does not apply" if _no_reason(reason)
-
-else := sprintf("has the expiry date %q, which is not YYYY-MM-DD, and does not apply", [sprintf("%v", [expires])])

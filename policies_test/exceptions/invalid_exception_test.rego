@@ -24,7 +24,7 @@ test_fail_exception_with_a_malformed_expiry if {
 	r := report with input as _with_exceptions([_exception("DBP301", "", "legacy backup", "next week", 9)])
 	r == {fx.finding(
 		"DBP001", "error", fx.loc(".portguard.yaml", 9, 1, 1), "",
-		`the exception for DBP301 has the expiry date "next week", which is not YYYY-MM-DD, and does not apply`,
+		`the exception for DBP301 has the expiry date "next week", which is not a date written YYYY-MM-DD, and does not apply`,
 		_suggestion, [],
 	)}
 }
@@ -55,9 +55,49 @@ test_fail_x_portguard_malformed_expiry if {
 	r := report with input as fx.doc([svc])
 	r == {fx.finding(
 		"DBP001", "error", fx.at(svc), "web",
-		`x-portguard of web, which ignores DBP102, has the expiry date "2026/01/01", which is not YYYY-MM-DD, and does not apply`,
+		`x-portguard of web, which ignores DBP102, has the expiry date "2026/01/01", which is not a date written YYYY-MM-DD, and does not apply`,
 		_x_suggestion, [],
 	)}
+}
+
+# The shape of a date is not enough: month 13 and day 45 exist nowhere.
+test_fail_exception_with_an_impossible_date if {
+	r := report with input as _with_exceptions([_exception("DBP301", "", "legacy backup", "2026-13-45", 9)])
+	r == {fx.finding(
+		"DBP001", "error", fx.loc(".portguard.yaml", 9, 1, 1), "",
+		`the exception for DBP301 has the expiry date "2026-13-45", which is not a date written YYYY-MM-DD, and does not apply`,
+		_suggestion, [],
+	)}
+}
+
+_ignore(rules, reason) := {
+	"file": "docker-compose.yml", "line": 7, "column": 20, "rules": rules, "reason": reason,
+	"target_line": 7, "target": "port", "service": "redis",
+}
+
+_ignore_suggestion := "write # portguard:ignore DBP201 -- why the finding is accepted"
+
+test_fail_inline_ignore_without_reason if {
+	r := report with input as object.union(fx.doc([]), {"ignores": [_ignore(["DBP201", "DBP501"], "")]})
+	r == {fx.finding(
+		"DBP001", "error", fx.loc("docker-compose.yml", 7, 20, 20), "redis",
+		`portguard:ignore DBP201, DBP501 has no reason after " -- " and does not apply`,
+		_ignore_suggestion, [],
+	)}
+}
+
+test_fail_inline_ignore_without_rule if {
+	r := report with input as object.union(fx.doc([]), {"ignores": [_ignore([], "legacy")]})
+	r == {fx.finding(
+		"DBP001", "error", fx.loc("docker-compose.yml", 7, 20, 20), "redis",
+		"portguard:ignore names no rule and does not apply",
+		_ignore_suggestion, [],
+	)}
+}
+
+test_success_inline_ignore_with_rule_and_reason if {
+	r := report with input as object.union(fx.doc([]), {"ignores": [_ignore(["DBP201"], "the vendor's chart")]})
+	r == set()
 }
 
 test_success_exceptions_with_reasons if {
