@@ -19,15 +19,15 @@ type Document struct {
 	// ExplicitFiles is true when the compose files were named with -f: the
 	// check sees part of the repository, so table rows for the other
 	// stacks are not judged.
-	ExplicitFiles bool         `json:"explicit_files"`
-	Config        Config       `json:"config"`
-	Files         []File       `json:"files"`
-	Services      []Service    `json:"services"`
-	Volumes       []Volume     `json:"volumes"`
-	Env           Env          `json:"env"`
-	Conventions   Conventions  `json:"conventions"`
-	Repo          Repo         `json:"repo"`
-	Unset         []UnsetVar   `json:"unset_variables"`
+	ExplicitFiles bool        `json:"explicit_files"`
+	Config        Config      `json:"config"`
+	Files         []File      `json:"files"`
+	Services      []Service   `json:"services"`
+	Volumes       []Volume    `json:"volumes"`
+	Env           Env         `json:"env"`
+	Conventions   Conventions `json:"conventions"`
+	Repo          Repo        `json:"repo"`
+	Unset         []UnsetVar  `json:"unset_variables"`
 	// Ignores are the inline suppressions (portguard:ignore comments).
 	Ignores []Ignore     `json:"ignores"`
 	Errors  []InputError `json:"errors"`

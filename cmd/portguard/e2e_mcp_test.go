@@ -259,7 +259,7 @@ func TestMCPToolErrors(t *testing.T) {
 		{"check", map[string]any{"path": t.TempDir()}, "nothing to check: no compose file under"},
 		{"check", map[string]any{"path": ".", "fail_on": "sometimes"}, `fail_on "sometimes": use error, warning, never`},
 		{"explain_rule", map[string]any{}, "id"},
-		{"explain_rule", map[string]any{"id": "DBP999"}, `no rule "DBP999"; the rules are DBP001, DBP101`},
+		{"explain_rule", map[string]any{"id": "DBP999"}, `no rule "DBP999"; the rules are DBP001, DBP002`},
 		{"suggest_port", map[string]any{"category": "web"}, `unknown category "web"`},
 		{"suggest_port", map[string]any{"count": -2}, "count -2"},
 		{"suggest_port", map[string]any{"backup_of": "nope", "path": filepath.Join("..", "..", "testdata", "e2e", "hardcoded-port")}, `no service is named "nope"`},

@@ -50,9 +50,10 @@ func UnknownRuleIDs(doc *input.Document, rules []finding.Rule) []input.InputErro
 }
 
 // closest is the known id nearest to id by edit distance (ties: the first
-// in order), "" when none is within half of its length.
+// in order), "" when none is within a third of its length (at least 1):
+// DBP2O1 is DBP201, DBP999 is nothing.
 func closest(id string, known []string) string {
-	best, bestD := "", len(id)/2+1
+	best, bestD := "", max(1, len(id)/3)+1
 	for _, k := range known {
 		if d := editDistance(id, k); d < bestD {
 			best, bestD = k, d

@@ -30,7 +30,11 @@ var JudgeSchema []byte
 // fingerprints, the facts that suppress them, the baseline, and today's
 // date (the policies have no clock).
 type JudgeInput struct {
-	Today    string         `json:"today"`
+	Today string `json:"today"`
+	// Rules are the ids of the loaded rules: a suppression that names
+	// another id is an input error (check.UnknownRuleIDs), not also an
+	// unused suppression.
+	Rules    []string       `json:"rules"`
 	Findings []JudgeFinding `json:"findings"`
 	Baseline *JudgeBaseline `json:"baseline"`
 	Document JudgeDocument  `json:"document"`
@@ -97,7 +101,7 @@ type judgeService struct {
 
 // NewJudgeInput builds the judge input of a document and its findings.
 func NewJudgeInput(doc *input.Document, fs []finding.Finding, baseline *JudgeBaseline, today string) JudgeInput {
-	in := JudgeInput{Today: today, Baseline: baseline, Findings: make([]JudgeFinding, len(fs))}
+	in := JudgeInput{Today: today, Baseline: baseline, Rules: []string{}, Findings: make([]JudgeFinding, len(fs))}
 	for i, f := range fs {
 		rel := f.Related
 		if rel == nil {
@@ -238,7 +242,11 @@ func (e *Engine) Suppress(ctx context.Context, doc *input.Document, fs []finding
 		paths = append(paths, baseline.File)
 	}
 	finding.Fingerprints(pointers(fs), paths)
-	j, err := e.Judge(ctx, NewJudgeInput(doc, fs, baseline, today.Format(DateLayout)))
+	in := NewJudgeInput(doc, fs, baseline, today.Format(DateLayout))
+	for _, r := range e.rules {
+		in.Rules = append(in.Rules, r.ID)
+	}
+	j, err := e.Judge(ctx, in)
 	if err != nil {
 		return nil, err
 	}

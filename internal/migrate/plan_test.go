@@ -43,8 +43,11 @@ func plan(t *testing.T, files map[string]string) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	active, suppressed := engine.ApplyExceptions(engine.ApplyConfig(fs, doc.Config), doc, time.Now())
-	p, err := Compute(ctx, eng, root, doc, active, suppressed)
+	sup, err := eng.Suppress(ctx, doc, fs, nil, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compute(ctx, eng, root, doc, sup.Active, sup.Suppressed)
 	if err != nil {
 		t.Fatal(err)
 	}

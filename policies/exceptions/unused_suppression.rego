@@ -18,6 +18,7 @@
 #   tags: [exceptions]
 package portguard.rules.exceptions.unused_suppression
 
+import data.portguard.lib.finding
 import data.portguard.lib.suppressions as sup
 
 notice contains sup.new(rego.metadata.chain(), input.document.config.file, e.line, {
@@ -36,7 +37,11 @@ notice contains sup.new(rego.metadata.chain(), s.file, s.line, {
 	some [s, r] in sup.unused_x_ignores
 }
 
-notice contains sup.new(rego.metadata.chain(), ig.file, ig.line, {
+notice contains finding.new(rego.metadata.chain(), {
+	"file": ig.file,
+	"line": ig.line,
+	"column": ig.column,
+	"end_column": ig.column,
 	"service": ig.service,
 	"message": _inline_message(ig, r),
 	"suggestion": "remove the comment, or put it on or just above the line of the finding it is for",

@@ -227,6 +227,9 @@ decisions := [[i, {"kind": c[1], "reason": c[2], "file": c[3], "line": c[4]}] |
 
 # --- what suppresses nothing: the notices of DBP002-DBP004 ---
 
+# An id no loaded rule has is an input error of its own (exit 2).
+_known := {r | some r in input.rules}
+
 _used contains [c[1], c[3], c[4], c[5]] if {
 	some cs in _candidates
 	some c in cs
@@ -235,6 +238,7 @@ _used contains [c[1], c[3], c[4], c[5]] if {
 # unused_exceptions are the exceptions in force that cover no finding.
 unused_exceptions contains e if {
 	some e in _exceptions
+	e.rule in _known
 	not ["exception", _doc.config.file, e.line, e.rule] in _used
 }
 
@@ -244,6 +248,7 @@ unused_x_ignores contains [s, r] if {
 	some ss in _x_ignores
 	some s in ss
 	some r in s.x_portguard.ignore
+	r in _known
 	not ["x-portguard", s.file, s.line, r] in _used
 }
 
@@ -252,6 +257,7 @@ unused_x_ignores contains [s, r] if {
 unused_ignores contains [ig, r] if {
 	some ig in _valid_ignores
 	some r in ig.rules
+	r in _known
 	not ["inline", ig.file, ig.line, r] in _used
 }
 

@@ -34,16 +34,26 @@ test_fail_inline_ignore_that_matches_nothing if {
 	r := notice with input as j.judge([j.finding("DBP201", "docker-compose.yml", 5, "redis")], doc, null)
 	r == {
 		fx.finding(
-			"DBP002", "warning", _at("docker-compose.yml", 4), "redis",
+			"DBP002", "warning", fx.loc("docker-compose.yml", 4, 9, 9), "redis",
 			"portguard:ignore DBP501 matches no finding of the port mapping on line 5",
 			"remove the comment, or put it on or just above the line of the finding it is for", [],
 		),
 		fx.finding(
-			"DBP002", "warning", _at("docker-compose.yml", 8), "",
+			"DBP002", "warning", fx.loc("docker-compose.yml", 8, 9, 9), "",
 			"portguard:ignore DBP601 annotates no port mapping, service, volume or table row",
 			"remove the comment, or put it on or just above the line of the finding it is for", [],
 		),
 	}
+}
+
+# An id no rule has is an input error, not also an unused suppression.
+test_success_unknown_rule_ids if {
+	doc := {
+		"config": {"file": ".portguard.yaml", "exceptions": [j.exception("DBP1O2", "web", "", "typo", "", 3)]},
+		"ignores": [j.ignore(["DBP2O1"], "typo", 4, 5, "port", "redis")],
+	}
+	r := notice with input as j.judge([], doc, null)
+	r == set()
 }
 
 test_success_every_suppression_used if {

@@ -24,7 +24,9 @@ finding(rule, file, line, service) := {
 	"fingerprint": sprintf("%s-%s:1", [rule, service]), "related": [],
 }
 
-judge(findings, doc, baseline) := {"today": "2026-06-01", "findings": findings, "baseline": baseline, "document": object.union(doc_base, doc)}
+rules := ["DBP101", "DBP102", "DBP201", "DBP204", "DBP501", "DBP601"]
+
+judge(findings, doc, baseline) := {"today": "2026-06-01", "rules": rules, "findings": findings, "baseline": baseline, "document": object.union(doc_base, doc)}
 
 exception(rule, service, file, reason, expires, line) := {"rule": rule, "service": service, "file": file, "reason": reason, "expires": expires, "line": line}
 
