@@ -303,7 +303,16 @@ func TestMigrateApplyConfigOnly(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "repo")
 	copyTree(t, migrateFixture, root)
 	before, _ := fileSnapshot(t, root)
-	res := run(t, invocation{args: []string{"migrate", "apply", root, "--config-only", "--yes"}})
+	// Without an engine, apply says so and changes nothing.
+	noEngine := []string{"DOCKER_HOST=unix:///nonexistent/docker.sock"}
+	res := run(t, invocation{args: []string{"migrate", "apply", root, "--yes"}, env: noEngine})
+	if res.code != 2 || !strings.Contains(res.stderr, "migrate apply needs a Docker engine") || !strings.Contains(res.stderr, "--config-only works without one") {
+		t.Errorf("apply without an engine: exit %d\n%s", res.code, res.stderr)
+	}
+	if now, _ := fileSnapshot(t, root); !equalStrings(now, before) {
+		t.Fatal("apply without an engine changed files")
+	}
+	res = run(t, invocation{args: []string{"migrate", "apply", root, "--config-only", "--yes"}})
 	if res.code != 0 {
 		t.Fatalf("apply: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -328,10 +337,11 @@ func TestMigrateApplyConfigOnly(t *testing.T) {
 	if want := "POSTGRES_PORT=7000\nPOSTGRES_PASSWORD=" + secret + "\nPGADMIN_PORT=7100\n"; string(env) != want {
 		t.Errorf(".env = %q, want %q", env, want)
 	}
-	// Rolled back, the files are as before.
-	res = run(t, invocation{args: []string{"rollback", id[1], root, "--config-only", "--yes"}})
-	if res.code != 0 {
-		t.Fatalf("rollback: exit %d\n%s", res.code, res.stderr)
+	// Rolled back, the files are as before. The backup recorded no
+	// running service, so no engine is needed, even without --config-only.
+	res = run(t, invocation{args: []string{"rollback", id[1], root, "--yes"}, env: []string{"DOCKER_HOST=unix:///nonexistent/docker.sock"}})
+	if res.code != 0 || !strings.Contains(res.stdout, "the backup recorded no running service: nothing to recreate") {
+		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	if after, _ := fileSnapshot(t, root); !equalStrings(after, before) {
 		t.Error("the rollback did not restore the files")

@@ -43,8 +43,9 @@ confirmation unless --yes.
 Restoring a dump or a volume archive is a separate step
 (portguard backup restore ID --volume NAME).
 
-Exit codes: 0 rolled back; 1 the backup fails verification; 2 usage or
-input error, or not confirmed.`,
+Exit codes: 0 rolled back; 1 the backup fails verification, or the files
+or the services could not be put back (the message says how far it got);
+2 usage or input error, or not confirmed.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID, opts.Path = idAndPath(args)
@@ -80,16 +81,16 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 		m.ID, m.Created.UTC().Format("2006-01-02 15:04:05"), m.Reason, cfg, plural(cfg, "file", "files"))
 	ro := migrate.RollbackOptions{Dir: root, Backup: dir, Root: opts.Path, ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out}
 	question := "Restore the files of backup " + m.ID + "?"
-	if !opts.ConfigOnly {
+	// A backup that recorded no running service needs no engine.
+	if !opts.ConfigOnly && len(m.Services) > 0 {
 		eng, cli, err := connectStack(ctx, "rollback")
 		if err != nil {
 			return err
 		}
 		defer eng.Close()
 		ro.Engine, ro.Compose = eng, cli
-		if n := len(m.Services); n > 0 {
-			question = fmt.Sprintf("Restore the files of backup %s and recreate %d %s?", m.ID, n, plural(n, "service", "services"))
-		}
+		n := len(m.Services)
+		question = fmt.Sprintf("Restore the files of backup %s and recreate %d %s?", m.ID, n, plural(n, "service", "services"))
 	}
 	if !opts.Yes && !confirm(opts.IO, question) {
 		return &ExitError{Code: ExitInput, Err: errNotConfirmed}

@@ -348,9 +348,23 @@ func (c *Client) Volume(ctx context.Context, name string) (Volume, error) {
 func (c *Client) VolumeSizes(ctx context.Context) (map[string]int64, error) {
 	ctx, cancel := c.stream(ctx, 0)
 	defer cancel()
-	res, err := c.api.DiskUsage(ctx, client.DiskUsageOptions{Volumes: true, Verbose: true})
-	if err != nil {
-		return nil, c.wrap(err)
+	var res client.DiskUsageResult
+	for {
+		var err error
+		res, err = c.api.DiskUsage(ctx, client.DiskUsageOptions{Volumes: true, Verbose: true})
+		if err == nil {
+			break
+		}
+		// The engine computes one disk usage at a time and refuses a second
+		// one meanwhile (another portguard, a docker system df): wait for it.
+		if !cerrdefs.IsConflict(err) && !strings.Contains(err.Error(), "disk usage operation is already running") {
+			return nil, c.wrap(err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, c.wrap(fmt.Errorf("%w (waiting for another disk usage operation of the engine)", ctx.Err()))
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
 	out := map[string]int64{}
 	for _, v := range res.Volumes.Items {

@@ -327,3 +327,18 @@ func readTar(t *testing.T, r io.Reader) map[string]string {
 		out[h.Name] = string(b)
 	}
 }
+
+// The engine computes one disk usage at a time and refuses a second one
+// meanwhile: VolumeSizes waits for the other to end instead of failing.
+func TestVolumeSizesWaitsForAnotherDiskUsage(t *testing.T) {
+	c := dockertest.Engine(t)
+	other := exec.Command("docker", "system", "df", "-v")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Wait()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := c.VolumeSizes(context.Background()); err != nil {
+		t.Fatalf("VolumeSizes while docker system df runs: %v", err)
+	}
+}

@@ -137,11 +137,10 @@ func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 	}
 
 	var movers []*moving
-	var all stackContainers
 	var sizes map[string]int64
 	if !o.ConfigOnly {
 		var err error
-		movers, all, sizes, err = preflight(ctx, o, progress)
+		movers, sizes, err = preflight(ctx, o, progress)
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +216,7 @@ func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 		res.Elapsed = time.Since(start)
 		return res, nil
 	}
-	if err := recreate(ctx, o, movers, all, res, progress); err != nil {
+	if err := recreate(ctx, o, movers, res, progress); err != nil {
 		return nil, fail("recreating the services", err)
 	}
 	res.Elapsed = time.Since(start)
@@ -226,14 +225,14 @@ func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 
 // preflight checks, before anything changes, that the migration can keep
 // every service's data and find its ports free.
-func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*moving, stackContainers, map[string]int64, error) {
+func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*moving, map[string]int64, error) {
 	all, err := listStack(ctx, o.Engine)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	sizes, err := o.Engine.VolumeSizes(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	var movers []*moving
 	var problems []string
@@ -271,7 +270,7 @@ func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*movi
 		if cfg == nil {
 			cfg, err = resolve(ctx, o.Compose, m.inv)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			configs[k] = cfg
 		}
@@ -307,7 +306,7 @@ func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*movi
 		var free []string
 		for _, pt := range r.Ports {
 			if !portFree(pt.HostIP, pt.To, pt.Protocol) {
-				problems = append(problems, fmt.Sprintf("%s: port %d/%s is taken by %s", who, pt.To, pt.Protocol, holderOf(all, nil, pt.To, pt.Protocol)))
+				problems = append(problems, fmt.Sprintf("%s: port %d/%s is taken by %s", who, pt.To, pt.Protocol, holderOf(all, pt.To, pt.Protocol)))
 				continue
 			}
 			free = append(free, fmt.Sprint(pt.To))
@@ -323,15 +322,15 @@ func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*movi
 		movers = append(movers, m)
 	}
 	if len(problems) > 0 {
-		return nil, nil, nil, &RefusedError{Problems: problems}
+		return nil, nil, &RefusedError{Problems: problems}
 	}
-	return movers, all, sizes, nil
+	return movers, sizes, nil
 }
 
 // recreate runs docker compose up -d for the services that move, project
 // by project, and checks each answers on its new ports with the same
 // volumes.
-func recreate(ctx context.Context, o ApplyOptions, movers []*moving, all stackContainers, res *ApplyResult, progress io.Writer) error {
+func recreate(ctx context.Context, o ApplyOptions, movers []*moving, res *ApplyResult, progress io.Writer) error {
 	for _, r := range o.Plan.Recreate {
 		if !slices.ContainsFunc(movers, func(m *moving) bool { return m.r.Service == r.Service && m.r.ProjectFile == r.ProjectFile }) {
 			res.NotRunning = append(res.NotRunning, r.Project+"/"+r.Service)

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,8 +298,8 @@ func portFree(host string, port int, proto string) bool {
 }
 
 // holderOf names the container that publishes a host port, if any.
-func holderOf(all stackContainers, others []docker.Container, port int, proto string) string {
-	for _, c := range slices.Concat([]docker.Container(all), others) {
+func holderOf(all stackContainers, port int, proto string) string {
+	for _, c := range all {
 		if !c.Running() {
 			continue
 		}
@@ -354,10 +352,4 @@ func uniqueName(what string) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return "portguard-" + what + "-" + hex.EncodeToString(b)
-}
-
-// fileExists reports whether p is a regular file.
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
 }

@@ -69,9 +69,7 @@ func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	if !o.ConfigOnly && (o.Engine == nil || o.Compose == nil) {
-		return nil, errors.New("rollback needs a Docker engine and docker compose to recreate the services (or --config-only)")
-	}
+
 	ver, err := backup.Verify(o.Backup)
 	if err != nil {
 		return nil, &VerifyError{Err: err}
@@ -79,6 +77,9 @@ func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
 	m := ver.Manifest
 	if !ver.OK() {
 		return nil, &VerifyError{Result: ver}
+	}
+	if !o.ConfigOnly && len(m.Services) > 0 && (o.Engine == nil || o.Compose == nil) {
+		return nil, errors.New("rollback needs a Docker engine and docker compose to recreate the services the backup recorded (or --config-only)")
 	}
 	fmt.Fprintf(progress, "verified %d %s of backup %s\n", ver.Checked, plural(ver.Checked, "file", "files"), m.ID)
 	if err := sameDir(o.Root, m.Root); err != nil {
