@@ -596,4 +596,3 @@ func mountsText(c docker.Container) string {
 	}
 	return " and mounts " + strings.Join(parts, ", ") + " as before"
 }
-
