@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestTypedInput: a user rule that reads a field the input document does
@@ -240,5 +242,80 @@ func TestEval(t *testing.T) {
 	res = run(t, invocation{args: []string{"eval"}})
 	if res.code != 2 {
 		t.Errorf("eval without a query: exit %d, want 2", res.code)
+	}
+}
+
+// TestInitCI: the workflow step and the pre-commit hooks init writes run
+// portguard fmt --check and verify on the policy directory: run as written,
+// they pass on what init wrote, fail on a file that is not formatted, and
+// fail on a misspelt input field.
+func TestInitCI(t *testing.T) {
+	dir := t.TempDir()
+	ciWriteFile(t, filepath.Join(dir, ".pre-commit-config.yaml"), "repos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n  rev: v5.0.0\n  hooks:\n  - id: check-yaml\n")
+	res := run(t, invocation{args: []string{"init"}, dir: dir})
+	if res.code != 0 || !strings.Contains(res.stdout, "wrote .github/workflows/portguard-policy.yml\n") ||
+		!strings.Contains(res.stdout, "added the portguard hooks to .pre-commit-config.yaml\n") {
+		t.Fatalf("init: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct{ Run string } `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	var pc struct {
+		Repos []struct {
+			Repo  string
+			Hooks []struct{ ID, Entry string }
+		}
+	}
+	for p, v := range map[string]any{".github/workflows/portguard-policy.yml": &wf, ".pre-commit-config.yaml": &pc} {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	var commands []string
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Run, "portguard ") {
+				commands = append(commands, s.Run)
+			}
+		}
+	}
+	hooks := map[string]string{}
+	for _, r := range pc.Repos {
+		for _, h := range r.Hooks {
+			hooks[h.ID] = h.Entry
+		}
+	}
+	if _, ok := hooks["check-yaml"]; !ok || pc.Repos[0].Repo != "https://github.com/pre-commit/pre-commit-hooks" {
+		t.Errorf("the team's hook is gone: %+v", pc.Repos)
+	}
+	commands = append(commands, hooks["portguard-fmt"], hooks["portguard-verify"])
+	want := []string{"portguard fmt --check policy", "portguard verify --policy policy", "portguard fmt --check policy", "portguard verify --policy policy"}
+	if !slices.Equal(commands, want) {
+		t.Fatalf("the workflow and the hooks run %q, want %q", commands, want)
+	}
+	for _, c := range commands[:2] {
+		if res := run(t, invocation{args: strings.Fields(c)[1:], dir: dir}); res.code != 0 {
+			t.Errorf("%s on what init wrote: exit %d\n%s%s", c, res.code, res.stdout, res.stderr)
+		}
+	}
+
+	rule := filepath.Join(dir, "policy", "image_tag_pinned.rego")
+	src, _ := os.ReadFile(rule)
+	ciWriteFile(t, rule, strings.Replace(string(src), "\tsome s in input.services\n", "\tsome s in input.services\n\n\n", 1))
+	res = run(t, invocation{args: strings.Fields(commands[0])[1:], dir: dir})
+	if res.code != 1 || res.stdout != filepath.Join("policy", "image_tag_pinned.rego")+"\n" {
+		t.Errorf("%s on an unformatted rule: exit %d, stdout %q", commands[0], res.code, res.stdout)
+	}
+	ciWriteFile(t, rule, strings.Replace(string(src), "s.image != \"\"", "s.imag != \"\"", 1))
+	res = run(t, invocation{args: strings.Fields(commands[1])[1:], dir: dir})
+	if res.code != 3 || !strings.Contains(res.stderr, "undefined ref: s.imag") {
+		t.Errorf("%s on a misspelt field: exit %d\n%s", commands[1], res.code, res.stderr)
 	}
 }

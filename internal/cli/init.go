@@ -19,6 +19,8 @@ type InitOptions struct {
 	IO    *IOStreams
 	Path  string
 	Force bool
+	// NoPreCommit leaves .pre-commit-config.yaml alone.
+	NoPreCommit bool
 }
 
 // NewCmdInit builds `portguard init [PATH]`.
@@ -26,15 +28,23 @@ func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
 	opts := &InitOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "init [PATH]",
-		Short: "Write .portguard.yaml and an example custom rule with its test",
-		Long: `Write into PATH (default: the current directory):
+		Short: "Write .portguard.yaml, an example custom rule with its test, and the CI that keeps them formatted and tested",
+		Long: `Write into PATH, the repository root (default: the current directory):
 
   .portguard.yaml                          every key at its default, commented
   policy/image_tag_pinned.rego             an example custom rule (CUSTOM001)
   policy/image_tag_pinned_test.rego        its Rego unit tests
+  .github/workflows/portguard-policy.yml   a workflow: portguard fmt --check policy
+                                           and portguard verify --policy policy
+  .pre-commit-config.yaml                  the same two as pre-commit hooks
 
 Existing files are never overwritten unless --force is given; nothing is
-written when one of them exists. Then:
+written when one of them exists. .pre-commit-config.yaml is never
+overwritten: the hooks (portguard-fmt, portguard-verify; language system,
+so portguard must be on PATH) are added as the last item of its repos: list,
+every other line unchanged; a file that already has one of them is left
+alone, and one whose repos: cannot be edited safely stops init before it
+writes anything (--no-pre-commit skips it). Then:
 
   portguard verify --policy policy         run the tests, built-in and yours
   portguard check --policy policy          check with your rule next to ours`,
@@ -47,7 +57,8 @@ written when one of them exists. Then:
 			return initRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist (never .pre-commit-config.yaml)")
+	cmd.Flags().BoolVar(&opts.NoPreCommit, "no-pre-commit", false, "do not add the pre-commit hooks to .pre-commit-config.yaml")
 	return cmd
 }
 
@@ -59,7 +70,7 @@ func initRun(opts *InitOptions) error {
 	if !st.IsDir() {
 		return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: not a directory", opts.Path)}
 	}
-	files := scaffold.Files()
+	files := scaffold.Files(Version)
 	if !opts.Force {
 		var exist []string
 		for _, f := range files {
@@ -74,6 +85,20 @@ func initRun(opts *InitOptions) error {
 			return &ExitError{Code: ExitInput, Err: fmt.Errorf("not overwriting %s (use --force); nothing was written", strings.Join(exist, ", "))}
 		}
 	}
+	// The pre-commit configuration is read and merged before anything is
+	// written, so a file that cannot be merged stops init whole.
+	preCommit := filepath.Join(opts.Path, scaffold.PreCommitConfig)
+	var merged []byte
+	outcome := ""
+	if !opts.NoPreCommit {
+		old, err := os.ReadFile(preCommit)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", preCommit, unwrapPath(err))}
+		}
+		if merged, outcome, err = scaffold.MergePreCommit(old); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v; nothing was written. Add this item to its repos: list by hand and run init with --no-pre-commit:\n%s", preCommit, err, scaffold.PreCommitEntry())}
+		}
+	}
 	for _, f := range files {
 		p := filepath.Join(opts.Path, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -84,7 +109,20 @@ func initRun(opts *InitOptions) error {
 		}
 		fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
 	}
+	switch outcome {
+	case scaffold.Wrote, scaffold.Added:
+		if err := atomicfile.WriteFile(preCommit, merged, 0o644); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", preCommit, unwrapPath(err))}
+		}
+		if outcome == scaffold.Wrote {
+			fmt.Fprintf(opts.IO.Out, "wrote %s\n", preCommit)
+		} else {
+			fmt.Fprintf(opts.IO.Out, "added the portguard hooks to %s\n", preCommit)
+		}
+	case scaffold.Unchanged:
+		fmt.Fprintf(opts.IO.Out, "unchanged %s: it already has a portguard hook\n", preCommit)
+	}
 	policy := filepath.Join(opts.Path, scaffold.PolicyDir)
-	fmt.Fprintf(opts.IO.Out, "\nnext:\n  portguard verify --policy %s\n  portguard check %s --policy %s\n", policy, opts.Path, policy)
+	fmt.Fprintf(opts.IO.Out, "\nnext:\n  portguard fmt --check %s\n  portguard verify --policy %s\n  portguard check %s --policy %s\n", policy, policy, opts.Path, policy)
 	return nil
 }

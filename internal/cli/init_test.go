@@ -18,45 +18,16 @@ import (
 )
 
 func TestNewCmdInitFlags(t *testing.T) {
-	cases := []struct {
-		name    string
-		args    []string
-		want    InitOptions
-		wantErr bool
-	}{
+	testFlags(t, NewCmdInit, []flagCase[InitOptions]{
 		{name: "defaults", want: InitOptions{Path: "."}},
 		{name: "path and force", args: []string{"repo", "--force"}, want: InitOptions{Path: "repo", Force: true}},
+		{name: "no pre-commit", args: []string{"--no-pre-commit"}, want: InitOptions{Path: ".", NoPreCommit: true}},
 		{name: "two paths", args: []string{"a", "b"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--overwrite"}, wantErr: true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			f, _, _ := factoryWithBuffers()
-			var got *InitOptions
-			cmd := NewCmdInit(f, func(o *InitOptions) error { got = o; return nil })
-			cmd.SetArgs(c.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if c.wantErr {
-				if err == nil {
-					t.Fatal("no error")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := c.want
-			want.IO = f.IO
-			if !reflect.DeepEqual(*got, want) {
-				t.Errorf("options %+v, want %+v", *got, want)
-			}
-		})
-	}
+	}, func(want *InitOptions, f *Factory) { want.IO = f.IO })
 }
 
-var scaffoldPaths = []string{".portguard.yaml", "policy/image_tag_pinned.rego", "policy/image_tag_pinned_test.rego"}
+var scaffoldPaths = []string{".github/workflows/portguard-policy.yml", ".portguard.yaml", "policy/image_tag_pinned.rego", "policy/image_tag_pinned_test.rego"}
 
 func TestInitRunWritesTheScaffold(t *testing.T) {
 	dir := t.TempDir()
@@ -204,7 +175,7 @@ func TestScaffoldConfigIsTheDefault(t *testing.T) {
 
 // TestScaffoldRegoIsFormatted: the example rule is as `opa fmt` writes it.
 func TestScaffoldRegoIsFormatted(t *testing.T) {
-	for _, f := range scaffold.Files() {
+	for _, f := range scaffold.Files(Version) {
 		if !strings.HasSuffix(f.Path, ".rego") {
 			continue
 		}
@@ -218,10 +189,101 @@ func TestScaffoldRegoIsFormatted(t *testing.T) {
 		}
 	}
 	var paths []string
-	for _, f := range scaffold.Files() {
+	for _, f := range scaffold.Files(Version) {
 		paths = append(paths, f.Path)
 	}
 	if !reflect.DeepEqual(paths, scaffoldPaths) {
 		t.Errorf("scaffold files %v, want %v", paths, scaffoldPaths)
+	}
+}
+
+// TestInitPreCommit: init writes .pre-commit-config.yaml, or adds its hooks
+// to the one there without touching the rest; one it cannot edit safely
+// stops it before it writes anything.
+func TestInitPreCommit(t *testing.T) {
+	const theirs = "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v5.0.0\n    hooks:\n      - id: end-of-file-fixer\n"
+	cases := []struct {
+		name        string
+		existing    string // "" for none
+		force       bool
+		noPreCommit bool
+		code        int
+		stdout      string
+		want        string // the file after init; "" for absent
+	}{
+		{name: "no file", stdout: "wrote ", want: "repos:\n" + scaffold.PreCommitEntry()},
+		{name: "the team's hooks stay", existing: theirs, stdout: "added the portguard hooks to ", want: theirs + scaffold.PreCommitEntry()},
+		{name: "--force never overwrites it", existing: theirs, force: true, stdout: "added the portguard hooks to ", want: theirs + scaffold.PreCommitEntry()},
+		{name: "the hooks are there", existing: "repos:\n  - repo: local\n    hooks:\n      - {id: portguard-fmt, name: f, entry: portguard fmt --check rules, language: system}\n",
+			stdout: "unchanged ", want: "repos:\n  - repo: local\n    hooks:\n      - {id: portguard-fmt, name: f, entry: portguard fmt --check rules, language: system}\n"},
+		{name: "--no-pre-commit", noPreCommit: true},
+		{name: "--no-pre-commit leaves the file alone", existing: theirs, noPreCommit: true, want: theirs},
+		{name: "a file that is not YAML stops init", existing: "repos: [\n", code: ExitInput, want: "repos: [\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, scaffold.PreCommitConfig)
+			if c.existing != "" {
+				writeFiles(t, dir, map[string]string{scaffold.PreCommitConfig: c.existing})
+			}
+			f, out, _ := factoryWithBuffers()
+			err := initRun(&InitOptions{IO: f.IO, Path: dir, Force: c.force, NoPreCommit: c.noPreCommit})
+			if exitCode(err) != c.code {
+				t.Fatalf("initRun = %v, want exit %d", err, c.code)
+			}
+			if c.stdout != "" && !strings.Contains(out.String(), c.stdout+path+"\n") && !strings.Contains(out.String(), c.stdout+path+":") {
+				t.Errorf("stdout lacks %q:\n%s", c.stdout+path, out)
+			}
+			got, readErr := os.ReadFile(path)
+			switch {
+			case c.want == "" && readErr == nil:
+				t.Errorf("init wrote %s:\n%s", path, got)
+			case c.want != "" && string(got) != c.want:
+				t.Errorf("%s:\n%s\nwant:\n%s", path, got, c.want)
+			}
+			_, cfgErr := os.Stat(filepath.Join(dir, ".portguard.yaml"))
+			if c.code != ExitClean {
+				if cfgErr == nil || out.Len() != 0 {
+					t.Error("init wrote files although it stopped")
+				}
+				if !strings.Contains(err.Error(), "portguard verify --policy policy") || !strings.Contains(err.Error(), "--no-pre-commit") {
+					t.Errorf("the error does not give the entry to add by hand and --no-pre-commit: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestScaffoldWorkflow: the workflow runs fmt --check and verify on the
+// policy directory after installing portguard.
+func TestScaffoldWorkflow(t *testing.T) {
+	var wf struct {
+		On   map[string]any `yaml:"on"`
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string `yaml:"uses"`
+				Run  string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	for _, f := range scaffold.Files("dev") {
+		if f.Path == ".github/workflows/portguard-policy.yml" {
+			if err := yaml.Unmarshal(f.Data, &wf); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var runs []string
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if s.Run != "" {
+				runs = append(runs, s.Run)
+			}
+		}
+	}
+	want := []string{"go install github.com/portguard/portguard/cmd/portguard@latest", "portguard fmt --check policy", "portguard verify --policy policy"}
+	if !reflect.DeepEqual(runs, want) || wf.On["pull_request"] == nil {
+		t.Errorf("workflow runs %q on %v, want %q on pull requests", runs, wf.On, want)
 	}
 }
