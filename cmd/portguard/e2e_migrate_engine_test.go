@@ -116,16 +116,28 @@ volumes:
 			t.Fatal(err)
 		}
 	}
+	// The volume a test restores into is the test's own (removed after the
+	// containers that could hold it, cleanups running last first).
+	t.Cleanup(func() {
+		if exec.Command("docker", "volume", "inspect", s.restored()).Run() == nil {
+			dockertest.Docker(t, "volume", "rm", s.restored())
+		}
+	})
 	// The containers portguard creates to read or fill the volume remove
 	// themselves; a failed test must not leave one behind either.
 	t.Cleanup(func() {
-		out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=portguard.volume="+s.volume).Output()
-		for _, id := range strings.Fields(string(out)) {
-			dockertest.Docker(t, "rm", "-f", id)
+		for _, v := range []string{s.volume, s.restored()} {
+			out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=portguard.volume="+v).Output()
+			for _, id := range strings.Fields(string(out)) {
+				dockertest.Docker(t, "rm", "-f", id)
+			}
 		}
 	})
 	return s
 }
+
+// restored is the volume a test restores an archive into.
+func (s *pgStack) restored() string { return s.project + "-restored" }
 
 // up starts the stack as a user would, from its directory.
 func (s *pgStack) up(t *testing.T, cli *compose.CLI, envFiles ...string) {
@@ -310,8 +322,7 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	if res.code != 2 || !strings.Contains(res.stderr, "in use by the running container") {
 		t.Errorf("restore into the volume in use: exit %d\n%s", res.code, res.stderr)
 	}
-	restored := s.project + "-restored"
-	t.Cleanup(func() { dockertest.Docker(t, "volume", "rm", restored) })
+	restored := s.restored()
 	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--into", restored, "--yes"}})
 	if res.code != 0 || !strings.Contains(res.stdout, "into volume "+restored) {
 		t.Fatalf("restore into a new volume: exit %d\n%s%s", res.code, res.stdout, res.stderr)
