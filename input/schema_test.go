@@ -243,10 +243,11 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite docs/input.md from input/schema.json")
+var update = flag.Bool("update", false, "rewrite docs/input.md and the README's table of the input document from input/schema.json")
 
 // TestSchemaReference keeps docs/input.md, the reference of the input
-// document, generated from input/schema.json.
+// document, and the README's table of its top-level fields generated from
+// input/schema.json.
 func TestSchemaReference(t *testing.T) {
 	got, err := SchemaReference(Schema)
 	if err != nil {
@@ -264,5 +265,30 @@ func TestSchemaReference(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("docs/input.md is out of date with input/schema.json; refresh it with:\n\tgo test ./input -run TestSchemaReference -update")
+	}
+
+	// The README shows the top-level fields, between its markers.
+	summary, err := SchemaSummary(Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readmePath := filepath.Join("..", "README.md")
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- input-reference:begin -->\n", "<!-- input-reference:end -->"
+	i, j := bytes.Index(readme, []byte(begin)), bytes.Index(readme, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the lines %q and %q around the table of the input document", begin, end)
+	}
+	block := readme[i+len(begin) : j]
+	if *update {
+		updated := append(append(append([]byte{}, readme[:i+len(begin)]...), summary...), readme[j:]...)
+		if err := os.WriteFile(readmePath, updated, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if !bytes.Equal(block, summary) {
+		t.Errorf("README.md's table of the input document is out of date with input/schema.json; refresh it with:\n\tgo test ./input -run TestSchemaReference -update")
 	}
 }

@@ -12,17 +12,9 @@ import (
 // Markdown reference of docs/input.md: a table of fields per object, each
 // with its type and the schema's description.
 func SchemaReference(schema []byte) ([]byte, error) {
-	root, err := decodeOrdered(schema)
+	r, root, err := newSchemaDoc(schema, "")
 	if err != nil {
-		return nil, fmt.Errorf("input/schema.json: %w", err)
-	}
-	r := &schemaDoc{defs: map[string]*orderedObject{}}
-	if defs, ok := root.get("$defs").(*orderedObject); ok {
-		for _, k := range defs.keys {
-			if d, ok := defs.values[k].(*orderedObject); ok {
-				r.defs[k] = d
-			}
-		}
+		return nil, err
 	}
 	var b bytes.Buffer
 	b.WriteString("# The input document\n\n")
@@ -38,14 +30,44 @@ func SchemaReference(schema []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// SchemaSummary is the table of the document's top-level fields, their
+// types linking to their sections of docs/input.md: the README shows it.
+func SchemaSummary(schema []byte) ([]byte, error) {
+	r, root, err := newSchemaDoc(schema, "docs/input.md")
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	r.writeTable(&b, "input", root)
+	return b.Bytes(), nil
+}
+
+func newSchemaDoc(schema []byte, linkTo string) (*schemaDoc, *orderedObject, error) {
+	root, err := decodeOrdered(schema)
+	if err != nil {
+		return nil, nil, fmt.Errorf("input/schema.json: %w", err)
+	}
+	r := &schemaDoc{defs: map[string]*orderedObject{}, linkTo: linkTo}
+	if defs, ok := root.get("$defs").(*orderedObject); ok {
+		for _, k := range defs.keys {
+			if d, ok := defs.values[k].(*orderedObject); ok {
+				r.defs[k] = d
+			}
+		}
+	}
+	return r, root, nil
+}
+
 type section struct {
 	title, anchor string
 	node          *orderedObject
 }
 
 type schemaDoc struct {
-	defs  map[string]*orderedObject
-	queue []section
+	defs map[string]*orderedObject
+	// linkTo is the file the links to sections point into ("": this one).
+	linkTo string
+	queue  []section
 	// seen keeps each object's section once (several fields share a def).
 	seen []string
 }
@@ -55,7 +77,12 @@ func (r *schemaDoc) writeSection(b *bytes.Buffer, s section) {
 	if d := schemaString(s.node.get("description")); d != "" && s.anchor != "input" {
 		fmt.Fprintf(b, "%s\n\n", d)
 	}
-	props, _ := s.node.get("properties").(*orderedObject)
+	r.writeTable(b, s.title, s.node)
+}
+
+// writeTable writes the fields of an object, one row each.
+func (r *schemaDoc) writeTable(b *bytes.Buffer, title string, node *orderedObject) {
+	props, _ := node.get("properties").(*orderedObject)
 	if props == nil {
 		return
 	}
@@ -65,7 +92,7 @@ func (r *schemaDoc) writeSection(b *bytes.Buffer, s section) {
 		if p == nil {
 			continue
 		}
-		typ := r.typeOf(p, s.title+"."+name)
+		typ := r.typeOf(p, title+"."+name)
 		fmt.Fprintf(b, "| `%s` | %s | %s |\n", name, typ, cell(schemaString(p.get("description"))))
 	}
 }
@@ -161,7 +188,7 @@ func (r *schemaDoc) link(name string, n *orderedObject) string {
 		r.seen = append(r.seen, name)
 		r.queue = append(r.queue, section{title: name, anchor: anchor, node: n})
 	}
-	return fmt.Sprintf("[%s](#%s)", name, anchor)
+	return fmt.Sprintf("[%s](%s#%s)", name, r.linkTo, anchor)
 }
 
 // cell keeps a description on its table row and out of Markdown's way
