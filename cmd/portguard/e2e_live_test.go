@@ -378,6 +378,22 @@ volumes:
 	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].Service != "postgres" || got[0].File != "compose.yml" {
 		t.Errorf("no DBP805 %q among %+v", drift, r.Findings)
 	}
+
+	// Without PATH, the audit finds the stack through its containers'
+	// compose labels and judges how it runs against its files.
+	out = filepath.Join(t.TempDir(), "host.json")
+	res = run(t, invocation{dir: t.TempDir(), args: []string{"audit", "--format", "json", "--output", out}})
+	r = readLiveReport(t, out)
+	file := filepath.Join(dir, "compose.yml")
+	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].File != file {
+		t.Errorf("host audit: no DBP805 %q at %s among %+v (exit %d)", drift, file, r.Findings, res.code)
+	}
+	if got := about(r.Findings, "DBP804", project+"_olddata"); len(got) != 1 || got[0].File != file {
+		t.Errorf("host audit: no DBP804 for %s_olddata at %s among %+v", project, file, r.Findings)
+	}
+	if got := about(r.Findings, "DBP102"); len(got) != 0 {
+		t.Errorf("host audit reports static findings of the stacks: %+v", got)
+	}
 }
 
 // input --live prints the live facts the policies see, with this process's

@@ -36,11 +36,13 @@ func NewCmdAudit(f *Factory, runF func(*AuditOptions) error) *cobra.Command {
 		Long: `Check the running host: every listening socket and every container of the
 Docker engine. DBP801: a process or container that is not a database tool
 listens in the protected range; DBP803: a database container publishes
-outside its sub-range. With PATH, its stacks are checked too, as check
-does, with DBP804 (a database's data volume is missing or used by no
-container) and DBP805 (a running container publishes other ports than its
-compose file says). Without a Docker engine the sockets are still checked
-and the report says the containers were not inspected.
+outside its sub-range; and, for the compose stacks the containers were
+started from (their compose labels name the files), DBP804 (a database's
+data volume is missing or used by no container) and DBP805 (a running
+container publishes other ports than its compose file now says). With
+PATH, the stacks under PATH are the ones compared, and checked as check
+does. Without a Docker engine the sockets are still checked and the report
+says the containers were not inspected.
 
 --log FILE appends one JSON line per run (UTC time, host, counts,
 findings) under an exclusive lock. --format prometheus writes the
@@ -85,6 +87,9 @@ func auditRun(ctx context.Context, opts *AuditOptions) error {
 		doc = input.EmptyDocument(cfg)
 	}
 	root := opts.Path
+	if !opts.HasPath {
+		root = "" // the stacks of the containers keep their absolute paths
+	}
 	l := opts.Factory.Live(ctx, root)
 	r, err := liveCheck(ctx, &opts.CheckOptions, doc, l, live.HostRules, reportStream{w: opts.IO.Out, color: opts.Factory.colorEnabled()})
 	if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,5 +90,33 @@ func TestScheduleQuoting(t *testing.T) {
 	}
 	if got := systemdQuote("/my dir/50%"); got != `"/my dir/50%%"` {
 		t.Errorf("systemdQuote: %s", got)
+	}
+}
+
+// A host audit finds the stacks of the containers through their compose
+// labels; a stack whose files are gone is skipped with a note, never an
+// input error.
+func TestAuditSkipsStacksWhoseFilesAreGone(t *testing.T) {
+	f, out, _ := factoryWithBuffers()
+	gone := filepath.Join(t.TempDir(), "gone", "compose.yml")
+	f.Live = func(context.Context, string) *input.Live {
+		return &input.Live{
+			Host: "h", Listing: true, Listeners: []input.Listener{},
+			Docker: input.LiveDocker{Inspected: true},
+			Containers: []input.LiveContainer{{
+				ID: "0123456789ab", Name: "old-db-1", Image: "postgres:16", ImageRepo: "postgres", ImageName: "postgres", ImageTokens: []string{"postgres"},
+				State: "running", Running: true, Project: "old", Service: "db", Tokens: []string{"db"},
+				ConfigFiles: []string{filepath.ToSlash(gone)}, Labels: map[string]string{}, Ports: []input.LivePort{}, Mounts: []input.LiveMount{},
+			}},
+			Volumes: []input.LiveVolume{},
+		}
+	}
+	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, Path: "."}}
+	if err := auditRun(context.Background(), opts); err != nil {
+		t.Fatalf("err %v\n%s", err, out.String())
+	}
+	want := "note: stack old (" + gone + "): " + gone + " is gone; not compared with its files"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
 	}
 }

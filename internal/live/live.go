@@ -33,7 +33,8 @@ type Engine interface {
 
 // Options say where to look.
 type Options struct {
-	// Root makes the compose files of containers relative, when inside it.
+	// Root makes the compose files of containers relative, when inside it;
+	// "" keeps them absolute.
 	Root string
 	// Engine is asked for containers and volumes; nil when none could be
 	// made, with EngineError saying why.
@@ -95,7 +96,10 @@ func gatherDocker(ctx context.Context, o Options, l *input.Live) {
 		return
 	}
 	l.Docker.Inspected = true
-	root, _ := filepath.Abs(o.Root)
+	root := ""
+	if o.Root != "" {
+		root, _ = filepath.Abs(o.Root)
+	}
 	usedBy := map[string][]string{}
 	for _, c := range cs {
 		l.Containers = append(l.Containers, containerFacts(c, root))

@@ -50,6 +50,10 @@ type Live struct {
 	// why, and the containers were not judged.
 	Inspected   bool   `json:"containers_inspected"`
 	DockerError string `json:"docker_error,omitempty"`
+	// Stacks is how many compose projects of the containers a host audit
+	// read from their files; Unread says which it could not read, and why.
+	Stacks int      `json:"stacks,omitempty"`
+	Unread []string `json:"unread_stacks,omitempty"`
 }
 
 // Tool identifies portguard in the reports that name their producer.
@@ -104,8 +108,8 @@ func (r Result) Notes() []string {
 		notes = append(notes, l.notes()...)
 	}
 	switch {
-	case r.Live != nil && r.Files == 0:
-		// A host audit without compose files reads no .env.
+	case r.EnvFile == "" && len(r.EnvCandidates) == 0:
+		// No root .env was looked for (a host audit without PATH).
 	case r.EnvFile == "":
 		notes = append(notes, "no root .env and no template of it ("+strings.Join(r.EnvCandidates, ", ")+"): port variables are checked with their compose defaults")
 	case r.EnvFile != ".env" && !strings.HasSuffix(r.EnvFile, "/.env") && len(r.EnvCandidates) > 0 && r.EnvFile != r.EnvCandidates[0]:
@@ -246,5 +250,16 @@ func (l *Live) notes() []string {
 		notes = append(notes, "containers were not inspected: "+l.DockerError)
 		return notes
 	}
-	return append(notes, fmt.Sprintf("host %s: %s, %s", l.Host, Count(l.Listeners, "listening socket"), Count(l.Containers, "running container")))
+	for _, u := range l.Unread {
+		notes = append(notes, "stack "+u+"; not compared with its files")
+	}
+	line := fmt.Sprintf("host %s: %s, %s", l.Host, Count(l.Listeners, "listening socket"), Count(l.Containers, "running container"))
+	if l.Stacks > 0 {
+		whose := "their"
+		if l.Stacks == 1 {
+			whose = "its"
+		}
+		line += fmt.Sprintf("; %s compared with %s compose files", Count(l.Stacks, "stack"), whose)
+	}
+	return append(notes, line)
 }
