@@ -203,7 +203,8 @@ func jsonFields(typ reflect.Type) map[string]reflect.Type {
 
 // TestSchemaDescribesEveryField: the schema is the reference of the input
 // document (docs/input.md, editors), so every field of every object carries
-// a description, the ones added later too.
+// a description, the ones added later too; and it is written so that OPA's
+// type checker reads it whole (anyOf, never oneOf).
 func TestSchemaDescribesEveryField(t *testing.T) {
 	var root map[string]any
 	if err := json.Unmarshal(Schema, &root); err != nil {
@@ -211,6 +212,9 @@ func TestSchemaDescribesEveryField(t *testing.T) {
 	}
 	var walk func(path string, node map[string]any)
 	walk = func(path string, node map[string]any) {
+		if _, ok := node["oneOf"]; ok {
+			t.Errorf("input/schema.json: %s uses oneOf: write anyOf, which OPA's type checker reads (it types a oneOf as any, so policies would go unchecked there)", path)
+		}
 		if props, ok := node["properties"].(map[string]any); ok {
 			for _, name := range slices.Sorted(maps.Keys(props)) {
 				p, _ := props[name].(map[string]any)
