@@ -47,12 +47,16 @@ var sourceExts = map[string]bool{".js": true, ".mjs": true, ".cjs": true, ".jsx"
 // the paths that match an exclude pattern (see MatchExclude).
 // docker-compose.override.yml (and any X.override.yml next to an X.yml)
 // merges into its base file as docker compose does; every other file is its
-// own project. Symbolic links are not followed. Problems (unreadable
+// own project. Symbolic links to directories are not followed; a compose
+// file that is a symbolic link to a file under root is read once, under
+// the name of the file it links to (a link and its target are one file).
+// Problems (unreadable
 // directories, a directory named like a compose file) are returned as input
 // errors; the walk goes on.
 func Discover(root string, patterns, exclude []string) Tree {
 	var t Tree
 	var files []string
+	seen := map[string]bool{}
 	walkErr := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "cannot read: " + pathErrorReason(err)})
@@ -79,11 +83,24 @@ func Discover(root string, patterns, exclude []string) Tree {
 		}
 		switch {
 		case matchesAny(patterns, name):
-			if d.Type()&fs.ModeSymlink != 0 && linksOutside(root, p) {
-				t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "is a symbolic link to a file outside the checked directory: not followed (name the file with -f to check it)"})
-				return nil
+			if d.Type()&fs.ModeSymlink != 0 {
+				target, inside, resolved := linkTarget(root, p)
+				if resolved && !inside {
+					t.Errors = append(t.Errors, InputError{File: rel(root, p), Message: "is a symbolic link to a file outside the checked directory: not followed (name the file with -f to check it)"})
+					return nil
+				}
+				if resolved {
+					// Checked once, under the name of the file it links to.
+					if len(exclude) > 0 && excluded(exclude, rel(root, target)) {
+						return nil
+					}
+					p = target
+				}
 			}
-			files = append(files, p)
+			if !seen[p] {
+				seen[p] = true
+				files = append(files, p)
+			}
 		case name == ".env" || strings.HasPrefix(name, ".env."):
 			t.EnvFiles = append(t.EnvFiles, rel(root, p))
 		case sourceExts[filepath.Ext(name)] && d.Type().IsRegular():
@@ -105,20 +122,25 @@ func isBackups(dir string) bool {
 	return err == nil
 }
 
-// linksOutside reports whether the symbolic link p resolves to a file
-// outside root: a pull request must not make the check read files of the
-// machine it runs on. A link that does not resolve (broken, a loop) is left
-// to the reader, which says why.
-func linksOutside(root, p string) bool {
-	target, err := filepath.EvalSymlinks(p)
+// linkTarget resolves the symbolic link p: the file it links to, as a
+// path under root, and whether it lies inside root. A link to a file
+// outside root is never read: a pull request must not make the check read
+// files of the machine it runs on. A link that does not resolve (broken, a
+// loop) is left to the reader, which says why (resolved is false).
+func linkTarget(root, p string) (target string, inside, resolved bool) {
+	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		return false
+		return "", false, false
 	}
-	if real, err := filepath.EvalSymlinks(root); err == nil {
-		root = real
+	realRoot := root
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		realRoot = r
 	}
-	r, err := filepath.Rel(root, target)
-	return err != nil || r == ".." || strings.HasPrefix(r, "../")
+	r, err := filepath.Rel(realRoot, real)
+	if err != nil || r == ".." || strings.HasPrefix(r, "../") {
+		return "", false, true
+	}
+	return filepath.Join(root, r), true, true
 }
 
 // ExplicitProject is what `-f a.yml -f b.yml` means to docker compose: one

@@ -352,3 +352,42 @@ func TestDiscoverSkipsBackups(t *testing.T) {
 		t.Errorf("env files = %v, want %v", tree.EnvFiles, want)
 	}
 }
+
+// A compose file that is a symbolic link to another compose file under the
+// root is checked once, under the name of the file it links to.
+func TestSymlinkedComposeFileOnce(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"stacks/db.yml": "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n",
+		"compose.yml":   "services:\n  web:\n    image: nginx\n",
+	})
+	for link, target := range map[string]string{
+		"docker-compose.yml":      "compose.yml",      // both matched by the patterns
+		"db/docker-compose.yml":   "../stacks/db.yml", // the target is not
+		"db/compose.override.yml": "../stacks/db.yml", // two links, one file
+	} {
+		p := filepath.Join(root, link)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	doc, err := Load(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files, services []string
+	for _, f := range doc.Files {
+		files = append(files, f.Path)
+	}
+	for _, s := range doc.Services {
+		services = append(services, s.Name+"@"+s.File)
+	}
+	if strings.Join(files, " ") != "compose.yml stacks/db.yml" || strings.Join(services, " ") != "web@compose.yml db@stacks/db.yml" {
+		t.Errorf("files %v, services %v", files, services)
+	}
+	if len(doc.Errors) > 0 {
+		t.Errorf("errors: %v", doc.Errors)
+	}
+}

@@ -77,6 +77,7 @@ type JudgeDocument struct {
 	} `json:"config"`
 	Files       []judgeFile    `json:"files"`
 	Services    []judgeService `json:"services"`
+	Volumes     []judgeVolume  `json:"volumes"`
 	Env         judgeFile2     `json:"env"`
 	Conventions judgeFile2     `json:"conventions"`
 	Ignores     []input.Ignore `json:"ignores"`
@@ -91,12 +92,20 @@ type judgeFile2 struct {
 }
 
 type judgeService struct {
-	Name        string         `json:"name"`
-	File        string         `json:"file"`
-	Line        int            `json:"line"`
-	ProjectFile string         `json:"project_file"`
-	XPortguard  map[string]any `json:"x_portguard"`
-	Ports       []judgeFile2   `json:"ports"`
+	Name        string            `json:"name"`
+	File        string            `json:"file"`
+	Line        int               `json:"line"`
+	ProjectFile string            `json:"project_file"`
+	XPortguard  map[string]any    `json:"x_portguard"`
+	Labels      map[string]string `json:"labels"`
+	Ports       []judgeFile2      `json:"ports"`
+}
+
+// judgeVolume is a top-level volume: a finding about a service's data
+// volume points at it, in a file of the service's project.
+type judgeVolume struct {
+	File        string `json:"file"`
+	ProjectFile string `json:"project_file"`
 }
 
 // NewJudgeInput builds the judge input of a document and its findings.
@@ -120,14 +129,21 @@ func NewJudgeInput(doc *input.Document, fs []finding.Finding, baseline *JudgeBas
 	}
 	d.Services = make([]judgeService, len(doc.Services))
 	for i, s := range doc.Services {
-		js := judgeService{Name: s.Name, File: s.File, Line: s.Line, ProjectFile: s.ProjectFile, XPortguard: s.XPortguard, Ports: make([]judgeFile2, len(s.Ports))}
+		js := judgeService{Name: s.Name, File: s.File, Line: s.Line, ProjectFile: s.ProjectFile, XPortguard: s.XPortguard, Labels: s.Labels, Ports: make([]judgeFile2, len(s.Ports))}
 		if js.XPortguard == nil {
 			js.XPortguard = map[string]any{}
+		}
+		if js.Labels == nil {
+			js.Labels = map[string]string{}
 		}
 		for j, p := range s.Ports {
 			js.Ports[j] = judgeFile2{p.File}
 		}
 		d.Services[i] = js
+	}
+	d.Volumes = make([]judgeVolume, len(doc.Volumes))
+	for i, v := range doc.Volumes {
+		d.Volumes[i] = judgeVolume{File: v.File, ProjectFile: v.ProjectFile}
 	}
 	d.Env.File, d.Conventions.File = doc.Env.File, doc.Conventions.File
 	d.Ignores = doc.Ignores

@@ -34,7 +34,8 @@ type Finding struct {
 
 // Suppression says what suppresses a finding, as the policies decided
 // (policies/lib/suppressions.rego): Kind is "inline" (a portguard:ignore
-// comment), "x-portguard", "exception" (.portguard.yaml) or "baseline";
+// comment), "x-portguard", "ephemeral" (x-portguard ephemeral or the label
+// portguard.ephemeral), "exception" (.portguard.yaml) or "baseline";
 // File and Line are where it is written.
 type Suppression struct {
 	Kind   string `json:"kind"`
@@ -45,7 +46,9 @@ type Suppression struct {
 
 // InSource reports whether the suppression is written next to the code
 // (SARIF's inSource) rather than kept apart from it (external).
-func (s *Suppression) InSource() bool { return s.Kind == "inline" || s.Kind == "x-portguard" }
+func (s *Suppression) InSource() bool {
+	return s.Kind == "inline" || s.Kind == "x-portguard" || s.Kind == "ephemeral"
+}
 
 // Fix is the machine fix of a finding, computed by the rule
 // (policies/lib/fix.rego) and applied by Go (internal/fix). Every list may

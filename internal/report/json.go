@@ -20,7 +20,7 @@ type JSONReport struct {
 	EnvFile  string            `json:"env_file"`
 	Findings []finding.Finding `json:"findings"`
 	// Suppressed lists every suppressed finding, each with its
-	// suppression (kind inline, x-portguard, exception or baseline).
+	// suppression (kind inline, x-portguard, ephemeral, exception or baseline).
 	Suppressed []finding.Finding  `json:"suppressed"`
 	Errors     []input.InputError `json:"errors"`
 	Unset      []input.UnsetVar   `json:"unset_variables"`

@@ -4,8 +4,10 @@
 #   An exception (in .portguard.yaml, or x-portguard ignore on a service)
 #   has no reason, or an expires date that is not a real date written
 #   YYYY-MM-DD (2026-13-45 is not one); an inline portguard:ignore comment
-#   names no rule or gives no reason after " -- ". Such an exception does
-#   not apply: every exception must say why, so the next reader can judge
+#   names no rule or gives no reason after " -- "; or a service says its
+#   data is ephemeral (x-portguard ephemeral: true, the label
+#   portguard.ephemeral) without saying why. Such an exception does not
+#   apply: every exception must say why, so the next reader can judge
 #   whether it still holds.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp001
@@ -44,6 +46,26 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc),
 	expires := object.get(svc.x_portguard, "expires", "")
 	_invalid(reason, expires)
 }
+
+# An ephemeral database opts out of the data rules (DBP601-DBP603) like an
+# exception, so it must say why too.
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc), {
+	"service": svc.name,
+	"message": _ephemeral_problem(svc),
+	"suggestion": _ephemeral_suggestion(svc),
+})) if {
+	some svc in input.services
+	suppressions.declares_ephemeral(svc)
+	suppressions.no_reason(suppressions.ephemeral_reason(svc))
+}
+
+_ephemeral_problem(svc) := sprintf("x-portguard of %s marks it ephemeral, has no reason and does not apply", [svc.name]) if svc.x_portguard.ephemeral
+
+else := sprintf("the label portguard.ephemeral of %s is %q, which gives no reason, and does not apply", [svc.name, svc.labels["portguard.ephemeral"]])
+
+_ephemeral_suggestion(svc) := "add reason: (why its data may be lost: a cache, a test stack) next to ephemeral: in x-portguard" if svc.x_portguard.ephemeral
+
+else := `write the reason as the label's value: portguard.ephemeral: "test database, recreated on every run"`
 
 report contains finding.new(rego.metadata.chain(), {
 	"file": ig.file,

@@ -1,8 +1,9 @@
 # METADATA
 # title: suppressions
 # description: |
-#   Whether an exception, an x-portguard ignore, an inline portguard:ignore
-#   comment or a baseline entry suppresses a finding is decided here, once,
+#   Whether an exception, an x-portguard ignore, an ephemeral database, an
+#   inline portguard:ignore comment or a baseline entry suppresses a finding
+#   is decided here, once,
 #   for every command. The functions at the top judge one exception or
 #   comment (DBP001 reports the invalid ones); the rules below run after the
 #   rules have reported, over the judge input (schema.judge): the findings
@@ -74,6 +75,37 @@ expired(expires, today) if {
 	expires < today
 }
 
+# --- ephemeral databases (also read by DBP001 on the input document) ---
+
+# ephemeral_rules are the rules an ephemeral database opts out of: those
+# about keeping its data.
+ephemeral_rules := {"DBP601", "DBP602", "DBP603"}
+
+# declares_ephemeral holds for a service that says its data may be lost (a
+# cache, a test stack): x-portguard: {ephemeral: true, reason: ...}, or the
+# label portguard.ephemeral whose value is the reason.
+declares_ephemeral(s) if _truthy(s.x_portguard.ephemeral)
+
+declares_ephemeral(s) if {
+	v := s.labels["portguard.ephemeral"]
+	not lower(trim_space(v)) in {"", "false", "no", "0", "off"}
+}
+
+# ephemeral_reason is the reason a service gives: x-portguard's reason, or
+# the label's value ("" when the label is a bare true).
+ephemeral_reason(s) := object.get(s.x_portguard, "reason", "") if _truthy(s.x_portguard.ephemeral)
+
+else := "" if lower(trim_space(s.labels["portguard.ephemeral"])) in {"1", "on", "true", "y", "yes"}
+
+else := trim_space(s.labels["portguard.ephemeral"])
+
+_truthy(true)
+
+_truthy(v) if {
+	is_string(v)
+	lower(trim_space(v)) in {"true", "yes", "y", "on", "1"}
+}
+
 # --- the judge: which findings are suppressed, and by what ---
 
 _doc := input.document
@@ -96,6 +128,8 @@ _project_files[s.project_file] contains p.file if {
 	some s in _doc.services
 	some p in s.ports
 }
+
+_project_files[v.project_file] contains v.file if some v in _doc.volumes
 
 # _of_service holds when finding f is about service s: its name, and a file
 # of its project (or the .env or table).
@@ -141,6 +175,13 @@ _x_ignores[s.name] contains s if {
 	is_array(s.x_portguard.ignore)
 	valid(object.get(s.x_portguard, "reason", ""), object.get(s.x_portguard, "expires", ""))
 	not expired(object.get(s.x_portguard, "expires", ""), _today)
+}
+
+# Ephemeral databases with a reason, by service name.
+_ephemeral[s.name] contains s if {
+	some s in _doc.services
+	declares_ephemeral(s)
+	not no_reason(ephemeral_reason(s))
 }
 
 # Inline comments in force, by the line they annotate, and those on a
@@ -206,6 +247,13 @@ _candidates[i] contains [2, "x-portguard", s.x_portguard.reason, s.file, s.line,
 	_of_service(f, s)
 }
 
+_candidates[i] contains [2, "ephemeral", sprintf("ephemeral: %s", [ephemeral_reason(s)]), s.file, s.line, f.rule_id] if {
+	some i, f in input.findings
+	f.rule_id in ephemeral_rules
+	some s in _ephemeral[f.service]
+	_of_service(f, s)
+}
+
 _candidates[i] contains [3, "exception", e.reason, _doc.config.file, e.line, f.rule_id] if {
 	some i, f in input.findings
 	some e in _exceptions
@@ -218,8 +266,8 @@ _candidates[i] contains [4, "baseline", "recorded in the baseline", _baseline_fi
 }
 
 # decisions are [i, {kind, reason, file, line}] for every suppressed
-# finding i of input.findings; kind is inline, x-portguard, exception or
-# baseline.
+# finding i of input.findings; kind is inline, x-portguard, ephemeral,
+# exception or baseline.
 decisions := [[i, {"kind": c[1], "reason": c[2], "file": c[3], "line": c[4]}] |
 	some i, cs in _candidates
 	c := sort(cs)[0]

@@ -114,3 +114,33 @@ test_success_exceptions_with_reasons if {
 	r := report with input as d
 	r == set()
 }
+
+# An ephemeral database opts out of the data rules: it must say why.
+test_fail_ephemeral_without_reason if {
+	x := fx.with_x(fx.service("cache", "redis:7", 5, []), {"ephemeral": true})
+	label := fx.labeled(fx.service("testdb", "postgres:16", 9, []), {"portguard.ephemeral": "true"})
+	r := report with input as fx.doc([x, label])
+	r == {
+		fx.finding(
+			"DBP001", "error", fx.at(x), "cache",
+			"x-portguard of cache marks it ephemeral, has no reason and does not apply",
+			"add reason: (why its data may be lost: a cache, a test stack) next to ephemeral: in x-portguard", [],
+		),
+		fx.finding(
+			"DBP001", "error", fx.at(label), "testdb",
+			`the label portguard.ephemeral of testdb is "true", which gives no reason, and does not apply`,
+			`write the reason as the label's value: portguard.ephemeral: "test database, recreated on every run"`, [],
+		),
+	}
+}
+
+test_success_ephemeral_with_reason if {
+	r := report with input as fx.doc([
+		fx.with_x(fx.service("cache", "redis:7", 5, []), {"ephemeral": true, "reason": "a cache, rebuilt on start"}),
+		fx.with_x(fx.service("queue", "redis:7", 7, []), {"ephemeral": "yes", "reason": "jobs are replayed"}),
+		fx.labeled(fx.service("testdb", "postgres:16", 9, []), {"portguard.ephemeral": "test database, recreated on every run"}),
+		fx.labeled(fx.service("db", "postgres:16", 13, []), {"portguard.ephemeral": "false"}),
+		fx.with_x(fx.service("other", "postgres:16", 17, []), {"ephemeral": false}),
+	])
+	r == set()
+}

@@ -7,13 +7,14 @@ import data.portguard.lib.suppressions
 # these helpers too.
 svc(name, line, x) := {
 	"name": name, "file": "docker-compose.yml", "line": line, "project_file": "docker-compose.yml",
-	"x_portguard": x, "ports": [{"file": "docker-compose.yml"}],
+	"x_portguard": x, "labels": {}, "ports": [{"file": "docker-compose.yml"}],
 }
 
 doc_base := {
 	"config": {"file": ".portguard.yaml", "exceptions": []},
 	"files": [{"path": "docker-compose.yml"}],
 	"services": [svc("redis", 2, {}), svc("web", 10, {})],
+	"volumes": [],
 	"env": {"file": ".env"},
 	"conventions": {"file": "PORTS-CONVENTION.md"},
 	"ignores": [],
@@ -127,4 +128,33 @@ test_valid_date if {
 	not suppressions.valid_date("2026-13-45")
 	not suppressions.valid_date("2026-1-5")
 	not suppressions.valid_date(20260101)
+}
+
+# An ephemeral database with a reason opts out of the data rules, at the
+# service and at its top-level volume (in another file of its project);
+# without a reason, or declared false, it does not.
+test_ephemeral_database_opts_out_of_the_data_rules if {
+	fs := [
+		finding("DBP601", "docker-compose.yml", 3, "cache"),
+		finding("DBP603", "volumes.yml", 20, "cache"),
+		finding("DBP101", "docker-compose.yml", 4, "cache"),
+		finding("DBP601", "docker-compose.yml", 13, "testdb"),
+		finding("DBP601", "docker-compose.yml", 23, "nodb"),
+		finding("DBP601", "docker-compose.yml", 33, "keep"),
+	]
+	doc := {
+		"services": [
+			svc("cache", 2, {"ephemeral": true, "reason": "a cache"}),
+			object.union(svc("testdb", 12, {}), {"labels": {"portguard.ephemeral": "test stack"}}),
+			svc("nodb", 22, {"ephemeral": true}),
+			object.union(svc("keep", 32, {}), {"labels": {"portguard.ephemeral": "false"}}),
+		],
+		"volumes": [{"file": "volumes.yml", "project_file": "docker-compose.yml"}],
+	}
+	d := suppressions.decisions with input as judge(fs, doc, null)
+	d == [
+		[0, {"kind": "ephemeral", "reason": "ephemeral: a cache", "file": "docker-compose.yml", "line": 2}],
+		[1, {"kind": "ephemeral", "reason": "ephemeral: a cache", "file": "docker-compose.yml", "line": 2}],
+		[3, {"kind": "ephemeral", "reason": "ephemeral: test stack", "file": "docker-compose.yml", "line": 12}],
+	]
 }
