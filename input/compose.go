@@ -38,7 +38,7 @@ type composeLoader struct {
 
 	mu    sync.Mutex
 	files map[string]*parsedFile // by absolute path
-	// shared are the files that a project's files include: their trees are
+	// shared are the files that a project's files include or extend: their trees are
 	// kept for the whole run (see release).
 	shared map[string]bool
 }
@@ -46,10 +46,12 @@ type composeLoader struct {
 // parsedFile is one file of the cache: read once, and parsed once even
 // when several projects ask for it at the same time.
 type parsedFile struct {
-	readOnce   sync.Once
-	data       []byte
-	readErr    error
-	mayInclude bool
+	readOnce sync.Once
+	data     []byte
+	readErr  error
+	// mayRefer is false when the file cannot include or extend another
+	// (see mayRefer).
+	mayRefer bool
 
 	mu     sync.Mutex
 	parsed bool
@@ -77,59 +79,81 @@ func (l *composeLoader) read(abs string) *parsedFile {
 			pf.readErr = InputError{File: rel(l.root, abs), Message: "cannot read: " + pathErrorReason(err)}
 			return
 		}
-		pf.data, pf.mayInclude = data, mayInclude(data)
+		pf.data, pf.mayRefer = data, mayRefer(data)
 	})
 	return pf
 }
 
-// mayInclude reports whether a file may have an include: key. A file
-// without the bytes "include" has none, unless YAML escapes (a backslash
-// in a double-quoted key) or UTF-16 spell the key in other bytes.
-func mayInclude(data []byte) bool {
+// mayRefer reports whether a file may have an include: key or an extends:
+// file. A file without the bytes "include" and "extends" has neither,
+// unless YAML escapes (a backslash in a double-quoted key) or UTF-16 spell
+// the keys in other bytes.
+func mayRefer(data []byte) bool {
 	d := trimBOM(data)
-	return bytes.Contains(d, []byte("include")) || bytes.IndexByte(d, '\\') >= 0 ||
+	return bytes.Contains(d, []byte("include")) || bytes.Contains(d, []byte("extends")) || bytes.IndexByte(d, '\\') >= 0 ||
 		len(d) >= 2 && (d[0] == 0xff && d[1] == 0xfe || d[0] == 0xfe && d[1] == 0xff)
 }
 
-// prefetch reads a file and parses it when it may include others, which
-// is all that included needs to know before the projects are loaded.
+// prefetch reads a file and parses it when it may include or extend
+// others, which is all that absorbed needs to know before the projects are
+// loaded.
 func (l *composeLoader) prefetch(abs string) {
-	if pf := l.read(abs); pf.readErr == nil && pf.mayInclude {
+	if pf := l.read(abs); pf.readErr == nil && pf.mayRefer {
 		l.file(abs)
 	}
 }
 
-// includes lists the files a file includes; a file that cannot include
-// any is not parsed.
-func (l *composeLoader) includes(abs string) ([]string, error) {
+// refers lists the files a file includes and the files its services
+// extend (extends: file:); a file that can do neither is not parsed.
+func (l *composeLoader) refers(abs string) (includes, extends []string, err error) {
 	pf := l.read(abs)
 	if pf.readErr != nil {
-		return nil, pf.readErr
+		return nil, nil, pf.readErr
 	}
-	if !pf.mayInclude {
-		return nil, nil
+	if !pf.mayRefer {
+		return nil, nil, nil
 	}
 	cf, err := l.file(abs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cf.includes, nil
+	for _, ws := range cf.services {
+		if ws.extendsFile != "" && !strings.Contains(ws.extendsFile, "$") {
+			extends = append(extends, ws.extendsFile)
+		}
+	}
+	return cf.includes, extends, nil
 }
 
-// included lists every file that a project's files include, directly or
-// not; such a file is part of the including project, not one of its own.
-func (l *composeLoader) included(projects []Project) map[string]bool {
+// defaultComposeFiles are the files docker compose reads in a directory
+// when no -f names one.
+var defaultComposeFiles = map[string]bool{"compose.yaml": true, "compose.yml": true, "docker-compose.yaml": true, "docker-compose.yml": true}
+
+// absorbed lists every file that a project's files include or extend
+// services from, directly or not. Such a file belongs to the project that
+// includes or extends it, not to a project of its own (a file of service
+// definitions such as PostHog's docker-compose.base.yml), except a file
+// that is only extended and that docker compose runs by default in its
+// directory (docker-compose.yml, compose.yaml, ...): `docker compose up`
+// there runs it as a project, whatever extends it.
+func (l *composeLoader) absorbed(projects []Project) map[string]bool {
 	out := map[string]bool{}
 	var visit func(abs string, depth int)
 	visit = func(abs string, depth int) {
-		incs, err := l.includes(abs)
+		includes, extends, err := l.refers(abs)
 		if err != nil || depth > 32 {
 			return
 		}
-		for _, inc := range incs {
-			if !out[inc] {
-				out[inc] = true
-				visit(inc, depth+1)
+		for _, r := range includes {
+			if !out[r] {
+				out[r] = true
+				visit(r, depth+1)
+			}
+		}
+		for _, r := range extends {
+			if !out[r] && !defaultComposeFiles[filepath.Base(r)] {
+				out[r] = true
+				visit(r, depth+1)
 			}
 		}
 	}

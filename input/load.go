@@ -140,17 +140,17 @@ func Load(opts Options) (*Document, error) {
 	for _, p := range projects {
 		all = append(all, p.Files...)
 	}
-	// Every file is read first, and parsed now only when it may include
-	// another: the projects to load depend on what is included. The other
-	// files are parsed by the project that loads them, which drops their
-	// trees when it is done, so that the trees of all files are never in
-	// memory at once.
+	// Every file is read first, and parsed now only when it may include or
+	// extend another: the projects to load depend on what is included and
+	// extended. The other files are parsed by the project that loads them,
+	// which drops their trees when it is done, so that the trees of all
+	// files are never in memory at once.
 	parallel(len(all), func(i int) { l.prefetch(all[i]) })
-	included := l.included(projects)
-	l.shared = included
+	absorbed := l.absorbed(projects)
+	l.shared = absorbed
 	var kept []Project
 	for _, p := range projects {
-		if len(opts.Files) == 0 && included[p.Files[0]] {
+		if len(opts.Files) == 0 && absorbed[p.Files[0]] {
 			continue
 		}
 		kept = append(kept, p)

@@ -188,3 +188,42 @@ func TestYAMLErrorsAtComposePositions(t *testing.T) {
 		})
 	}
 }
+
+// TestExtendsSourceFile: a file used only as an extends: file: source
+// belongs to the project that extends it and is not checked as a project
+// of its own (no duplicated findings, 2 files checked, not 3); a file
+// docker compose runs by default (docker-compose.yml) stays a project when
+// another file extends it.
+func TestExtendsSourceFile(t *testing.T) {
+	res := run(t, invocation{args: []string{"check", fixture("extends-source-file"), "--format", "json"}})
+	r := decodeReport(t, res)
+	if res.code != 1 {
+		t.Errorf("exit %d, want 1", res.code)
+	}
+	compareFindings(t, r.Findings, []want{{"DBP601", "docker-compose.dev.yml", 2, "db"}})
+	doc, _ := inputOf(t, invocation{args: []string{"input", fixture("extends-source-file")}})
+	var files []string
+	for _, f := range doc.Files {
+		files = append(files, f.Path+" "+f.Role)
+	}
+	if want := []string{"docker-compose.base.yml extends", "docker-compose.dev.yml base"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files %v, want %v", files, want)
+	}
+	if len(doc.Services) != 1 || doc.Services[0].Name != "db" {
+		t.Errorf("services %+v, want db alone", doc.Services)
+	}
+
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"docker-compose.yml":      "services:\n  web:\n    image: nginx:1.27\n",
+		"docker-compose.prod.yml": "services:\n  web:\n    extends:\n      file: docker-compose.yml\n      service: web\n",
+	})
+	doc, _ = inputOf(t, invocation{args: []string{"input", dir}})
+	files = nil
+	for _, f := range doc.Files {
+		files = append(files, f.Path+" "+f.Role)
+	}
+	if want := []string{"docker-compose.prod.yml base", "docker-compose.yml extends", "docker-compose.yml base"}; !reflect.DeepEqual(files, want) {
+		t.Errorf("files %v, want %v", files, want)
+	}
+}
