@@ -16,6 +16,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/corpus"
 )
 
 // The differential test: every fact portguard reads from a compose file is
@@ -25,35 +27,11 @@ import (
 // given the environment portguard read (the root .env or its stand-in),
 // and compared service by service with the document.
 
-// corpusDir finds the shared corpus: $PORTGUARD_CORPUS, else a
-// shared/corpus directory beside the repository or one of its parents
-// (../shared/corpus of a clone), or "" when there is none.
-func corpusDir() string {
-	if c := os.Getenv("PORTGUARD_CORPUS"); c != "" {
-		return c
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		return ""
-	}
-	for {
-		c := filepath.Join(dir, "shared", "corpus")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 // differentialRoots lists the repositories the differential test reads:
 // each corpus repository, the examples and the end-to-end fixtures.
 func differentialRoots(t *testing.T) []string {
 	var roots []string
-	if c := corpusDir(); c != "" {
+	if c := corpus.Dir(); c != "" {
 		for _, pattern := range []string{"real-world/*", "origin", "origin-head"} {
 			m, _ := filepath.Glob(filepath.Join(c, pattern))
 			roots = append(roots, m...)

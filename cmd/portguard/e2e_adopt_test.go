@@ -94,11 +94,11 @@ func TestTextForCILogs(t *testing.T) {
 	res := run(t, invocation{args: []string{"check", root}})
 	const want = `.env
 .env:1:1  warning  DBP204  PGADMIN_PORT=7101 in .env differs from the default 7100 of pgadmin (docker-compose.yml:5)
-  -> change the default to ${PGADMIN_PORT:-7101}
+  -> set PGADMIN_PORT=7100 in .env
 
 docker-compose.yml
 docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not documented: there is no PORTS-CONVENTION.md
-  -> add the row | 7101 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md
+  -> move pgadmin to 7100 (set PGADMIN_PORT=7100 in the root .env) and add the row | 7100 | pgadmin | PGADMIN_PORT | ui | to PORTS-CONVENTION.md
 
 1 error, 1 warning in 2 files; checked 1 compose file, 1 service
 `

@@ -227,7 +227,7 @@ func TestEval(t *testing.T) {
 		t.Errorf("eval --format pretty: exit %d, %d lines for %d ports\n%s%s", res.code, len(lines), len(ports), res.stdout, res.stderr)
 	}
 
-	res = run(t, invocation{args: []string{"eval", "data.portguard.lib.stack.free.database[0]", example("compliant")}})
+	res = run(t, invocation{args: []string{"eval", "data.portguard.lib.suggest.free.database[0]", example("compliant")}})
 	if n, err := strconv.Atoi(strings.TrimSpace(res.stdout)); res.code != 0 || err != nil || n < 7000 || n > 7099 {
 		t.Errorf("the lowest free database port: exit %d, %q", res.code, res.stdout)
 	}

@@ -29,7 +29,21 @@ type fixFinding struct {
 
 func checkJSON(t *testing.T, root string) []fixFinding {
 	t.Helper()
+	fs, ok := checkFindings(t, root)
+	if !ok {
+		t.Fatalf("check %s: nothing to check", root)
+	}
+	return fs
+}
+
+// checkFindings are the findings of check on root; false when there is
+// nothing to check (no compose file).
+func checkFindings(t *testing.T, root string) ([]fixFinding, bool) {
+	t.Helper()
 	res := run(t, invocation{args: []string{"check", root, "--format", "json"}})
+	if res.code == 2 && strings.Contains(res.stderr, "nothing to check") {
+		return nil, false
+	}
 	if res.code > 1 {
 		t.Fatalf("check %s: exit %d\n%s", root, res.code, res.stderr)
 	}
@@ -39,7 +53,7 @@ func checkJSON(t *testing.T, root string) []fixFinding {
 	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	return r.Findings
+	return r.Findings, true
 }
 
 // snapshot is every file of a tree and its content.

@@ -64,7 +64,7 @@ value is printed first); 3 the query or a policy does not compile or fails.`,
 		Example: `  portguard eval 'data.portguard.lib.stack.ports' examples/violating
   portguard eval 'input.services[_].name' examples/violating
   portguard eval --format pretty 'some p in data.portguard.lib.stack.ports; service := p.service; port := p.effective; category := p.category' examples/violating
-  portguard eval 'data.portguard.lib.stack.free.database' --policy policy`,
+  portguard eval 'data.portguard.lib.suggest.free.database' --policy policy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return &ExitError{Code: ExitInput, Err: usage("eval: give a query and at most one PATH (see portguard eval --help)")}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portguard/portguard/internal/docs"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/fix"
 )
 
@@ -97,10 +99,9 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
 	out := opts.IO.Out
-	left := len(res.Findings) - len(plan.Fixed)
 	if len(plan.Files) == 0 {
 		fmt.Fprintln(out, "nothing to fix")
-		writeLeft(out, left)
+		writeLeft(out, res.Findings, len(plan.Fixed))
 		return nil
 	}
 	switch {
@@ -121,7 +122,7 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 		}
 		fmt.Fprintf(out, "  %s: %s\n", f.Path, what)
 	}
-	writeLeft(out, left)
+	writeLeft(out, res.Findings, len(plan.Fixed))
 	table := res.Doc.Conventions.File
 	if data, err := readRegular(filepath.Join(opts.Path, filepath.FromSlash(table))); table != "" && err == nil && docs.HasTable(data) {
 		fmt.Fprintf(out, "%s has a generated table: run portguard docs to refresh it\n", table)
@@ -129,9 +130,35 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 	return nil
 }
 
-func writeLeft(w io.Writer, n int) {
-	if n > 0 {
-		fmt.Fprintf(w, "%d %s no machine fix: portguard check lists %s\n", n, plural(n, "finding has", "findings have"), plural(n, "it", "them"))
+// writeLeft says what fix leaves: each finding of a rule with machine
+// fixes that has none, with why (its no_fix), and how many others have no
+// machine fix, by rule.
+func writeLeft(w io.Writer, findings []finding.Finding, fixed int) {
+	var why []finding.Finding
+	var rules []string
+	for _, f := range findings {
+		if f.Fix != nil {
+			continue
+		}
+		if f.NoFix != "" {
+			why = append(why, f)
+		} else if !slices.Contains(rules, f.RuleID) {
+			rules = append(rules, f.RuleID)
+		}
+	}
+	if len(why) > 0 {
+		fmt.Fprintf(w, "no machine fix for %d %s:\n", len(why), plural(len(why), "finding", "findings"))
+		for _, f := range why {
+			fmt.Fprintf(w, "  %s:%d:%d  %s  %s: %s\n", f.File, f.Line, f.Column, f.RuleID, f.Service, f.NoFix)
+		}
+	}
+	if n := len(findings) - fixed - len(why); n > 0 {
+		slices.Sort(rules)
+		other := ""
+		if len(why) > 0 {
+			other = "other "
+		}
+		fmt.Fprintf(w, "%d %s%s no machine fix (%s): portguard check lists %s\n", n, other, plural(n, "finding has", "findings have"), strings.Join(rules, ", "), plural(n, "it", "them"))
 	}
 }
 

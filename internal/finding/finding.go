@@ -22,6 +22,10 @@ type Finding struct {
 	Related    []Related `json:"related"`
 	// Fix is the machine fix a rule computed, when it has one.
 	Fix *Fix `json:"fix,omitempty"`
+	// NoFix says why a finding of a rule that has machine fixes has none
+	// (a mapping that cannot be rewritten, no free port left, ...): a fix
+	// that cannot make its finding go away is not offered.
+	NoFix string `json:"no_fix,omitempty"`
 	// Fingerprint identifies the finding across runs without its line
 	// (see Fingerprints): SARIF's partialFingerprints and the baseline use it.
 	Fingerprint string `json:"fingerprint,omitempty"`
@@ -59,7 +63,8 @@ func (s *Suppression) InSource() bool {
 //   - Env sets variables in the root .env: the line that defines one is
 //     corrected in place, a missing one is added.
 //   - Rows document ports in the convention table: added to its table, or,
-//     with Line and Replaces, moved from the old port the row documents.
+//     with Line and Replaces, moved from the old port the row documents,
+//     or, with Remove too, deleted (the new port has its row already).
 //
 // Changes are the same fix resolved against the files, as text
 // replacements (what SARIF fixes[] carry); they are filled in by
@@ -103,16 +108,22 @@ type Row struct {
 	InternalPort int    `json:"internal_port"`
 	Line         int    `json:"line,omitempty"`
 	Replaces     int    `json:"replaces,omitempty"`
+	// Remove deletes the row at Line instead: the mapping moves to Port,
+	// which a row of its service documents already.
+	Remove bool `json:"remove,omitempty"`
 }
 
 // Change is a fix resolved against a file: the text of Line from Column to
 // EndColumn (1-based, in characters; EndColumn == Column inserts) is
-// replaced by Text, which may hold whole lines. Line one past the last
+// replaced by Text, which may hold whole lines. When EndLine is set, the
+// region ends at EndColumn of EndLine instead (a row that goes: from the
+// start of its line to the start of the next). Line one past the last
 // line appends to the file; Create is set when the file does not exist.
 type Change struct {
 	File      string `json:"file"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
+	EndLine   int    `json:"end_line,omitempty"`
 	EndColumn int    `json:"end_column"`
 	Text      string `json:"text"`
 	Create    bool   `json:"create,omitempty"`

@@ -197,6 +197,35 @@ func TestRowSplices(t *testing.T) {
 	}
 }
 
+// TestRowSplicesRemove: a row that goes takes its line ending along, also
+// as the last line of a file without one (CRLF kept); a row that no longer
+// documents the old port stays.
+func TestRowSplicesRemove(t *testing.T) {
+	cases := []struct{ md, want string }{
+		{"| Port | Service |\n|---|---|\n| 7050 | pgadmin |\n| 7100 | pgAdmin |\n", "| Port | Service |\n|---|---|\n| 7100 | pgAdmin |\n"},
+		{"| Port | Service |\r\n|---|---|\r\n| 7100 | pgAdmin |\r\n| 7050 | pgadmin |", "| Port | Service |\r\n|---|---|\r\n| 7100 | pgAdmin |"},
+	}
+	for _, c := range cases {
+		f := newTextFile("PORTS-CONVENTION.md", "", []byte(c.md), true)
+		line := 3
+		if strings.HasSuffix(c.md, "| 7050 | pgadmin |") {
+			line = 4
+		}
+		rows := []finding.Row{
+			{Port: 7100, Service: "pgadmin", Line: line, Replaces: 7050, Remove: true},
+			{Port: 7100, Service: "pgadmin", Line: 1, Replaces: 7050, Remove: true}, // the header: not a row of 7050
+		}
+		ss, err := rowSplices(f, rows, func(r finding.Row) string { return r.Service })
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := applySplices(f.data, ss)
+		if err != nil || string(got) != c.want {
+			t.Errorf("%q: got %q (%v), want %q", c.md, got, err, c.want)
+		}
+	}
+}
+
 func TestRowSplicesWithoutATable(t *testing.T) {
 	row := finding.Row{Port: 7000, Service: "postgres", EnvVar: "POSTGRES_PORT", Category: "database", InternalPort: 5432}
 	for name, c := range map[string]struct {

@@ -195,4 +195,14 @@ func TestGoldenFixturesShowTheCases(t *testing.T) {
 	if !strings.Contains(read("generated-table/input/PORTS-CONVENTION.md"), input.GeneratedBegin) {
 		t.Error("generated-table: the fixture must hold a generated table")
 	}
+	if !strings.Contains(read("env-drift/input/docker-compose.yml"), "${REDIS_PORT:-7002}") || read("env-drift/input/.env") != "REDIS_PORT=7003\n" ||
+		!strings.Contains(read("env-drift/input/PORTS-CONVENTION.md"), "| 7002 | redis |") {
+		t.Error("env-drift: the .env must drift (7003) from the default the table documents (7002)")
+	}
+	if table := read("moves-to-its-row/input/PORTS-CONVENTION.md"); !strings.Contains(table, "| 7050 | pgadmin |") || !strings.Contains(table, "| 7100 | pgAdmin |") {
+		t.Error("moves-to-its-row: the table must document pgadmin at 7050, where it is, and at 7100, where it goes")
+	}
+	if !strings.Contains(read("stale-row-follows/input/PORTS-CONVENTION.md"), "| 7100 | pgadmin |") || !strings.Contains(read("stale-row-follows/input/docker-compose.yml"), "7150") {
+		t.Error("stale-row-follows: pgadmin must publish 7150 with its row at 7100")
+	}
 }

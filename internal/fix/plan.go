@@ -216,7 +216,11 @@ func (o *opSet) add(f finding.Finding) {
 		}
 	}
 	for _, r := range f.Fix.Rows {
-		if i, ok := o.keep([3]any{"row", r.File, r.Port}, len(o.rows)); ok {
+		key := [3]any{"row", r.File, r.Port}
+		if r.Remove {
+			key = [3]any{"row-remove", r.File, r.Line}
+		}
+		if i, ok := o.keep(key, len(o.rows)); ok {
 			o.rows = append(o.rows, &rowOp{r, []string{f.RuleID}})
 		} else {
 			o.rows[i].rules = appendRule(o.rows[i].rules, f.RuleID)
@@ -285,9 +289,13 @@ func collect(doc *input.Document, findings []finding.Finding) (*opSet, error) {
 				problems = append(problems, fmt.Sprintf("%s: the fix adds a row to %s, which is not the convention table", at, r.File))
 				continue
 			}
+			if r.Remove {
+				c.add(fmt.Sprintf("%s:%d: the row would", r.File, r.Line), "go", by, f.RuleID)
+				continue
+			}
 			c.add(fmt.Sprintf("%s: the row of %d would name", r.File, r.Port), fmt.Sprintf("%s (%s, %s)", r.Service, r.EnvVar, r.Category), by, f.RuleID)
 			if r.Line > 0 {
-				c.add(fmt.Sprintf("%s:%d: the row would move to", r.File, r.Line), strconv.Itoa(r.Port), by, f.RuleID)
+				c.add(fmt.Sprintf("%s:%d: the row would", r.File, r.Line), "move to "+strconv.Itoa(r.Port), by, f.RuleID)
 			}
 		}
 	}

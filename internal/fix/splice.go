@@ -70,6 +70,10 @@ func (s splice) change() finding.Change {
 		text = f.eol + strings.TrimSuffix(text, f.eol)
 	}
 	line, col := f.position(s.start)
-	_, endCol := f.position(s.end)
-	return finding.Change{File: f.path, Line: line, Column: col, EndColumn: endCol, Text: text, Create: !f.exists}
+	endLine, endCol := f.position(s.end)
+	c := finding.Change{File: f.path, Line: line, Column: col, EndColumn: endCol, Text: text, Create: !f.exists}
+	if endLine != line {
+		c.EndLine = endLine
+	}
+	return c
 }

@@ -37,6 +37,14 @@ func rowSplices(f *textFile, rows []finding.Row, what func(finding.Row) string) 
 		if r.Port < 1 || r.Port > 65535 || strings.ContainsAny(r.Service+r.EnvVar+r.Category, "|\r\n") {
 			return nil, fmt.Errorf("%s: cannot write the row %d %q to %s", what(r), r.Port, r.Service, f.path)
 		}
+		if r.Remove {
+			if s, ok := removeRow(f, tables, r); ok {
+				s.seq, s.ops, s.what = i, []int{i}, what(r)
+				s.desc = fmt.Sprintf("remove the row of %s for %d (%d has its row)", r.Service, r.Replaces, r.Port)
+				out = append(out, s)
+			}
+			continue
+		}
 		if documented(tables, r.Port) {
 			continue
 		}
@@ -101,32 +109,60 @@ func documented(tables []input.ConventionTable, port int) bool {
 
 var digitsRE = regexp.MustCompile(`[0-9]+`)
 
-// moveRow rewrites the port cell of the hand-written row at r.Line from
-// r.Replaces to r.Port, keeping its markup (**7005** becomes **7001**).
-func moveRow(f *textFile, tables []input.ConventionTable, r finding.Row) (splice, bool) {
+// rowTable finds the hand-written table whose row at r.Line documents
+// r.Replaces, the row a fix moves or removes.
+func rowTable(tables []input.ConventionTable, r finding.Row) (input.ConventionTable, bool) {
 	for _, t := range tables {
 		if t.Generated {
 			continue
 		}
 		for _, row := range t.Rows {
-			if row.Line != r.Line || row.Port == nil || *row.Port != r.Replaces {
-				continue
-			}
-			col := columnIndex(t, "port")
-			s, _, ok := f.lineSpan(r.Line)
-			cells := splitRow(string(f.line(r.Line)))
-			if !ok || col < 0 || col >= len(cells) {
-				return splice{}, false
-			}
-			cell := cells[col]
-			for _, m := range digitsRE.FindAllStringIndex(cell.text, -1) {
-				if cell.text[m[0]:m[1]] == strconv.Itoa(r.Replaces) {
-					return splice{file: f, start: s + cell.start + m[0], end: s + cell.start + m[1], text: strconv.Itoa(r.Port)}, true
-				}
+			if row.Line == r.Line && row.Port != nil && *row.Port == r.Replaces {
+				return t, true
 			}
 		}
 	}
+	return input.ConventionTable{}, false
+}
+
+// moveRow rewrites the port cell of the hand-written row at r.Line from
+// r.Replaces to r.Port, keeping its markup (**7005** becomes **7001**).
+func moveRow(f *textFile, tables []input.ConventionTable, r finding.Row) (splice, bool) {
+	t, ok := rowTable(tables, r)
+	if !ok {
+		return splice{}, false
+	}
+	col := columnIndex(t, "port")
+	s, _, ok := f.lineSpan(r.Line)
+	cells := splitRow(string(f.line(r.Line)))
+	if !ok || col < 0 || col >= len(cells) {
+		return splice{}, false
+	}
+	cell := cells[col]
+	for _, m := range digitsRE.FindAllStringIndex(cell.text, -1) {
+		if cell.text[m[0]:m[1]] == strconv.Itoa(r.Replaces) {
+			return splice{file: f, start: s + cell.start + m[0], end: s + cell.start + m[1], text: strconv.Itoa(r.Port)}, true
+		}
+	}
 	return splice{}, false
+}
+
+// removeRow deletes the hand-written row at r.Line, line ending included,
+// when it still documents r.Replaces; a row already gone is no change.
+func removeRow(f *textFile, tables []input.ConventionTable, r finding.Row) (splice, bool) {
+	if _, ok := rowTable(tables, r); !ok {
+		return splice{}, false
+	}
+	if r.Line >= len(f.starts) {
+		// The last line of the file: its line ending, if any, goes with
+		// the line before it.
+		start := f.starts[r.Line-1]
+		if start > 0 {
+			start -= len(f.eol)
+		}
+		return splice{file: f, start: start, end: len(f.data)}, true
+	}
+	return splice{file: f, start: f.starts[r.Line-1], end: f.starts[r.Line]}, true
 }
 
 // nearestTable is the table with the row nearest to port; the first table

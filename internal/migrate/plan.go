@@ -1,6 +1,6 @@
 // Package migrate moves databases, their UIs and exporters onto the ports
 // the convention gives them. The ports are decided once, by the Rego
-// library (policies/lib/migrate.rego over stack.target, the choice fix and
+// library (policies/lib/migrate.rego over suggest.target, the choice fix and
 // suggest make); this package reads them, rewrites the files with fix's
 // code, and (apply.go) recreates the services through the compose adapter
 // with a verified backup taken first.

@@ -85,6 +85,7 @@ type sarifArtifact struct {
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
 	StartColumn int `json:"startColumn,omitempty"`
+	EndLine     int `json:"endLine,omitempty"`
 	EndColumn   int `json:"endColumn,omitempty"`
 }
 
@@ -349,9 +350,18 @@ func sarifFixes(f finding.Finding) []sarifFix {
 			})
 		}
 		fix.ArtifactChanges[i].Replacements = append(fix.ArtifactChanges[i].Replacements, sarifReplacement{
-			DeletedRegion:   sarifRegion{StartLine: max(c.Line, 1), StartColumn: max(c.Column, 1), EndColumn: max(c.EndColumn, c.Column, 1)},
+			DeletedRegion:   deletedRegion(c),
 			InsertedContent: sarifContent{Text: c.Text},
 		})
 	}
 	return []sarifFix{fix}
+}
+
+// deletedRegion is the region a change replaces: on one line, or across
+// lines for a row that goes.
+func deletedRegion(c finding.Change) sarifRegion {
+	if c.EndLine > c.Line {
+		return sarifRegion{StartLine: max(c.Line, 1), StartColumn: max(c.Column, 1), EndLine: c.EndLine, EndColumn: max(c.EndColumn, 1)}
+	}
+	return sarifRegion{StartLine: max(c.Line, 1), StartColumn: max(c.Column, 1), EndColumn: max(c.EndColumn, c.Column, 1)}
 }

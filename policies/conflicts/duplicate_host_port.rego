@@ -19,6 +19,7 @@ import data.portguard.lib.conflicts
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 # _by_port groups the mappings by host port and protocol in one pass
 # (conflicts.sharing), so the rule stays linear in the number of services;
@@ -74,12 +75,12 @@ else := sprintf("keep this entry and remove the duplicate at %s", [finding.where
 
 # A mapping that must move anyway (it lost the port to an earlier service,
 # or it is a range, or outside its sub-range) moves to its suggested port.
-else := sprintf("move %s to %d: write %q and set %s=%d in the root .env", [p.service, t, stack.mapping_text(p, t), stack.var_name(p), t]) if {
-	t := stack.target(p)
+else := sprintf("move %s to %d: %s", [p.service, t, fix.instruction(p, t)]) if {
+	t := suggest.target(p)
 	t != p.effective
 }
 
-else := sprintf("move %s to a free port, e.g. %d", [p.service, stack.outside_port(p)]) if {
+else := sprintf("move %s to a free port, e.g. %d", [p.service, suggest.outside_port(p)]) if {
 	conflicts.loses_conflict(p)
 	not p.category in stack.tooling
 }

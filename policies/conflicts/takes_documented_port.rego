@@ -22,6 +22,7 @@ import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -40,13 +41,13 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	owners := sort({input.services[i].name | some i in named})
 }
 
-# The port the other rules suggest too (stack.target), so fixes agree.
-_suggestion(p) := sprintf("move %s to %d: write %q and set %s=%d in the root .env", [p.service, t, stack.mapping_text(p, t), stack.var_name(p), t]) if {
+# The port the other rules suggest too (suggest.target), so fixes agree.
+_suggestion(p) := sprintf("move %s to %d: %s", [p.service, t, fix.instruction(p, t)]) if {
 	p.category in stack.tooling
-	t := stack.target(p)
+	t := suggest.target(p)
 	t != p.effective
 }
 
 else := sprintf("move %s to a free port of its sub-range", [p.service]) if p.category in stack.tooling
 
-else := sprintf("move %s outside the protected range, e.g. to %d", [p.service, stack.outside_port(p)])
+else := sprintf("move %s outside the protected range, e.g. to %d", [p.service, suggest.outside_port(p)])

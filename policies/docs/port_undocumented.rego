@@ -17,6 +17,7 @@ import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -38,16 +39,19 @@ _missing := sprintf("%s does not list", [input.conventions.file]) if input.conve
 
 else := sprintf("is not documented: there is no %s", [input.config.conventions_file])
 
-# The row documents the port the mapping keeps or moves to, so it agrees
-# with the other rules' suggestions; a service that is no database tool
-# leaves the range instead (DBP102).
-_suggestion(p) := sprintf("add the row | %d | %s | %s | %s | to %s", [t, p.service, stack.var_name(p), p.category, _file]) if {
+# A mapping that moves is documented where it goes, so the suggestion (and
+# the fix) is the move the other rules suggest; one that stays gets a row,
+# or the stale row of its service moves to its port.
+_suggestion(p) := sprintf("move %s to %d, which %s documents for it: %s", [p.service, t, _file, fix.instruction(p, t)]) if {
+	t := suggest.target(p)
+	t != p.effective
+	t in conventions.documented_ports
+} else := sprintf("move %s to %d (%s) and add the row | %d | %s | %s | %s | to %s", [p.service, t, fix.instruction(p, t), t, p.service, stack.var_name(p), p.category, _file]) if {
+	t := suggest.target(p)
+	t != p.effective
+} else := sprintf("move the row for %d (%s, %s) to %d", [row.port, row.service, conventions.where(row), p.effective]) if {
 	p.category in stack.tooling
-	t := _port(p)
-}
-
-else := sprintf("publish %s outside %d-%d, e.g. %d, instead of documenting %d", [p.service, stack.ranges.protected.from, stack.ranges.protected.to, stack.outside_port(p), p.effective])
-
-_port(p) := t if t := stack.target(p)
-
-else := p.effective
+	row := fix.stale_rows(p)[0]
+} else := sprintf("add the row | %d | %s | %s | %s | to %s", [p.effective, p.service, stack.var_name(p), p.category, _file]) if {
+	p.category in stack.tooling
+} else := sprintf("publish %s outside %d-%d, e.g. %d, instead of documenting %d", [p.service, stack.ranges.protected.from, stack.ranges.protected.to, suggest.outside_port(p), p.effective])

@@ -134,8 +134,12 @@ satisfies(row, p) if {
 # takes_documented reports whether mapping p publishes a port that a row
 # assigns to another service, which exists in the compose files and runs
 # with p (DBP402): the mapping must move, and the suggestions move it.
-takes_documented(p) if {
-	some row in object.get(rows_by_port, p.effective, [])
+takes_documented(p) if takes_documented_at(p, p.effective)
+
+# takes_documented_at reports whether mapping p would take a port that a row
+# assigns to another service, publishing n.
+takes_documented_at(p, n) if {
+	some row in object.get(rows_by_port, n, [])
 	stack.protected(row.port)
 	not satisfies(row, p)
 	o := owners(row, p)

@@ -9,8 +9,9 @@
 package portguard.lib.finding
 
 # new builds a finding. details holds message, suggestion, service, related,
-# fix and the location keys (see at). A null fix (see lib/fix.rego: the
-# finding has no machine fix) is left out.
+# fix and the location keys (see at). A null fix is left out; a fix that
+# does not exist for a reason (lib/fix.rego: none(reason)) becomes no_fix,
+# the reason the finding has no machine fix.
 #
 # A rule whose finding rests on what a service is passes the service's
 # classification as details.classification: when it is a guess from the
@@ -33,12 +34,14 @@ new(chain, details) := object.remove(
 			},
 			details,
 		),
-		_weak(_custom(chain).severity, details),
+		object.union(_weak(_custom(chain).severity, details), _why(details)),
 	),
 	_helper_keys(details),
 )
 
 _helper_keys(details) := {"fix", "classification"} if details.fix == null
+
+else := {"fix", "classification"} if details.fix.none
 
 else := {"classification"}
 
@@ -52,6 +55,10 @@ else := {}
 _at_most_warning("error") := "warning"
 
 _at_most_warning(s) := s if s != "error"
+
+_why(details) := {"no_fix": details.fix.none} if details.fix.none
+
+else := {}
 
 _custom(chain) := [c |
 	some entry in chain

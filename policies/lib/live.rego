@@ -14,6 +14,7 @@
 package portguard.lib.live
 
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 # inspected reports whether the containers were listed.
 inspected if input.live.docker.inspected
@@ -75,7 +76,7 @@ held := {[l.protocol, l.port] | some l in input.live.listeners} | _published_por
 
 # free[c] are the ports of category c's sub-range that neither the compose
 # files nor the host use, lowest first.
-free := {c: [n | some n in stack.free[c]; not _held_any(n)] | some c in stack.tooling}
+free := {c: [n | some n in suggest.free[c]; not _held_any(n)] | some c in stack.tooling}
 
 _held_any(n) if ["tcp", n] in held
 

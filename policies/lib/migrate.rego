@@ -3,7 +3,7 @@
 # description: |
 #   What `portguard migrate plan` moves and what a backup holds. A move is
 #   a mapping of a database, UI or exporter whose host port is not the one
-#   the convention gives it (stack.target: the port fix and suggest choose),
+#   the convention gives it (suggest.target: the port fix and suggest choose),
 #   with the fix that moves it (fix.to_target, the fix its findings carry).
 #   services lists every database tool with what its backup takes: the
 #   dump tool of its family and its data mounts.
@@ -11,6 +11,7 @@ package portguard.lib.migrate
 
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 import data.portguard.lib.volumes
 
 # moves lists, in document order, every mapping of a database, UI or
@@ -23,10 +24,10 @@ moves := [_move(p) |
 ]
 
 # _stays: the mapping already publishes its target. (A rule of its own:
-# OPA does not make `not stack.target(p) == p.effective` true when target
+# OPA does not make `not suggest.target(p) == p.effective` true when target
 # is undefined, as for a mapping with no free port left.)
 _stays(p) if {
-	t := stack.target(p)
+	t := suggest.target(p)
 	t == p.effective
 }
 
@@ -45,22 +46,23 @@ _move(p) := {
 	"from": p.effective,
 	"to": _to(p),
 	"variable": stack.var_name(p),
-	"fix": fix.to_target(p),
+	"fix": _fix(p),
 	"problem": _problem(p),
 }
 
-_to(p) := t if t := stack.target(p)
+_to(p) := t if t := suggest.target(p)
 
 else := null
 
-_problem(p) := sprintf("no free port is left in %s %d-%d", [p.category, r.from, r.to]) if {
-	not stack.target(p)
-	r := stack.ranges[p.category]
-} else := sprintf("its variable %s is shared by mappings that need different ports", [stack.var_name(p)]) if {
-	stack.var_name(p) in fix.contested
-} else := "the mapping cannot be rewritten safely (another variable in it, a multi-line scalar or several container ports)" if {
-	fix.to_target(p) == null
-} else := ""
+# _fix is the fix the mapping's findings carry; null when it has none, and
+# _problem says why (lib/fix decides both).
+_fix(p) := null if fix.to_target(p).none
+
+else := fix.to_target(p)
+
+_problem(p) := why if why := fix.to_target(p).none
+
+else := ""
 
 # services lists every database, UI and exporter with what a backup of it
 # takes: dump names the tool that dumps its family ("" when none does),

@@ -4,7 +4,8 @@
 #   Facts derived once per evaluation and shared by the rules: each service's
 #   kind and category, every port mapping flattened with its service, the
 #   values written for each host port, the ports in use, backups and their
-#   primaries, and the suggested free ports.
+#   primaries. The port each mapping should publish is chosen in
+#   lib/suggest.
 #
 #   Everything here stays linear in the number of services: lookup tables are
 #   complete rules (built once, constant-time lookups), and groupings are
@@ -15,8 +16,6 @@
 #   computed key: read it whole (object.get, or a complete rule holding it).
 package portguard.lib.stack
 
-import data.portguard.lib.conflicts
-import data.portguard.lib.conventions
 import data.portguard.lib.finding
 
 ranges := input.config.ranges
@@ -165,20 +164,6 @@ documented contains row.port if {
 	is_number(row.port)
 }
 
-# free[c] lists the ports of category c's sub-range that no mapping uses,
-# no backup is due to take, and the table does not assign, lowest first.
-free := {c: [n |
-	some n in numbers.range(ranges[c].from, ranges[c].to)
-	not n in used
-	not n in _backup_targets
-	not n in documented
-] |
-	some c in tooling
-}
-
-# _backup_targets are the ports that backups must publish (primary + n).
-_backup_targets := {backup_target(p) | some p in ports; primary_name[p.svc]}
-
 _backup_words := {"backup", "replica", "standby", "secondary", "slave", "follower", "bkp", "mirror"}
 
 # _words[i] is the name of input.services[i] as its words joined by "-", so
@@ -301,8 +286,6 @@ _protocol_suffix(protocol) := "" if protocol in {"", "tcp"}
 
 else := sprintf("/%s", [protocol])
 
-# --- Suggested ports ---------------------------------------------------------
-
 # holders[n] are the mappings whose effective host port is n, in document
 # order.
 holders := {n: [ports[k] | some k in sort(ks)] | some n, ks in _holders}
@@ -312,142 +295,11 @@ _holders[p.effective] contains k if {
 	is_number(p.effective)
 }
 
-# needs_port reports whether a mapping of a database, UI or exporter (not a
-# backup) must move to a new port of its sub-range: its port is unknown, a
-# range, outside its sub-range, taken by an earlier service, or assigned by
-# the convention table to another service.
-needs_port(p) if not is_number(p.effective)
-
-needs_port(p) if p.effective_range[0] != p.effective_range[1]
-
-needs_port(p) if not in_range(p.effective, ranges[p.category])
-
-needs_port(p) if conflicts.loses_conflict(p)
-
-needs_port(p) if conventions.takes_documented(p)
-
-# _keeps_default reports whether a mapping that must leave its effective
-# port can go back to its default: the .env value is what is wrong, and the
-# default is a single port of its sub-range that no other service holds.
-_keeps_default(p) if {
-	n := p.published
-	is_number(n)
-	n != p.effective
-	p.published_range[0] == p.published_range[1]
-	in_range(n, ranges[p.category])
-	not conflicts.held_by_other(p, n)
-}
-
-# Variants of one service (the same name in other files: base, override,
-# prod) share their ports: a group is a service name, a container port and
-# a category, and every mapping of a group gets the same target, so the
-# variable they share never needs two values. (Variants that classify
-# differently, say one with a database image and one with an exporter
-# image, are different groups: no port can satisfy both.)
-
-# _settled[g] is the port a variant of group g already holds by the
-# convention: the others of the group join it.
-_settled_entries := [[[p.service, p.target, p.category], p.effective] |
-	some p in tooling_ports
-	not primary_name[p.svc]
-	not needs_port(p)
-]
-
-_settled := {g: min(held) | some g, held in _held_by_group}
-
-_held_by_group[g] contains n if some [g, n] in _settled_entries
-
-# _mover_entries are the mappings whose group must move to a new port of
-# its sub-range, with their place in the document.
-_mover_entries := [[[p.service, p.target, p.category], [p.svc, p.idx], p.category] |
-	some p in tooling_ports
-	not primary_name[p.svc]
-	not spans(p)
-	needs_port(p)
-	not _keeps_default(p)
-	not _settled[[p.service, p.target, p.category]]
-]
-
-# _movers[c] are the groups that move into category c's sub-range, in the
-# order of their first mapping: the k-th of them gets the k-th free port, so
-# competing suggestions never collide.
-_movers := {c: [x[1] | some x in sort(firsts)] |
-	some c in tooling
-	firsts := {[min(places), g] |
-		some g, places in _mover_places
-		g[2] == c
-	}
-}
-
-# _mover_places[g] are the places in the document of group g's mappings.
-_mover_places[e[0]] contains e[1] if some e in _mover_entries
-
-_suggested := {g: free[c][k] |
-	some c, groups in _movers
-	some k, g in groups
-	k < count(free[c])
-}
-
-# backup_target is the port a backup mapping must publish: the port of its
-# primary mapping plus the backup's number.
-backup_target(p) := primary_mapping(p).effective + backup_number[p.svc]
-
 # spans reports whether a mapping publishes a range of container ports
 # one to one ("7000-7050:7000-7050", the nodes of a cluster): it keeps its
 # length wherever it goes, so no single target port is ever suggested for
 # it, and it gets no machine fix.
 spans(p) if p.target_range[0] != p.target_range[1]
-
-# span_suggestion tells a mapping that spans a range where its ports may
-# go, keeping the range whole.
-span_suggestion(p) := sprintf("keep the %d ports together: publish them as one range on %d-%d, a free run of %s's sub-range %d-%d", [n, s, (s + n) - 1, p.category, ranges[p.category].from, ranges[p.category].to]) if {
-	n := (p.target_range[1] - p.target_range[0]) + 1
-	s := _free_run(p.category, n)
-} else := sprintf("keep the %d ports together: publish them as one range inside %s's sub-range %d-%d", [(p.target_range[1] - p.target_range[0]) + 1, p.category, ranges[p.category].from, ranges[p.category].to])
-
-# _free_run is the first port of n consecutive free ports of category c's
-# sub-range.
-_free_run(c, n) := [s |
-	some k, s in free[c]
-	(k + n) - 1 < count(free[c])
-	free[c][(k + n) - 1] == (s + n) - 1
-][0]
-
-# target is the port a mapping of a database, UI or exporter should publish
-# under the convention; undefined when no free port is left, and for a
-# mapping that spans a range of container ports (see spans).
-target(p) := _target(p) if not spans(p)
-
-_target(p) := backup_target(p) if primary_name[p.svc]
-
-else := p.effective if {
-	p.category in tooling
-	not needs_port(p)
-}
-
-else := p.published if {
-	p.category in tooling
-	_keeps_default(p)
-}
-
-else := port if port := _settled[[p.service, p.target, p.category]]
-
-else := _suggested[[p.service, p.target, p.category]]
-
-# outside_port suggests a host port outside the protected range for a service
-# that is not a database tool: its container port when free, else the first
-# free port from 8000.
-outside_port(p) := p.target if {
-	not protected(p.target)
-	not p.target in used
-} else := _outside_free[0]
-
-# _outside_free is built once: every service that leaves the protected range
-# would otherwise rescan 8000-8999.
-_outside_free := [n |
-	some n in numbers.range(8000, 8999)
-	not n in used
-]
 
 # judged reports whether the variable rules (DBP201-DBP206) judge a mapping:
 # databases, UIs and exporters, or every service with env_var_form: all.

@@ -17,6 +17,7 @@ package portguard.rules.mapping.env_differs_from_default
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), {
 	"file": v.env_file,
@@ -42,15 +43,15 @@ _same(a, b) if a == b
 _same(a, b) if stack.port_number(a) == stack.port_number(b)
 
 _suggestion(p) := sprintf("change the default to ${%s:-%s}", [p.variable.name, p.variable.env_value]) if {
-	stack.target(p) == stack.port_number(p.variable.env_value)
+	suggest.target(p) == stack.port_number(p.variable.env_value)
 }
 
 else := sprintf("set %s=%s in %s", [p.variable.name, p.variable.default, p.variable.env_file]) if {
-	stack.target(p) == stack.port_number(p.variable.default)
+	suggest.target(p) == stack.port_number(p.variable.default)
 }
 
 else := sprintf("set %s=%d in %s and change the default to ${%s:-%d}", [p.variable.name, t, p.variable.env_file, p.variable.name, t]) if {
-	t := stack.target(p)
+	t := suggest.target(p)
 }
 
 else := sprintf("set %s and the default of %s to the same port", [p.variable.name, p.service])

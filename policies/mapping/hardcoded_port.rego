@@ -19,6 +19,7 @@ package portguard.rules.mapping.hardcoded_port
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -47,6 +48,6 @@ else := sprintf("write %q (%s=%d is already in %s)", [stack.mapping_text(p, t), 
 	stack.port_number(e.value) == t
 } else := sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])
 
-_port(p) := t if t := stack.target(p)
+_port(p) := t if t := suggest.target(p)
 
 else := p.published

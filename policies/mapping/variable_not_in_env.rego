@@ -20,6 +20,7 @@ package portguard.rules.mapping.variable_not_in_env
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -38,7 +39,7 @@ _port(p) := sprintf("port %d comes from the compose default alone", [p.effective
 
 else := sprintf("with no default either, the host port of container port %d is unknown", [p.target])
 
-_suggestion(p) := sprintf("add %s=%d to the root .env", [p.variable.name, t]) if t := stack.target(p)
+_suggestion(p) := sprintf("add %s=%d to the root .env", [p.variable.name, t]) if t := suggest.target(p)
 
 # A service that is no database tool (env_var_form: all) keeps its port.
 else := sprintf("add %s=%d to the root .env", [p.variable.name, p.effective]) if {

@@ -18,6 +18,7 @@ package portguard.rules.mapping.variable_without_default
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -35,7 +36,7 @@ _problem(v) := sprintf("the default %q, which is not a port number", [v.default]
 
 else := "no default"
 
-_suggestion(p) := sprintf("write %q", [stack.mapping_text(p, t)]) if t := stack.target(p)
+_suggestion(p) := sprintf("write %q", [stack.mapping_text(p, t)]) if t := suggest.target(p)
 
 # A service that is no database tool (env_var_form: all) keeps its port.
 else := sprintf("write %q", [stack.mapping_text(p, p.effective)]) if {

@@ -18,6 +18,7 @@ package portguard.rules.ranges.database_outside_range
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
@@ -43,15 +44,15 @@ _message(w) := sprintf("%s publishes host ports %d-%d, outside %s", [w.port.serv
 
 else := sprintf("%s=%d in %s publishes %s outside %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 
-_suggestion(w) := stack.span_suggestion(w.port) if stack.spans(w.port)
+_suggestion(w) := suggest.span_suggestion(w.port) if stack.spans(w.port)
 
-else := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
+else := fix.instruction(w.port, t) if {
 	w.where == "mapping"
-	t := stack.target(w.port)
+	t := suggest.target(w.port)
 }
 
 else := sprintf("set %s=%d", [w.port.variable.name, t]) if {
-	t := stack.target(w.port)
+	t := suggest.target(w.port)
 }
 
 else := sprintf("publish %s on a free port of %d-%d", [w.port.service, stack.ranges.database.from, stack.ranges.database.to])

@@ -18,6 +18,7 @@ package portguard.rules.ranges.non_database_in_range
 
 import data.portguard.lib.finding
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
@@ -37,7 +38,7 @@ _message(w) := sprintf("%s is not a database tool (%s) and publishes %d inside %
 
 else := sprintf("%s=%d in %s puts %s inside %s, kept for databases (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 
-_suggestion(w) := sprintf("publish %s outside %s, e.g. %d, or label it portguard.category if it is a database tool", [w.port.service, _range, stack.outside_port(w.port)])
+_suggestion(w) := sprintf("publish %s outside %s, e.g. %d, or label it portguard.category if it is a database tool", [w.port.service, _range, suggest.outside_port(w.port)])
 
 _related(w) := [finding.related(w.port, "the mapping")] if w.where == "env"
 

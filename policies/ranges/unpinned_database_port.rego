@@ -21,6 +21,7 @@ package portguard.rules.ranges.unpinned_database_port
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -65,6 +66,6 @@ _network_mode_at(svc) := finding.at(svc.network_mode_at) if svc.network_mode_at 
 
 else := finding.at(svc)
 
-_suggestion(p) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, t), stack.var_name(p), t]) if t := stack.target(p)
+_suggestion(p) := fix.instruction(p, t) if t := suggest.target(p)
 
 else := sprintf("publish one host port from %d-%d", [stack.ranges.database.from, stack.ranges.database.to])

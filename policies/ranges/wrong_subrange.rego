@@ -20,6 +20,7 @@ package portguard.rules.ranges.wrong_subrange
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
@@ -55,15 +56,15 @@ _message(w) := sprintf("%s (%s) publishes %d, %s; %s", [w.port.service, w.port.c
 
 else := sprintf("%s=%d in %s puts %s (%s) %s; %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, w.port.category, _lies_in(w.value), _own(w.port.category), finding.where(w.port)])
 
-_suggestion(w) := stack.span_suggestion(w.port) if stack.spans(w.port)
+_suggestion(w) := suggest.span_suggestion(w.port) if stack.spans(w.port)
 
-else := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(w.port, t), stack.var_name(w.port), t]) if {
+else := fix.instruction(w.port, t) if {
 	w.where == "mapping"
-	t := stack.target(w.port)
+	t := suggest.target(w.port)
 }
 
 else := sprintf("set %s=%d", [w.port.variable.name, t]) if {
-	t := stack.target(w.port)
+	t := suggest.target(w.port)
 }
 
 else := sprintf("no free port is left in %d-%d: free one, or widen the range in .portguard.yaml", [stack.ranges[w.port.category].from, stack.ranges[w.port.category].to])

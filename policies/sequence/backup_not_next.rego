@@ -20,6 +20,7 @@ package portguard.rules.sequence.backup_not_next
 import data.portguard.lib.finding
 import data.portguard.lib.fix
 import data.portguard.lib.stack
+import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
@@ -27,12 +28,12 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
 	"suggestion": _suggestion(p, t),
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],
-	"fix": fix.mapping(p, t),
+	"fix": fix.to_target(p),
 })) if {
 	some p in stack.tooling_ports
 	primary := stack.primary_name[p.svc]
 	n := stack.backup_number[p.svc]
-	t := stack.backup_target(p)
+	t := suggest.backup_target(p)
 	p.effective != t
 	pm := stack.primary_mapping(p)
 }
@@ -41,4 +42,4 @@ _shown(port) := sprintf("%d", [port]) if is_number(port)
 
 else := "no known host port"
 
-_suggestion(p, t) := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])
+_suggestion(p, t) := fix.instruction(p, t)

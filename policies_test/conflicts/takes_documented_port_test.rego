@@ -10,6 +10,8 @@ _expect(p, service, message, suggestion, row_line, row_message) := fx.finding(
 
 _rows := [fx.row(7000, "TimescaleDB", 17), fx.row(7010, "Redis", 18)]
 
+# The service that must move goes to the port its own row documents
+# (7010), not to the next free port beside a second row.
 test_fail_database_takes_the_port_of_another if {
 	p := fx.literal(12, 7000, 6379)
 	d := fx.with_rows(
@@ -18,6 +20,28 @@ test_fail_database_takes_the_port_of_another if {
 			fx.service("redis", "redis:7", 9, [p]),
 		]),
 		_rows,
+	)
+	r := report with input as d
+	r == {fx.with_fix(
+		_expect(
+			p, "redis",
+			"redis publishes 7000, which PORTS-CONVENTION.md assigns to TimescaleDB (timescaledb)",
+			`move redis to 7010: write "${REDIS_PORT:-7010}:6379" and set REDIS_PORT=7010 in the root .env`,
+			17, "7000 is assigned to TimescaleDB",
+		),
+		fx.fix([fx.edit(p, "${REDIS_PORT:-7010}:6379", 7010)], [fx.set_env("REDIS_PORT", "7010")], []),
+	)}
+}
+
+# Without a row of its own, it moves to the next free port, documented.
+test_fail_database_without_a_row_moves_to_a_free_port if {
+	p := fx.literal(12, 7000, 6379)
+	d := fx.with_rows(
+		fx.doc([
+			fx.service("timescaledb", "timescale/timescaledb", 5, [fx.literal(8, 7002, 5432)]),
+			fx.service("redis", "redis:7", 9, [p]),
+		]),
+		[fx.row(7000, "TimescaleDB", 17)],
 	)
 	r := report with input as d
 	r == {fx.with_fix(
@@ -45,11 +69,14 @@ test_fail_service_that_is_not_a_database_tool if {
 		[fx.row(7010, "Cache", 18)],
 	)
 	r := report with input as d
-	r == {_expect(
-		p, "web",
-		"web publishes 7010, which PORTS-CONVENTION.md assigns to Cache (cache)",
-		"move web outside the protected range, e.g. to 80",
-		18, "7010 is assigned to Cache",
+	r == {fx.with_no_fix(
+		_expect(
+			p, "web",
+			"web publishes 7010, which PORTS-CONVENTION.md assigns to Cache (cache)",
+			"move web outside the protected range, e.g. to 80",
+			18, "7010 is assigned to Cache",
+		),
+		"portguard moves the ports of databases, UIs and exporters only",
 	)}
 }
 

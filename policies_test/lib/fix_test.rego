@@ -39,13 +39,13 @@ test_long_syntax_edits_the_published_value if {
 # A variable host IP would be lost in the rewrite: no machine fix.
 test_mapping_with_another_variable_has_no_fix if {
 	p := object.union(fx.var(8, "PG_PORT", "5432", fx.unset, 5432), {"raw": "${BIND:-127.0.0.1}:${PG_PORT:-5432}:5432", "host_ip": "127.0.0.1"})
-	_fix(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), "postgres") == null
+	_fix(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), "postgres") == fix.none("the mapping holds another variable, which a rewrite would lose")
 }
 
 # Ranges of container ports cannot be written as one mapping.
 test_container_port_range_has_no_fix if {
 	p := object.union(fx.literal_range(8, 7000, 7001, 5432), {"raw": "7000-7001:5432-5433", "target_range": [5432, 5433]})
-	_fix(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), "postgres") == null
+	_fix(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), "postgres") == fix.none("the mapping publishes the range of container ports 5432-5433, which moves as a whole: rewrite it by hand")
 }
 
 # Two services that must move get distinct ports, in document order.
@@ -93,13 +93,18 @@ test_env_file_is_the_one_read if {
 	fix.env_file == ".env" with input as fx.without_env(d)
 }
 
-# A null fix is left out of the finding.
+# A null fix is left out of the finding; a fix that does not exist for a
+# reason becomes no_fix.
 test_finding_without_fix if {
 	chain := [{"annotations": {"custom": {"id": "DBP999", "severity": "error"}}}]
 	f := finding.new(chain, {"message": "m", "fix": null})
 	not "fix" in object.keys(f)
+	not "no_fix" in object.keys(f)
 	g := finding.new(chain, {"message": "m", "fix": fx.fix([], [], [])})
 	g.fix == fx.fix([], [], [])
+	h := finding.new(chain, {"message": "m", "fix": fix.none("why")})
+	not "fix" in object.keys(h)
+	h.no_fix == "why"
 }
 
 # Variants of one service that classify differently want different ports
@@ -112,5 +117,6 @@ test_contested_variable_has_no_fix if {
 		fx.in_file(fx.labeled(fx.service("cache", "redis:7", 5, [ui]), {"portguard.category": "ui"}), "docker-compose.tools.yml"),
 	])
 	fix.contested == {"CACHE_PORT"} with input as d
-	[f | some p in stack.ports; f := fix.to_target(p)] == [null, null] with input as d
+	why := fix.none("its variable CACHE_PORT is shared by mappings that need different ports")
+	[f | some p in stack.ports; f := fix.to_target(p)] == [why, why] with input as d
 }

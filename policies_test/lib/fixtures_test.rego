@@ -490,6 +490,9 @@ related(x, message) := {"file": x.file, "line": x.line, "message": message}
 # with_fix gives an expected finding its machine fix.
 with_fix(f, fix) := object.union(f, {"fix": fix})
 
+# with_no_fix gives an expected finding the reason it has no machine fix.
+with_no_fix(f, why) := object.union(f, {"no_fix": why})
+
 # fix is a machine fix: edits of compose scalars, .env variables and rows
 # of the convention table (see policies/lib/fix.rego).
 fix(edits, env, rows) := {"edits": edits, "env": env, "rows": rows}
@@ -521,3 +524,7 @@ add_row(port, service, env_var, category, internal_port) := {
 
 # move_row moves the row at line, which documents old, to port.
 move_row(row, line, old) := object.union(row, {"line": line, "replaces": old})
+
+# remove_row removes the row at line, which documents old: the mapping
+# moves to port, which another row documents already.
+remove_row(row, line, old) := object.union(move_row(row, line, old), {"remove": true})

@@ -69,7 +69,7 @@ test_unrewritable_mapping_says_why if {
 	p := object.union(fx.var(4, "PG_PORT", "5432", fx.unset, 5432), {"raw": "${BIND:-127.0.0.1}:${PG_PORT:-5432}:5432", "host_ip": "127.0.0.1"})
 	d := fx.doc([fx.service("postgres", "postgres:16", 2, [p])])
 	r := migrate.moves with input as d
-	[[m.to, m.fix, m.problem] | some m in r] == [[7000, null, "the mapping cannot be rewritten safely (another variable in it, a multi-line scalar or several container ports)"]]
+	[[m.to, m.fix, m.problem] | some m in r] == [[7000, null, "the mapping holds another variable, which a rewrite would lose"]]
 }
 
 # A backup moves to its primary's port + 1.

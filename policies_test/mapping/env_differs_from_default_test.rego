@@ -83,11 +83,14 @@ test_fail_no_free_port_left if {
 		{"ranges": object.union(fx.config.ranges, {"database": {"from": 7000, "to": 7000}})},
 	)
 	r := report with input as d
-	r == {_expect(
-		fx.loc(".env", 3, 1, 11), "redis",
-		"REDIS_PORT=5433 in .env differs from the default 5432 of redis (docker-compose.yml:12)",
-		"set REDIS_PORT and the default of redis to the same port",
-		[fx.related(p, "the default 5432 of REDIS_PORT")],
+	r == {fx.with_no_fix(
+		_expect(
+			fx.loc(".env", 3, 1, 11), "redis",
+			"REDIS_PORT=5433 in .env differs from the default 5432 of redis (docker-compose.yml:12)",
+			"set REDIS_PORT and the default of redis to the same port",
+			[fx.related(p, "the default 5432 of REDIS_PORT")],
+		),
+		"no free port is left in database 7000-7000",
 	)}
 }
 
@@ -151,4 +154,23 @@ test_success_left_to_other_rules if {
 		fx.service("web", "nginx", 13, [fx.var(16, "WEB_PORT", "80", fx.env("8080", 2), 80)]),
 	])
 	r == set()
+}
+
+# The committed files are the truth, the .env local state: a .env value
+# that drifted from a good default (documented at 7002) goes back to it,
+# even where its own port (7003) would be free. The compose file and the
+# table stay.
+test_fail_drift_from_a_documented_default if {
+	p := fx.var(8, "REDIS_PORT", "7002", fx.env("7003", 2), 6379)
+	d := fx.with_rows(fx.doc([fx.service("redis", "redis:7", 5, [p])]), [object.union(fx.row(7002, "redis", 20), {"env_var": "REDIS_PORT"})])
+	r := report with input as d
+	r == {fx.with_fix(
+		_expect(
+			fx.loc(".env", 2, 1, 11), "redis",
+			"REDIS_PORT=7003 in .env differs from the default 7002 of redis (docker-compose.yml:8)",
+			"set REDIS_PORT=7002 in .env",
+			[fx.related(p, "the default 7002 of REDIS_PORT")],
+		),
+		fx.fix([], [fx.set_env("REDIS_PORT", "7002")], []),
+	)}
 }

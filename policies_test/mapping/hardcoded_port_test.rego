@@ -207,9 +207,12 @@ test_fail_literal_with_the_variable_already_in_env if {
 test_fail_range_keeps_its_length if {
 	p := fx.literal_span(8, 7000, 7050, 7000)
 	r := report with input as fx.doc([fx.service("redis-cluster", "redis:7", 5, [p])])
-	r == {_expect(
-		p, "redis-cluster",
-		`redis-cluster hard-codes host port 7000 in "7000-7050:7000-7050"`,
-		`write the range with variables of the root .env, e.g. "${REDIS_CLUSTER_FIRST:-7000}-${REDIS_CLUSTER_LAST:-7050}:7000-7050"`,
+	r == {fx.with_no_fix(
+		_expect(
+			p, "redis-cluster",
+			`redis-cluster hard-codes host port 7000 in "7000-7050:7000-7050"`,
+			`write the range with variables of the root .env, e.g. "${REDIS_CLUSTER_FIRST:-7000}-${REDIS_CLUSTER_LAST:-7050}:7000-7050"`,
+		),
+		"the mapping publishes the range of container ports 7000-7050, which moves as a whole: rewrite it by hand",
 	)}
 }

@@ -70,10 +70,13 @@ test_fail_no_free_port_left if {
 		{"ranges": object.union(fx.config.ranges, {"database": {"from": 7001, "to": 7001}})},
 	)
 	r := report with input as d
-	r == {_expect(
-		p, "postgres",
-		"postgres: POSTGRES_PORT is not defined in .env; with no default either, the host port of container port 5432 is unknown",
-		"add POSTGRES_PORT=<port> to the root .env",
+	r == {fx.with_no_fix(
+		_expect(
+			p, "postgres",
+			"postgres: POSTGRES_PORT is not defined in .env; with no default either, the host port of container port 5432 is unknown",
+			"add POSTGRES_PORT=<port> to the root .env",
+		),
+		"no free port is left in database 7001-7001",
 	)}
 }
 

@@ -1,0 +1,238 @@
+package main
+
+// fix on every repository at hand: the corpus of real repositories (read
+// from ../shared/corpus, copied to a temporary directory, never into this
+// repository) and the examples. A fix that cannot make its finding go away
+// is not applied, so the second run of fix changes nothing, and every
+// finding a fix was applied for is gone.
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/portguard/portguard/internal/corpus"
+)
+
+func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
+	var roots []string
+	examples, _ := filepath.Glob(filepath.Join(repoRoot, "examples", "*"))
+	for _, e := range examples {
+		if st, err := os.Stat(e); err == nil && st.IsDir() {
+			roots = append(roots, e)
+		}
+	}
+	if c := corpus.Dir(); c != "" {
+		roots = append(roots, corpus.Repositories(c)...)
+	} else {
+		t.Log("../shared/corpus not found (set PORTGUARD_CORPUS): only the examples are fixed")
+	}
+	for _, src := range roots {
+		name := filepath.Base(src)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			root := filepath.Join(t.TempDir(), name)
+			copyTree(t, src, root)
+			before, ok := checkFindings(t, root)
+			if !ok {
+				t.Skip("no compose file: nothing to fix")
+			}
+			rowsBefore := duplicateRows(t, root)
+
+			first := run(t, invocation{args: []string{"fix", root}})
+			if first.code != 0 {
+				// A plan the fixes cannot agree on changes nothing.
+				if first.code != 2 || !strings.Contains(first.stderr, "the fixes conflict, nothing was changed") {
+					t.Fatalf("first fix: exit %d\n%s%s", first.code, first.stdout, first.stderr)
+				}
+			}
+			fixed := snapshot(t, root)
+			after := checkJSON(t, root)
+			// A moved service moves its row: fix adds no second row for a
+			// port, nor for a service and its variable.
+			for k, n := range duplicateRows(t, root) {
+				if n > rowsBefore[k] {
+					t.Errorf("after fix, %d rows for %s (%d before)", n+1, k, rowsBefore[k]+1)
+				}
+			}
+
+			second := run(t, invocation{args: []string{"fix", root}})
+			if second.code != first.code {
+				t.Errorf("second fix: exit %d, the first %d\n%s%s", second.code, first.code, second.stdout, second.stderr)
+			}
+			if again := snapshot(t, root); !maps.Equal(again, fixed) {
+				for f := range again {
+					if again[f] != fixed[f] {
+						t.Errorf("the second fix changed %s:\n%s", f, again[f])
+					}
+				}
+			}
+			if first.code == 0 && !strings.HasPrefix(second.stdout, "nothing to fix") {
+				t.Errorf("the second fix has something to do:\n%s", second.stdout)
+			}
+
+			// Every finding a fix was applied for is gone: as many fewer
+			// findings of its rule, service and place as were fixed.
+			if first.code != 0 {
+				return
+			}
+			left := map[string]int{}
+			for _, f := range after {
+				left[placeKey(f)]++
+				if hasFix(f) {
+					t.Errorf("after fix, %s still has a machine fix", placeKey(f))
+				}
+			}
+			count, fixedCount := map[string]int{}, map[string]int{}
+			for _, f := range before {
+				count[placeKey(f)]++
+				if hasFix(f) {
+					fixedCount[placeKey(f)]++
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(fixedCount)) {
+				if left[k] > count[k]-fixedCount[k] {
+					t.Errorf("%s: %d fixed of %d, %d left", k, fixedCount[k], count[k], left[k])
+				}
+			}
+		})
+	}
+}
+
+// placeKey names a finding by rule, service and place: the line in a
+// compose file (fix edits in place, so lines stay), the file elsewhere (an
+// added .env line or table row moves the lines after it).
+func placeKey(f fixFinding) string {
+	k := f.RuleID + " " + f.Service + " " + f.File
+	if ext := filepath.Ext(f.File); ext == ".yml" || ext == ".yaml" {
+		k += ":" + strconv.Itoa(f.Line)
+	}
+	return k
+}
+
+// hasFix reports whether a finding's fix changes anything.
+func hasFix(f fixFinding) bool {
+	var fx struct {
+		Edits, Env, Rows []json.RawMessage
+	}
+	return len(f.Fix) > 0 && json.Unmarshal(f.Fix, &fx) == nil && len(fx.Edits)+len(fx.Env)+len(fx.Rows) > 0
+}
+
+// duplicateRows counts, for each port and each service and variable, the
+// hand-written rows of the table beyond the first.
+func duplicateRows(t *testing.T, root string) map[string]int {
+	t.Helper()
+	res := run(t, invocation{args: []string{"input", root}})
+	var doc struct {
+		Conventions struct {
+			Rows []struct {
+				Port      *int   `json:"port"`
+				Service   string `json:"service"`
+				EnvVar    string `json:"env_var"`
+				Generated bool   `json:"generated"`
+			} `json:"rows"`
+		} `json:"conventions"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatalf("input %s: %v\n%s", root, err, res.stderr)
+	}
+	seen := map[string]int{}
+	dups := map[string]int{}
+	for _, r := range doc.Conventions.Rows {
+		if r.Generated || r.Port == nil {
+			continue
+		}
+		keys := []string{"port " + strconv.Itoa(*r.Port)}
+		if r.EnvVar != "" {
+			keys = append(keys, "service "+strings.ToLower(r.Service)+" "+r.EnvVar)
+		}
+		for _, k := range keys {
+			if seen[k]++; seen[k] > 1 {
+				dups[k]++
+			}
+		}
+	}
+	return dups
+}
+
+// TestOneChoiceOfPort: check's suggestion and fix, migrate plan and
+// suggest ask one Rego library for the port: pgadmin, documented at 7100
+// but publishing 7050, goes to 7100 everywhere, and suggest offers the next
+// port.
+func TestOneChoiceOfPort(t *testing.T) {
+	root := filepath.Join(repoRoot, "testdata", "fix", "moves-to-its-row", "input")
+	res := run(t, invocation{args: []string{"check", root, "--format", "json"}})
+	var r struct {
+		Findings []struct {
+			RuleID     string `json:"rule_id"`
+			File       string `json:"file"`
+			Suggestion string `json:"suggestion"`
+			Fix        struct {
+				Edits []struct {
+					Port int `json:"port"`
+				} `json:"edits"`
+			} `json:"fix"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+		t.Fatalf("check: %v\n%s", err, res.stderr)
+	}
+	for _, f := range r.Findings {
+		if !strings.Contains(f.Suggestion, "PGADMIN_PORT=7100") || len(f.Fix.Edits) != 1 || f.Fix.Edits[0].Port != 7100 {
+			t.Errorf("check: %s %s: %s, fix %+v", f.RuleID, f.File, f.Suggestion, f.Fix)
+		}
+	}
+	res = run(t, invocation{args: []string{"migrate", "plan", root, "--format", "json"}})
+	var plan struct {
+		Moves []struct {
+			Service string `json:"service"`
+			To      int    `json:"to"`
+		} `json:"moves"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &plan); err != nil || len(plan.Moves) != 1 || plan.Moves[0].To != 7100 {
+		t.Errorf("migrate plan: %v %+v\n%s", err, plan, res.stderr)
+	}
+	res = run(t, invocation{args: []string{"suggest", root, "--category", "ui"}})
+	if res.code != 0 || res.stdout != "7101\n" {
+		t.Errorf("suggest --category ui: exit %d %q", res.code, res.stdout)
+	}
+}
+
+// TestFixSaysWhyNot: a finding whose fix could not make it go away gets
+// none, and fix says why.
+func TestFixSaysWhyNot(t *testing.T) {
+	root := fixture("cluster-port-range")
+	const why = "the mapping publishes the range of container ports 6000-6005, which moves as a whole: rewrite it by hand"
+	res := run(t, invocation{args: []string{"fix", "--dry-run", root}})
+	want := "nothing to fix\nno machine fix for 2 findings:\n" +
+		"  docker-compose.yml:7:9  DBP101  redis-cluster: " + why + "\n" +
+		"  docker-compose.yml:7:9  DBP201  redis-cluster: " + why + "\n" +
+		"1 other finding has no machine fix (DBP205): portguard check lists it\n"
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("exit %d\n%s\nwant\n%s", res.code, res.stdout, want)
+	}
+	var r struct {
+		Findings []struct {
+			RuleID string          `json:"rule_id"`
+			Fix    json.RawMessage `json:"fix"`
+			NoFix  string          `json:"no_fix"`
+		} `json:"findings"`
+	}
+	res = run(t, invocation{args: []string{"check", root, "--format", "json"}})
+	if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.RuleID == "DBP205" {
+			continue
+		}
+		if len(f.Fix) > 0 || f.NoFix != why {
+			t.Errorf("%s: fix %s, no_fix %q", f.RuleID, f.Fix, f.NoFix)
+		}
+	}
+}
