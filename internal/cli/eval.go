@@ -63,7 +63,8 @@ one value is undefined; 2 usage or input error (the document has errors: its
 value is printed first); 3 the query or a policy does not compile or fails.`,
 		Example: `  portguard eval 'data.portguard.lib.stack.ports' examples/violating
   portguard eval 'input.services[_].name' examples/violating
-  portguard eval --format pretty 'some p in data.portguard.lib.stack.ports; service := p.service; port := p.effective; category := p.category' examples/violating
+  portguard eval --format pretty '[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.stack.ports]' examples/violating
+  portguard eval --format pretty 'some i, category in data.portguard.lib.stack.category; service := input.services[i].name' examples/violating
   portguard eval 'data.portguard.lib.suggest.free.database' --policy policy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
