@@ -78,3 +78,15 @@ test_success_unknown_ports if {
 	])
 	r == set()
 }
+
+# Every documented port of a known image is standard: ClickHouse's HTTPS
+# and native TLS ports among them.
+test_success_every_documented_port if {
+	r := report with input as fx.doc([fx.service("clickhouse", "clickhouse/clickhouse-server:24.8", 5, [
+		fx.literal(8, 7000, 8123),
+		fx.literal(9, 7001, 8443),
+		fx.literal(10, 7002, 9000),
+		fx.literal(11, 7003, 9440),
+	])])
+	r == set()
+}
