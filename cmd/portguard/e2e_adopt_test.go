@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,67 @@ docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not docu
 	}
 	if q := run(t, invocation{args: []string{"check", root, "-q"}}); q.code != 1 || strings.Count(q.stdout, "\n") != 1 {
 		t.Errorf("-q: exit %d, want 1 and one line\n%s", q.code, q.stdout)
+	}
+}
+
+// TestDataReachesEveryCommand: an image added with --data is classified by
+// input, documented by docs and judged by suggest as check sees it, and a
+// --policy that does not compile fails each command that evaluates.
+func TestDataReachesEveryCommand(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		dc: "services:\n  ledger:\n    image: acme/ledgerdb:3\n    ports:\n      - \"${LEDGER_PORT:-7000}:6000\"\n    volumes:\n      - ledger-data:/var/lib/ledger\nvolumes:\n  ledger-data:\n    name: ledger-data\n    external: true\n",
+		".env": "LEDGER_PORT=7000\n",
+		"kb/ledger.yaml": `images:
+  ledgerdb:
+    category: database
+    data_dirs: [/var/lib/ledger]
+    display: LedgerDB
+    family: ledgerdb
+    names: [ledgerdb]
+    port_names: {"6000": ""}
+    ports: [6000]
+    repos: [acme/ledgerdb]
+`,
+		"broken/bad.rego": "package portguard.rules.team.bad\n\nreport contains x if {\n",
+	})
+	kb := filepath.Join(root, "kb")
+	category := func(args ...string) string {
+		res := run(t, invocation{args: append([]string{"input", root}, args...)})
+		var doc struct {
+			Services []struct {
+				Classification struct {
+					Category string `json:"category"`
+				} `json:"classification"`
+			} `json:"services"`
+		}
+		if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil || len(doc.Services) != 1 {
+			t.Fatalf("input %v: %v\n%s%s", args, err, res.stdout, res.stderr)
+		}
+		return doc.Services[0].Classification.Category
+	}
+	if without, with := category(), category("--data", kb); without == with || with != "database" {
+		t.Errorf("input: category %s without --data, %s with it; want database with it", without, with)
+	}
+	// docs: the generated row's category comes from the classification.
+	docs := run(t, invocation{args: []string{"docs", root, "--data", kb}})
+	table, _ := os.ReadFile(filepath.Join(root, "PORTS-CONVENTION.md"))
+	if docs.code != 0 || !strings.Contains(string(table), "| 7000 | ledger | `LEDGER_PORT` | database | 6000 |") {
+		t.Errorf("docs --data: exit %d %s\n%s", docs.code, docs.stderr, table)
+	}
+	// suggest: the backup of a database is its primary's port + 1.
+	sug := run(t, invocation{args: []string{"suggest", root, "--data", kb, "--backup-of", "ledger"}})
+	if sug.code != 0 || sug.stdout != "7001\n" {
+		t.Errorf("suggest --data --backup-of ledger: exit %d %q %s", sug.code, sug.stdout, sug.stderr)
+	}
+	broken := filepath.Join(root, "broken")
+	for _, args := range [][]string{
+		{"docs", root, "--policy", broken},
+		{"suggest", root, "--policy", broken},
+		{"fix", root, "--dry-run", "--policy", broken},
+		{"baseline", root, "--policy", broken},
+	} {
+		if res := run(t, invocation{args: args}); res.code != 3 || !strings.Contains(res.stderr, "bad.rego") {
+			t.Errorf("%v: exit %d, want 3 naming the policy\n%s", args, res.code, res.stderr)
+		}
 	}
 }

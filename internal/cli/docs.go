@@ -17,6 +17,7 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/diff"
 	"github.com/portguard/portguard/internal/docs"
+	"github.com/portguard/portguard/internal/engine"
 )
 
 // DocsOptions are the inputs of `portguard docs`.
@@ -30,6 +31,9 @@ type DocsOptions struct {
 	Exclude []string
 	Check   bool
 	Map     string
+	// Policies and Data are --policy and --data, as check takes them.
+	Policies []string
+	Data     []string
 }
 
 // NewCmdDocs builds `portguard docs [PATH]`.
@@ -68,6 +72,7 @@ conflicts in contrasting colours.`,
 	fl.StringVar(&opts.Map, "map", "", "also draw the 7000-7999 map as SVG into FILE")
 	addSourceFlags(fl, &opts.Files, &opts.Config)
 	addExcludeFlag(fl, &opts.Exclude)
+	addPolicyFlags(fl, &opts.Policies, &opts.Data)
 	return cmd
 }
 
@@ -75,7 +80,8 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	res, err := evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude})
+	res, err := evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data}})
 	if err != nil {
 		return err
 	}
@@ -154,7 +160,8 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 		if !bytes.Equal(old, updated) {
 			// The new table documents ports: judge the stack again, so the
 			// map shows what check now reports.
-			if res, err = evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude}); err != nil {
+			if res, err = evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude,
+				Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data}}); err != nil {
 				return err
 			}
 			var b bytes.Buffer

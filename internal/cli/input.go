@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/engine"
 )
 
 // InputOptions are the inputs of `portguard input`.
@@ -17,6 +18,8 @@ type InputOptions struct {
 	Config   string
 	Profiles []string
 	Exclude  []string
+	// Data is --data: its images classify the services.
+	Data []string
 	// Schema prints the document's JSON Schema instead of a document.
 	Schema bool
 	// Live adds what runs on the host (input.live), as run and audit see it.
@@ -61,6 +64,7 @@ policies: for writing and testing rules about the running host.`,
 	cmd.Flags().BoolVar(&opts.Live, "live", false, "add what runs on this host (sockets, containers, volumes) under live")
 	addProfileFlag(cmd.Flags(), &opts.Profiles)
 	addExcludeFlag(cmd.Flags(), &opts.Exclude)
+	cmd.Flags().StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard, as check takes it: its images classify the services (repeatable)")
 	return cmd
 }
 
@@ -69,7 +73,13 @@ func inputRun(opts *InputOptions) error {
 		_, err := opts.IO.Out.Write(input.Schema)
 		return err
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude})
+	// --data reaches the classification: an image added there is
+	// classified here as check classifies it.
+	kb, err := engine.KnowledgeBase(opts.Data)
+	if err != nil {
+		return policyExit(err)
+	}
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude, Knowledge: kb})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

@@ -28,6 +28,8 @@ type SuggestOptions struct {
 	BackupOf string
 	Count    int
 	Format   string
+	Policies []string
+	Data     []string
 }
 
 var suggestFormats = []string{"text", "json"}
@@ -62,6 +64,7 @@ prints one port per line, for scripts:
 	addSourceFlags(fl, &opts.Files, &opts.Config)
 	addProfileFlag(fl, &opts.Profiles)
 	addExcludeFlag(fl, &opts.Exclude)
+	addPolicyFlags(fl, &opts.Policies, &opts.Data)
 	return cmd
 }
 
@@ -75,13 +78,17 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use %s)", opts.Format, strings.Join(suggestFormats, ", "))}
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude})
+	kb, err := engine.KnowledgeBase(opts.Data)
+	if err != nil {
+		return policyExit(err)
+	}
+	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude, Knowledge: kb})
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
-	eng, err := opts.Factory.NewEngine(engine.Options{})
+	eng, err := opts.Factory.NewEngine(engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data})
 	if err != nil {
-		return &ExitError{Code: ExitPolicy, Err: err}
+		return policyExit(err)
 	}
 	s, err := suggest.Ports(ctx, eng, doc, suggest.Request{Category: opts.Category, BackupOf: opts.BackupOf, Count: opts.Count})
 	if err != nil {
