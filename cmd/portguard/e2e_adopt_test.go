@@ -126,7 +126,7 @@ docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not docu
 // --policy that does not compile fails each command that evaluates.
 func TestDataReachesEveryCommand(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		dc: "services:\n  ledger:\n    image: acme/ledgerdb:3\n    ports:\n      - \"${LEDGER_PORT:-7000}:6000\"\n    volumes:\n      - ledger-data:/var/lib/ledger\nvolumes:\n  ledger-data:\n    name: ledger-data\n    external: true\n",
+		dc:     "services:\n  ledger:\n    image: acme/ledgerdb:3\n    ports:\n      - \"${LEDGER_PORT:-7000}:6000\"\n    volumes:\n      - ledger-data:/var/lib/ledger\nvolumes:\n  ledger-data:\n    name: ledger-data\n    external: true\n",
 		".env": "LEDGER_PORT=7000\n",
 		"kb/ledger.yaml": `images:
   ledgerdb:

@@ -110,7 +110,9 @@ func TestBaselineAdoption(t *testing.T) {
 
 	// Fixing a recorded finding leaves a stale entry: a note, which
 	// baseline --update prunes.
-	editFile(t, db, func(s string) string { return strings.Replace(s, `"${QDRANT_HTTP_PORT}:6333"`, `"${QDRANT_HTTP_PORT:-7020}:6333"`, 1) })
+	editFile(t, db, func(s string) string {
+		return strings.Replace(s, `"${QDRANT_HTTP_PORT}:6333"`, `"${QDRANT_HTTP_PORT:-7020}:6333"`, 1)
+	})
 	r = checkSuppressed(t, 1, root)
 	notes := 0
 	for _, f := range r.Findings {
