@@ -5,14 +5,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X github.com/portguard/portguard/internal/cli.Version=$(VERSION) -X github.com/portguard/portguard/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test vet bench fuzz plan clean
+.PHONY: build test vet bench fuzz plan image clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/portguard
 
 ## test: vet, then every Go test (Rego unit tests and end-to-end tests included)
 test: vet
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 
 ## bench: Go benchmarks of the stages (load, compile, evaluate, report; the
 ## rules must stay linear: ns/service flat), then whole-process timings of
@@ -38,6 +38,13 @@ fuzz:
 ## policies that check runs; a test fails while it is older than policies/
 plan:
 	$(GO) test ./internal/engine -run TestBuiltinPlanInSync -count=1 -update
+
+## image: the container image (Dockerfile): a static binary for the local
+## engine's platform, built into bin/image/, which is the build context
+IMAGE ?= portguard:dev
+image:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$($(GO) env GOARCH) $(GO) build -ldflags "$(LDFLAGS)" -o bin/image/portguard ./cmd/portguard
+	docker build -t $(IMAGE) -f Dockerfile bin/image
 
 vet:
 	$(GO) vet ./...
