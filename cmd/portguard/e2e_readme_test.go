@@ -14,7 +14,8 @@ package main
 //	```
 //
 // TestReadmeExcerpts runs the commands of each block in order with bash, in
-// a fresh directory holding a copy of examples/ and with this build of
+// a fresh directory holding a copy of examples/ (and of testdata/e2e/ for a
+// command that names it) and with this build of
 // portguard first on the PATH (`cd DIR` on a line of its own moves the
 // block's later commands), and compares the printed lines (stdout, then
 // stderr) with the block's: each line of the block must be a line of the
@@ -128,6 +129,12 @@ func checkExcerpt(t *testing.T, b block, cwd string) string {
 	path := filepath.Dir(binary) + string(os.PathListSeparator) + os.Getenv("PATH")
 	for i := 0; i < len(b.lines); {
 		cmdLine := strings.TrimPrefix(b.lines[i], "$ ")
+		// A command on a fixture gets a copy of the fixtures.
+		if strings.Contains(cmdLine, "testdata/") {
+			if _, err := os.Stat(filepath.Join(cwd, "testdata")); err != nil {
+				copyTree(t, filepath.Join(repoRoot, "testdata", "e2e"), filepath.Join(cwd, "testdata", "e2e"))
+			}
+		}
 		var want []string
 		for i++; i < len(b.lines) && !strings.HasPrefix(b.lines[i], "$ "); i++ {
 			want = append(want, b.lines[i])
