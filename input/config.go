@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -94,6 +96,26 @@ type Exception struct {
 	Expires string `json:"expires" yaml:"expires"`
 	// Line is where the exception is written in the config file.
 	Line int `json:"line" yaml:"-"`
+}
+
+// under makes the configuration's paths, which are relative to the
+// directory it is read in (the project directory), relative to the root
+// that prefix (the project directory, relative to the root) lies in, as
+// every path of the document is.
+func (c *Config) under(prefix string) {
+	if prefix == "." {
+		return
+	}
+	for _, p := range []*string{&c.EnvFile, &c.ConventionsFile, &c.EnvLoader, &c.Baseline} {
+		if *p != "" && !path.IsAbs(*p) {
+			*p = path.Join(prefix, filepath.ToSlash(*p))
+		}
+	}
+	for i := range c.Exceptions {
+		if f := c.Exceptions[i].File; f != "" && !path.IsAbs(f) {
+			c.Exceptions[i].File = path.Join(prefix, f)
+		}
+	}
 }
 
 // DefaultConfig returns the convention of DESIGN section 2.

@@ -143,6 +143,20 @@ func linkTarget(root, p string) (target string, inside, resolved bool) {
 	return filepath.Join(root, r), true, true
 }
 
+// under makes the paths of a tree found under the directory prefix (a
+// path relative to the root) relative to the root.
+func (t *Tree) under(prefix string) {
+	if prefix == "." {
+		return
+	}
+	for i, f := range t.EnvFiles {
+		t.EnvFiles[i] = path.Join(prefix, f)
+	}
+	for i := range t.Errors {
+		t.Errors[i].File = path.Join(prefix, t.Errors[i].File)
+	}
+}
+
 // ExplicitProject is what `-f a.yml -f b.yml` means to docker compose: one
 // project, the later files merged into the first.
 func ExplicitProject(files []string) Project {

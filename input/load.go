@@ -76,7 +76,21 @@ func Load(opts Options) (*Document, error) {
 		return nil, &ConfigError{File: opts.Root, Msg: "is not a directory (use -f for a single compose file)"}
 	}
 
-	cfgPath, cfgDisplay := filepath.Join(root, ConfigFileName), ConfigFileName
+	files, err := explicitFiles(root, opts.Files)
+	if err != nil {
+		return nil, err
+	}
+	// The project directory: with -f, the directory of the first file, as
+	// docker compose takes it; the root .env, the convention table and the
+	// configuration are read there, and only it is searched for stray .env
+	// files and dotenv loads. Paths stay relative to the root (PATH).
+	projectDir := root
+	if len(files) > 0 {
+		projectDir = filepath.Dir(files[0])
+	}
+	prefix := rel(root, projectDir)
+
+	cfgPath, cfgDisplay := filepath.Join(projectDir, ConfigFileName), path.Join(prefix, ConfigFileName)
 	if opts.ConfigPath != "" {
 		cfgPath, cfgDisplay = opts.ConfigPath, opts.ConfigPath
 	}
@@ -84,6 +98,7 @@ func Load(opts Options) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.under(prefix)
 	for _, p := range opts.Exclude {
 		if err := ValidExclude(p); err != nil {
 			return nil, &ConfigError{File: "--exclude", Msg: err.Error()}
@@ -107,20 +122,13 @@ func Load(opts Options) (*Document, error) {
 	doc.Env.File = envFile
 
 	var projects []Project
-	if len(opts.Files) > 0 {
-		var files []string
-		for _, f := range opts.Files {
-			abs, err := filepath.Abs(f)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, abs)
-		}
+	if len(files) > 0 {
 		projects = []Project{ExplicitProject(files)}
 		doc.ExplicitFiles = true
 	}
-	tree := Discover(root, cfg.ComposeFiles, cfg.Exclude)
-	if len(opts.Files) == 0 {
+	tree := Discover(projectDir, cfg.ComposeFiles, cfg.Exclude)
+	tree.under(prefix)
+	if len(files) == 0 {
 		projects = tree.Projects
 		doc.Errors = append(doc.Errors, tree.Errors...)
 	}
@@ -203,6 +211,25 @@ func Load(opts Options) (*Document, error) {
 	doc.Ignores = resolveIgnores(doc, append(ignores, tableIgnores...))
 	sortErrors(doc.Errors)
 	return doc, nil
+}
+
+// explicitFiles resolves the -f files: a relative path is taken from the
+// current directory, as docker compose takes it, or, when no file is there,
+// from the root (PATH), so that `check REPO -f docker-compose.yml` reads
+// REPO/docker-compose.yml.
+func explicitFiles(root string, names []string) ([]string, error) {
+	var out []string
+	for _, f := range names {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Lstat(abs); err != nil && !filepath.IsAbs(f) {
+			abs = filepath.Join(root, f)
+		}
+		out = append(out, abs)
+	}
+	return out, nil
 }
 
 // quietComposeGo stops compose-go from logging warnings (an obsolete

@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -225,5 +226,58 @@ func TestExtendsSourceFile(t *testing.T) {
 	}
 	if want := []string{"docker-compose.prod.yml base", "docker-compose.yml extends", "docker-compose.yml base"}; !reflect.DeepEqual(files, want) {
 		t.Errorf("files %v, want %v", files, want)
+	}
+}
+
+// TestExplicitFileFromAnotherDirectory: -f FILE works like docker compose
+// -f: the project directory is the file's directory, where the .env, the
+// convention table and the configuration are read, and nothing else under
+// the current directory is walked; with PATH, a relative -f that is not in
+// the current directory is taken from PATH.
+func TestExplicitFileFromAnotherDirectory(t *testing.T) {
+	parent := t.TempDir()
+	writeFiles(t, parent, map[string]string{
+		"repo/docker-compose.yml": "services:\n  postgres:\n    image: postgres:16\n    ports:\n      - \"${POSTGRES_PORT:-7000}:5432\"\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n" +
+			"volumes:\n  pgdata:\n    name: pgdata\n    external: true\n",
+		"repo/.env":                "POSTGRES_PORT=7000\n",
+		"repo/PORTS-CONVENTION.md": "| Port | Service | Env var |\n|---|---|---|\n| 7000 | postgres | POSTGRES_PORT |\n",
+		// Siblings of the project: none of them is the project's.
+		"sibling/.env":               "API_PORT=8080\n",
+		"other/docker-compose.yml":   "services:\n  web:\n    image: nginx\n    ports:\n      - \"7000:80\"\n",
+		"PORTS-CONVENTION.md":        "| Port | Service |\n|---|---|\n| 7005 | nobody |\n",
+		"app/src/index.js":           "require('dotenv').config()\n",
+		"repo/.portguard.yaml":       "fail_on: error\n",
+		"repo/tools/stray/.env.test": "X=1\n",
+	})
+	for _, c := range []struct {
+		name string
+		inv  invocation
+		root string // what the paths are relative to
+	}{
+		{"from the parent, -f repo/docker-compose.yml", invocation{dir: parent, args: []string{"check", "-f", "repo/docker-compose.yml", "--format", "json"}}, "repo/"},
+		{"from elsewhere, PATH -f docker-compose.yml", invocation{dir: t.TempDir(), args: []string{"check", filepath.Join(parent, "repo"), "-f", "docker-compose.yml", "--format", "json"}}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := run(t, c.inv)
+			r := decodeReport(t, res)
+			if res.code != 1 || len(r.Errors) != 0 {
+				t.Errorf("exit %d, errors %+v; want exit 1 (the stray .env of the project) and no error", res.code, r.Errors)
+			}
+			if r.EnvFile != c.root+".env" {
+				t.Errorf("env_file %q, want %q", r.EnvFile, c.root+".env")
+			}
+			// The project's own stray .env is found; nothing outside the
+			// project directory is.
+			compareFindings(t, r.Findings, []want{{"DBP704", c.root + "tools/stray/.env.test", 1, ""}})
+			in := c.inv
+			in.args = append([]string{"input"}, in.args[1:len(in.args)-2]...)
+			doc, _ := inputOf(t, in)
+			if doc.Conventions.File != c.root+"PORTS-CONVENTION.md" || len(doc.Conventions.Rows) != 1 || *doc.Conventions.Rows[0].Port != 7000 {
+				t.Errorf("conventions %+v, want the project's table", doc.Conventions)
+			}
+			if len(doc.Services) != 1 || doc.Services[0].File != c.root+"docker-compose.yml" {
+				t.Errorf("services %+v, want postgres of %sdocker-compose.yml", doc.Services, c.root)
+			}
+		})
 	}
 }

@@ -24,8 +24,8 @@ func pathArg(args []string) string {
 // addSourceFlags registers the flags that say what to read: -f FILE
 // (repeatable, merged as docker compose -f merges) and --config.
 func addSourceFlags(fl *pflag.FlagSet, files *[]string, config *string) {
-	fl.StringArrayVarP(files, "file", "f", nil, "compose file (repeatable; merged as docker compose -f does); default: discovery under PATH")
-	fl.StringVar(config, "config", "", "configuration file (default PATH/"+input.ConfigFileName+" when present)")
+	fl.StringArrayVarP(files, "file", "f", nil, "compose file (repeatable; merged as docker compose -f does; relative to the current directory, else to PATH); the first file's directory is the project directory, whose .env, PORTS-CONVENTION.md and "+input.ConfigFileName+" are read; default: discovery under PATH")
+	fl.StringVar(config, "config", "", "configuration file (default: "+input.ConfigFileName+" of the project directory, PATH or the first -f file's, when present)")
 }
 
 // addProfileFlag registers --profile, as docker compose has it.
