@@ -82,12 +82,26 @@ func (l *composeLoader) envEntry(name, raw string, set bool, pos Position, pc *p
 		e.PortRefs = portRefs(value)
 		pc.portRefs[value] = e.PortRefs
 	}
-	if portLikeName(name) {
+	e.Value = Redacted
+	if portLikeName(name) && portLikeRefs(refs) {
 		e.Value = value
-	} else {
-		e.Value = Redacted
 	}
 	return e, nil
+}
+
+// portLikeRefs reports whether every variable a value references is named
+// like a port: a port-like entry keeps its value only when no other .env
+// value is interpolated into it (DB_PORT: ${PASSWORD} stays redacted).
+func portLikeRefs(refs []varRef) bool {
+	for _, r := range refs {
+		if !portLikeName(r.Name) {
+			return false
+		}
+		if inner, err := scanVars(r.Arg); err != nil || !portLikeRefs(inner) {
+			return false
+		}
+	}
+	return true
 }
 
 // hostPortRE finds host:port pairs: in URLs (after // or userinfo@), in

@@ -391,3 +391,23 @@ func TestSymlinkedComposeFileOnce(t *testing.T) {
 		t.Errorf("errors: %v", doc.Errors)
 	}
 }
+
+// TestPortLikeEnvironmentValues: a port-like environment entry carries its
+// value as docker compose interpolates it, unless another .env value (not
+// named like a port) is interpolated into it.
+func TestPortLikeEnvironmentValues(t *testing.T) {
+	doc := load(t, map[string]string{
+		"docker-compose.yml": "services:\n  api:\n    image: node:22\n    environment:\n" +
+			"      DB_PORT: ${POSTGRES_PORT:-5432}\n      CACHE_PORT: ${REDIS_PORT:-${FALLBACK_PORT}}\n" +
+			"      ODD_PORT: ${PASSWORD}\n      MIXED_PORT: ${POSTGRES_PORT:-${PASSWORD}}\n      PASSWORD: ${PASSWORD}\n",
+		".env": "POSTGRES_PORT=7000\nPASSWORD=hunter2\n",
+	})
+	got := map[string]string{}
+	for _, e := range doc.Services[0].Environment {
+		got[e.Name] = e.Value
+	}
+	want := map[string]string{"DB_PORT": "7000", "CACHE_PORT": "", "ODD_PORT": Redacted, "MIXED_PORT": Redacted, "PASSWORD": Redacted}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("environment %v, want %v", got, want)
+	}
+}
