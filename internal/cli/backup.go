@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/backup"
 	"github.com/portguard/portguard/internal/docker"
 	"github.com/portguard/portguard/internal/engine"
@@ -120,39 +119,27 @@ func backupCreateRun(ctx context.Context, opts *BackupCreateOptions) error {
 		}
 		defer eng.Close()
 	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config})
-	if err != nil {
-		return &ExitError{Code: ExitInput, Err: err}
-	}
 	// The library lists the database tools and what their backup takes.
 	pol, err := opts.Factory.NewEngine(engine.Options{})
 	if err != nil {
 		return policyExit(err)
 	}
-	services, err := migrate.Services(ctx, pol, doc)
+	bo, err := migrate.BackupOf(ctx, pol, opts.Path, opts.Files, opts.Config)
 	if err != nil {
+		if in := (*migrate.InputError)(nil); errors.As(err, &in) {
+			return &ExitError{Code: ExitInput, Err: err}
+		}
 		return &ExitError{Code: ExitPolicy, Err: err}
 	}
-	bo := migrate.BackupOptions{
-		Root: opts.Path, ConfigPath: opts.Config, Doc: doc, Services: services,
-		Dir: backupDir(opts.Path, opts.Dir), Reason: "backup create", Version: Version,
-	}
+	bo.Dir, bo.Reason, bo.Version = backupDir(opts.Path, opts.Dir), "backup create", Version
 	if eng != nil {
 		bo.Engine = eng
 	}
 	m, dir, err := migrate.Backup(ctx, bo)
 	if err != nil {
-		return &ExitError{Code: ExitInput, Err: backupFailed(dir, err)}
+		return &ExitError{Code: ExitInput, Err: migrate.BackupFailed(dir, err)}
 	}
 	return reportNewBackup(opts.IO.Out, m, dir)
-}
-
-// backupFailed says where an interrupted backup was left.
-func backupFailed(dir string, err error) error {
-	if dir == "" {
-		return fmt.Errorf("backup failed: %w", err)
-	}
-	return fmt.Errorf("backup failed, %s is left incomplete (no manifest): %w", dir, err)
 }
 
 // reportNewBackup verifies a new backup and prints its summary.

@@ -2,28 +2,24 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/portguard/portguard/internal/compose"
 	"github.com/portguard/portguard/internal/docker"
+	"github.com/portguard/portguard/internal/migrate"
 )
 
-// connectStack reaches the Docker engine (DOCKER_HOST, else the local
-// socket) and docker compose, for the commands that touch running stacks;
-// what says what needs them, for the message when one does not answer.
+// connectStack reaches the Docker engine and docker compose for the
+// commands that touch running stacks (migrate.Connect); what says what
+// needs them, for the message when one does not answer.
 func connectStack(ctx context.Context, what string) (*docker.Client, *compose.CLI, error) {
-	eng, err := docker.New()
+	eng, cli, err := migrate.Connect(ctx, what)
 	if err != nil {
-		return nil, nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s needs a Docker engine: %w (--config-only works without one)", what, err)}
-	}
-	if _, err := eng.Info(ctx); err != nil {
-		eng.Close()
-		return nil, nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s needs a Docker engine: %w (--config-only works without one)", what, err)}
-	}
-	cli, err := compose.Find(ctx)
-	if err != nil {
-		eng.Close()
-		return nil, nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s needs docker compose: %w", what, err)}
+		if ue := (*migrate.UnreachableError)(nil); errors.As(err, &ue) && ue.Engine {
+			err = fmt.Errorf("%w (--config-only works without one)", err)
+		}
+		return nil, nil, &ExitError{Code: ExitInput, Err: err}
 	}
 	return eng, cli, nil
 }

@@ -46,20 +46,63 @@ type BackupOptions struct {
 // the container.
 const dumpScript = `export PGPASSWORD="${PGPASSWORD:-${POSTGRES_PASSWORD:-}}"; exec pg_dumpall -U "${PGUSER:-${POSTGRES_USER:-postgres}}"`
 
+// BackupOf loads the stacks under root as `backup create` reads them
+// (files: -f, configPath: --config) and asks the library for their
+// database tools: the options of a backup of them, to which the caller
+// adds where it goes, the engine, the reason and the version. A file that
+// cannot be read at all is an *InputError; the query's failure is the
+// policies'.
+func BackupOf(ctx context.Context, q Querier, root string, files []string, configPath string) (BackupOptions, error) {
+	doc, err := input.Load(input.Options{Root: root, Files: files, ConfigPath: configPath})
+	if err != nil {
+		return BackupOptions{}, &InputError{Err: err}
+	}
+	services, err := Services(ctx, q, doc)
+	if err != nil {
+		return BackupOptions{}, err
+	}
+	return BackupOptions{Root: root, ConfigPath: configPath, Doc: doc, Services: services}, nil
+}
+
 // Backup takes a backup of the stacks: the configuration files and, with
-// an engine, the dumps and volume archives; the caller verifies it.
+// an engine, the dumps and volume archives; the caller verifies it. On
+// error, the directory is the backup left without a manifest ("" when
+// none was made).
 func Backup(ctx context.Context, o BackupOptions) (*backup.Manifest, string, error) {
-	present, absent, err := backup.ConfigFiles(o.Root, o.Doc, o.ConfigPath)
+	opts, err := PrepareBackup(ctx, o)
 	if err != nil {
 		return nil, "", err
+	}
+	return backup.Create(ctx, opts)
+}
+
+// PrepareBackup is what Backup takes, without taking it: the
+// configuration files and, with an engine, the running services, a dump
+// stream of each running service whose family has a dump tool and an
+// archive stream of each database data volume. It only reads: the engine
+// is asked for its containers and volumes, and nothing runs until the
+// streams are written.
+func PrepareBackup(ctx context.Context, o BackupOptions) (backup.Options, error) {
+	present, absent, err := backup.ConfigFiles(o.Root, o.Doc, o.ConfigPath)
+	if err != nil {
+		return backup.Options{}, err
 	}
 	opts := backup.Options{Dir: o.Dir, Root: o.Root, Config: present, Absent: absent, Reason: o.Reason, Version: o.Version}
 	if o.Engine != nil {
 		if err := engineParts(ctx, o, &opts); err != nil {
-			return nil, "", err
+			return backup.Options{}, err
 		}
 	}
-	return backup.Create(ctx, opts)
+	return opts, nil
+}
+
+// BackupFailed says where a backup that failed was left: dir is what
+// Backup returned with its error.
+func BackupFailed(dir string, err error) error {
+	if dir == "" {
+		return fmt.Errorf("backup failed: %w", err)
+	}
+	return fmt.Errorf("backup failed, %s is left incomplete (no manifest): %w", dir, err)
 }
 
 // engineParts adds the running services, the dumps and the volume
