@@ -7,12 +7,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/portguard/portguard/internal/compose"
 	"github.com/portguard/portguard/internal/dockertest"
 )
 
@@ -29,11 +32,17 @@ import (
 // when the test ends.
 func mcpSession(t *testing.T, dir string, args ...string) *sdk.ClientSession {
 	t.Helper()
+	return mcpSessionEnv(t, dir, nil, args...)
+}
+
+// mcpSessionEnv is mcpSession with variables added to the environment.
+func mcpSessionEnv(t *testing.T, dir string, env []string, args ...string) *sdk.ClientSession {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	cmd := exec.Command(binary, append([]string{"mcp"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = baseEnv()
+	cmd.Env = append(baseEnv(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	client := sdk.NewClient(&sdk.Implementation{Name: "portguard-e2e", Version: "v0"}, nil)
@@ -344,7 +353,8 @@ func TestMCPBrokenPolicy(t *testing.T) {
 
 // TestMCPMigration: migration_plan is what migrate plan prints;
 // migration_apply and backup_create without confirm refuse, describe what
-// they would do and change nothing; with confirm they act as the commands.
+// they would do and change nothing; with confirm and config_only they act
+// as the commands with --config-only (TestMCPEngine: with the engine).
 func TestMCPMigration(t *testing.T) {
 	fixture := filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention")
 	root := t.TempDir()
@@ -392,20 +402,15 @@ func TestMCPMigration(t *testing.T) {
 	res = callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true})
 	var would struct {
 		Created     bool     `json:"created"`
+		ConfigOnly  bool     `json:"config_only"`
 		ConfigFiles []string `json:"config_files"`
 	}
 	structured(t, "backup_create", res, &would)
-	if would.Created || !slices.Contains(would.ConfigFiles, ".env") || !slices.Contains(would.ConfigFiles, "docker-compose.yml") {
+	if would.Created || !would.ConfigOnly || !slices.Contains(would.ConfigFiles, ".env") || !slices.Contains(would.ConfigFiles, "docker-compose.yml") {
 		t.Errorf("backup_create without confirm: %+v", would)
 	}
 	if after := snapshot(t, root); !maps.Equal(before, after) {
 		t.Fatalf("without confirm, files changed: %v", slices.Sorted(maps.Keys(after)))
-	}
-
-	// confirm without config_only: this version cannot recreate containers.
-	res = callTool(t, s, "migration_apply", map[string]any{"path": root, "confirm": true})
-	if !res.IsError || !strings.Contains(resultText(res), "config_only") {
-		t.Errorf("confirm without config_only: %v %s", res.IsError, resultText(res))
 	}
 
 	var backed struct {
@@ -447,6 +452,49 @@ func TestMCPMigration(t *testing.T) {
 	}
 }
 
+// TestMCPNoEngine: when no Docker engine answers, backup_create and
+// migration_apply refuse as backup create and migrate apply do, with or
+// without confirm, saying that config_only works without one, and change
+// nothing; with config_only they work.
+func TestMCPNoEngine(t *testing.T) {
+	root := t.TempDir()
+	copyTree(t, filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention"), root)
+	before := snapshot(t, root)
+	sock := filepath.Join(t.TempDir(), "no-engine.sock")
+	s := mcpSessionEnv(t, ".", []string{"DOCKER_HOST=unix://" + sock})
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"backup_create", map[string]any{"path": root}},
+		{"backup_create", map[string]any{"path": root, "confirm": true}},
+		{"migration_apply", map[string]any{"path": root}},
+		{"migration_apply", map[string]any{"path": root, "confirm": true}},
+	} {
+		res := callTool(t, s, c.tool, c.args)
+		text := resultText(res)
+		if !res.IsError || !strings.HasPrefix(text, c.tool+" needs a Docker engine: ") || !strings.Contains(text, sock) || !strings.Contains(text, "(config_only: true works without one)") {
+			t.Errorf("%s %v: error %v\n%s", c.tool, c.args, res.IsError, text)
+		}
+		if c.tool == "migration_apply" && !strings.Contains(text, "postgres  shop     database  5433 -> 7000") {
+			t.Errorf("%s %v: the refusal does not carry the plan:\n%s", c.tool, c.args, text)
+		}
+		if b, _ := json.Marshal(res); strings.Contains(string(b), "correct-horse-battery-staple") {
+			t.Errorf("%s %v: the result carries the password of .env", c.tool, c.args)
+		}
+	}
+	if after := snapshot(t, root); !maps.Equal(before, after) {
+		t.Fatalf("without an engine, files changed: %v", slices.Sorted(maps.Keys(after)))
+	}
+	var applied struct {
+		Applied bool `json:"applied"`
+	}
+	structured(t, "migration_apply", callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true, "confirm": true}), &applied)
+	if !applied.Applied {
+		t.Errorf("migration_apply with config_only, without an engine: not applied")
+	}
+}
+
 // TestMCPAudit: the audit tool reports a process that is not a database
 // tool listening in the range, as portguard audit does, and says what it
 // looked at.
@@ -476,4 +524,211 @@ func TestMCPAudit(t *testing.T) {
 	if !res.IsError || !strings.Contains(resultText(res), "give the path too") {
 		t.Errorf("files without path: %v %s", res.IsError, resultText(res))
 	}
+}
+
+// mcpBackup is the result of backup_create.
+type mcpBackup struct {
+	Created     bool     `json:"created"`
+	Message     string   `json:"message"`
+	Dir         string   `json:"dir"`
+	ID          string   `json:"id"`
+	ConfigOnly  bool     `json:"config_only"`
+	ConfigFiles []string `json:"config_files"`
+	Dumps       []struct {
+		Path, Source, Container, Tool string
+	} `json:"dumps"`
+	Volumes []struct {
+		Name    string `json:"name"`
+		Size    int64  `json:"size"`
+		Archive string `json:"archive"`
+		Service string `json:"service"`
+		Live    bool   `json:"live"`
+	} `json:"volumes"`
+	Files []struct {
+		Path, Kind, Source, Tool string
+		Size                     int64
+	} `json:"files"`
+	Verification *struct {
+		Checked  int   `json:"checked"`
+		Problems []any `json:"problems"`
+	} `json:"verification"`
+}
+
+// mcpApply is the result of migration_apply.
+type mcpApply struct {
+	Applied    bool   `json:"applied"`
+	Message    string `json:"message"`
+	ConfigOnly bool   `json:"config_only"`
+	Plan       struct {
+		Moves []struct {
+			Service  string `json:"service"`
+			From, To int
+		} `json:"moves"`
+	} `json:"plan"`
+	Result *struct {
+		Backup    string   `json:"backup"`
+		Files     []string `json:"files"`
+		Recreated []string `json:"recreated"`
+	} `json:"result"`
+	Steps []string `json:"steps"`
+}
+
+// TestMCPEngine: with a Docker engine, backup_create and migration_apply
+// do what backup create and migrate apply --yes do, on a real PostgreSQL
+// started with Compose v2: without confirm they say what they would take
+// and move and change nothing; backup_create takes a verified backup with
+// the dump; migration_apply refuses what would start the database on an
+// empty volume, then moves it with its rows and names its backup; a
+// migration that fails after its backup rolls back by itself. No result
+// carries the password of the stack's .env.
+func TestMCPEngine(t *testing.T) {
+	st, cli, rows := startPGWithRows(t, "mcp")
+	s := mcpSession(t, ".")
+	call := func(tool string, args map[string]any) *sdk.CallToolResult {
+		t.Helper()
+		res := callTool(t, s, tool, args)
+		b, _ := json.Marshal(res)
+		noSecretIn(t, tool+" "+fmt.Sprint(args), string(b), st.password)
+		return res
+	}
+	backups := filepath.Join(st.dir, "backups")
+	before, _ := fileSnapshot(t, st.dir)
+
+	// backup_create without confirm: the files, the dump and the volume it
+	// would take; nothing written.
+	var would mcpBackup
+	structured(t, "backup_create", call("backup_create", map[string]any{"path": st.dir}), &would)
+	if would.Created || would.ConfigOnly || len(would.ConfigFiles) != 4 || len(would.Dumps) != 1 || would.Dumps[0].Source != st.project+"/postgres" ||
+		would.Dumps[0].Tool != "pg_dumpall" || len(would.Volumes) != 1 || would.Volumes[0].Name != st.volume || !would.Volumes[0].Live {
+		t.Errorf("backup_create without confirm: %+v", would)
+	}
+	for _, want := range []string{"not created: confirm is not true", "a pg_dumpall dump of " + st.project + "/postgres", "an archive of volume " + st.volume} {
+		if !strings.Contains(would.Message, want) {
+			t.Errorf("backup_create without confirm says %q, not %q", would.Message, want)
+		}
+	}
+	if _, err := os.Stat(backups); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("backup_create without confirm made %s (%v)", backups, err)
+	}
+
+	// With confirm: a verified backup holding the dump with the rows and
+	// the archive of the volume.
+	var taken mcpBackup
+	structured(t, "backup_create", call("backup_create", map[string]any{"path": st.dir, "confirm": true}), &taken)
+	if !taken.Created || taken.ID == "" || taken.ConfigOnly || taken.Verification == nil || taken.Verification.Checked != 6 || len(taken.Verification.Problems) != 0 ||
+		len(taken.Dumps) != 1 || len(taken.Volumes) != 1 || taken.Volumes[0].Archive == "" || !strings.Contains(taken.Message, "1 dump, 1 volume archive") {
+		t.Fatalf("backup_create: %+v", taken)
+	}
+	if res := run(t, invocation{args: []string{"backup", "verify", taken.ID, st.dir}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", taken.ID, res.code, res.stderr)
+	}
+	dump := gunzip(t, filepath.Join(taken.Dir, filepath.FromSlash(taken.Dumps[0].Path)))
+	for _, want := range []string{"PostgreSQL database cluster dump complete", "beta-" + st.project} {
+		if !strings.Contains(dump, want) {
+			t.Errorf("the dump of backup_create has no %q", want)
+		}
+	}
+	noSecretIn(t, "the manifest", readFile(t, filepath.Join(taken.Dir, "manifest.json")), st.password)
+
+	// migration_apply without confirm: the plan, nothing changed.
+	var planned mcpApply
+	res := call("migration_apply", map[string]any{"path": st.dir})
+	structured(t, "migration_apply", res, &planned)
+	if planned.Applied || planned.ConfigOnly || !strings.HasPrefix(planned.Message, "not applied: ") || len(planned.Plan.Moves) != 1 ||
+		planned.Plan.Moves[0].From != st.oldPort || planned.Plan.Moves[0].To != st.newPort || !strings.Contains(resultText(res), "keeps volume "+st.volume) {
+		t.Errorf("migration_apply without confirm: %+v\n%s", planned, resultText(res))
+	}
+	if now, _ := fileSnapshot(t, st.dir); !equalStrings(now, before) {
+		t.Errorf("migration_apply without confirm changed files")
+	}
+
+	// The refusals of migrate apply: a renamed volume would start the
+	// database on an empty one.
+	composeFile := filepath.Join(st.dir, "docker-compose.yml")
+	renamed := strings.Replace(before["docker-compose.yml"], "name: "+st.volume+"\n", "name: "+st.volume+"-new\n", 1)
+	if err := os.WriteFile(composeFile, []byte(renamed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = call("migration_apply", map[string]any{"path": st.dir, "confirm": true})
+	if !res.IsError || !strings.Contains(resultText(res), "migration refused, nothing was changed") || !strings.Contains(resultText(res), "another (empty) volume") {
+		t.Errorf("migration_apply with a renamed volume: error %v\n%s", res.IsError, resultText(res))
+	}
+	if now, _ := fileSnapshot(t, st.dir); now["docker-compose.yml"] != renamed || now[".env"] != before[".env"] {
+		t.Errorf("the refused migration changed files")
+	}
+	if err := os.WriteFile(composeFile, []byte(before["docker-compose.yml"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// With confirm: the database moves with its rows, and the result names
+	// the verified backup taken first.
+	var applied mcpApply
+	structured(t, "migration_apply", call("migration_apply", map[string]any{"path": st.dir, "confirm": true}), &applied)
+	t.Logf("migration_apply: %s\n%s", applied.Message, strings.Join(applied.Steps, "\n"))
+	if !applied.Applied || applied.Result == nil || applied.Result.Backup == "" || applied.Result.Backup == taken.ID ||
+		!slices.Equal(applied.Result.Recreated, []string{st.project + "/postgres"}) ||
+		!strings.Contains(applied.Message, "to undo: portguard rollback "+applied.Result.Backup) {
+		t.Fatalf("migration_apply: %+v", applied)
+	}
+	answers := fmt.Sprintf("postgres answers on port %d and mounts volume %s at /var/lib/postgresql/data as before", st.newPort, st.volume)
+	if !slices.Contains(applied.Steps, answers) {
+		t.Errorf("the steps do not say %q", answers)
+	}
+	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
+		t.Errorf("rows on the new port %d: %q %v, want %q", st.newPort, out, err, rows)
+	}
+	if env := readFile(t, filepath.Join(st.dir, ".env")); !strings.Contains(env, fmt.Sprintf("POSTGRES_PORT=%d\n", st.newPort)) {
+		t.Errorf(".env after the migration: the port is not %d", st.newPort)
+	}
+	if res := run(t, invocation{args: []string{"backup", "verify", applied.Result.Backup, st.dir}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", applied.Result.Backup, res.code, res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(backups, applied.Result.Backup, "dumps", st.project+"_postgres.sql.gz")); err != nil {
+		t.Errorf("the migration's backup has no dump: %v", err)
+	}
+
+	// A migration that fails after its backup rolls back by itself: the
+	// database, started again with --env-file, would not get the next port
+	// from docker compose. The error names the backup.
+	envFile := filepath.Join(st.dir, "deploy.env")
+	if err := os.WriteFile(envFile, []byte(fmt.Sprintf("POSTGRES_PORT=%d\nPOSTGRES_PASSWORD=%s\n", st.newPort, st.password)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if _, err := cli.Run(ctx, compose.Project{Dir: st.dir, Name: st.project, EnvFiles: []string{envFile}}, "up", "-d", "--force-recreate"); err != nil {
+		t.Fatalf("starting the stack with --env-file: %v", err)
+	}
+	st.waitFor(t, st.newPort)
+	next := dockertest.FreePorts(t, 1, 7050, 7099)[0]
+	if err := os.WriteFile(filepath.Join(st.dir, ".portguard.yaml"), []byte(fmt.Sprintf("ranges:\n  database: {from: %d, to: %d}\n", next, next)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	beforeFailure, _ := fileSnapshot(t, st.dir)
+	res = call("migration_apply", map[string]any{"path": st.dir, "confirm": true})
+	text := resultText(res)
+	t.Logf("migration_apply that fails:\n%s", text)
+	m := regexp.MustCompile(`rolled back to backup (\S+): the files are as before, and so are the services`).FindStringSubmatch(text)
+	if !res.IsError || m == nil || !strings.Contains(text, "migration failed while recreating the services") ||
+		!strings.Contains(text, fmt.Sprintf("postgres answers on port %d again", st.newPort)) {
+		t.Fatalf("migration_apply that fails: error %v\n%s", res.IsError, text)
+	}
+	if res := run(t, invocation{args: []string{"backup", "verify", m[1], st.dir}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", m[1], res.code, res.stderr)
+	}
+	if now, _ := fileSnapshot(t, st.dir); !equalStrings(now, beforeFailure) {
+		t.Errorf("the files after the automatic rollback differ from before")
+	}
+	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
+		t.Errorf("rows on port %d after the rollback: %q %v, want %q", st.newPort, out, err, rows)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -175,16 +175,24 @@ func (s *pgStack) waitFor(t *testing.T, port int) {
 
 const rowsSQL = "select string_agg(id || ':' || name, ',' order by id) from items"
 
-func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
+// startPGWithRows starts a pgStack (skipping the test when no engine
+// answers) with two rows in a table items, and returns it with Compose v2
+// and its rows as rowsSQL reads them.
+func startPGWithRows(t *testing.T, what string) (*pgStack, *compose.CLI, string) {
+	t.Helper()
 	dockertest.Engine(t)
 	cli := dockertest.Compose(t)
 	postgresImage(t)
-	s := newPGStack(t, "migrate")
+	s := newPGStack(t, what)
 	s.up(t, cli)
 	if out, err := s.psql(s.oldPort, "create table items (id int primary key, name text); insert into items values (1, 'alpha'), (2, 'beta-"+s.project+"')"); err != nil {
 		t.Fatalf("writing rows: %v %s", err, out)
 	}
-	rows := "1:alpha,2:beta-" + s.project
+	return s, cli, "1:alpha,2:beta-" + s.project
+}
+
+func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
+	s, _, rows := startPGWithRows(t, "migrate")
 	before, _ := fileSnapshot(t, s.dir)
 
 	// Refusals: what would recreate the database on an empty volume

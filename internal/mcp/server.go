@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -42,6 +43,32 @@ type Server struct {
 	opts  Options
 	log   *slog.Logger
 	rules []finding.Rule
+	// busy counts the calls that change things (backup_create and
+	// migration_apply with confirm): Serve returns once they end, and
+	// starts no new one once closing.
+	mu      sync.Mutex
+	closing bool
+	busy    sync.WaitGroup
+}
+
+// begin registers a call that changes things; false when the server is
+// shutting down.
+func (s *Server) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.busy.Add(1)
+	return true
+}
+
+// drain waits for the calls that change things, and refuses new ones.
+func (s *Server) drain() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	s.busy.Wait()
 }
 
 const instructions = `portguard checks docker-compose stacks against the database port convention:
@@ -55,6 +82,11 @@ change things take confirm: true and, without it, only say what they would do.`
 // New builds the server: it compiles the policies once to list the rule
 // catalog, so a broken --policy fails before serving.
 func New(ctx context.Context, o Options) (*sdk.Server, error) {
+	_, srv, err := newServer(ctx, o)
+	return srv, err
+}
+
+func newServer(ctx context.Context, o Options) (*Server, *sdk.Server, error) {
 	if o.NewEngine == nil {
 		o.NewEngine = func(eo engine.Options) (*engine.Engine, error) { return engine.New(ctx, eo) }
 	}
@@ -66,7 +98,7 @@ func New(ctx context.Context, o Options) (*sdk.Server, error) {
 	}
 	eng, err := o.NewEngine(o.Engine)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &Server{opts: o, log: newLogger(o.Log), rules: eng.Rules()}
 	srv := sdk.NewServer(&sdk.Implementation{Name: "portguard", Title: "portguard", Version: o.Version},
@@ -86,17 +118,21 @@ func New(ctx context.Context, o Options) (*sdk.Server, error) {
 			Messages:    []*sdk.PromptMessage{{Role: "user", Content: &sdk.TextContent{Text: agents.Workflow(req.Params.Arguments["path"])}}},
 		}, nil
 	})
-	return srv, nil
+	return s, srv, nil
 }
 
 // Serve runs the server on a stream pair (stdin and stdout) until the
-// client closes it.
+// client closes it. A backup or a migration under way when the client goes
+// away is carried to its end (a failed migration to its rollback) before
+// Serve returns.
 func Serve(ctx context.Context, o Options, in io.ReadCloser, out io.WriteCloser) error {
-	srv, err := New(ctx, o)
+	s, srv, err := newServer(ctx, o)
 	if err != nil {
 		return err
 	}
-	return srv.Run(ctx, &sdk.IOTransport{Reader: in, Writer: out})
+	err = srv.Run(ctx, &sdk.IOTransport{Reader: in, Writer: out})
+	s.drain()
+	return err
 }
 
 // addTool registers a tool whose handler cannot take the server down: a

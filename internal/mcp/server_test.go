@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -49,5 +50,33 @@ func TestPanicIsToolError(t *testing.T) {
 	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "explain_rule", Arguments: map[string]any{"id": "DBP101"}})
 	if err != nil || res.IsError {
 		t.Errorf("after the panic: %v, %+v", err, res)
+	}
+}
+
+// TestDrainWaitsForChanges: when the client goes away, Serve waits for a
+// backup or a migration under way, and lets no new one begin.
+func TestDrainWaitsForChanges(t *testing.T) {
+	var s Server
+	if !s.begin() {
+		t.Fatal("a change cannot begin on a serving server")
+	}
+	done := make(chan struct{})
+	go func() {
+		s.drain()
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("drain returned while a change was under way")
+	case <-time.After(200 * time.Millisecond):
+	}
+	s.busy.Done()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("drain did not return once the change ended")
+	}
+	if s.begin() {
+		t.Error("a change began after drain")
 	}
 }
