@@ -197,7 +197,7 @@ func TestFmt(t *testing.T) {
 // TestEval: eval prints the facts and the library's values of the examples,
 // as JSON and as a table.
 func TestEval(t *testing.T) {
-	res := run(t, invocation{args: []string{"eval", "data.portguard.lib.stack.ports", example("violating")}})
+	res := run(t, invocation{args: []string{"eval", "data.portguard.lib.ports.mappings", example("violating")}})
 	var ports []struct {
 		Service   string `json:"service"`
 		Category  string `json:"category"`
@@ -206,7 +206,7 @@ func TestEval(t *testing.T) {
 		Line      int    `json:"line"`
 	}
 	if err := json.Unmarshal([]byte(res.stdout), &ports); res.code != 0 || err != nil {
-		t.Fatalf("eval stack.ports: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
+		t.Fatalf("eval ports.mappings: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
 	}
 	found := false
 	for _, p := range ports {
@@ -216,11 +216,11 @@ func TestEval(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("stack.ports lacks timescaledb-backup on 7005 (database): %+v", ports)
+		t.Errorf("ports.mappings lacks timescaledb-backup on 7005 (database): %+v", ports)
 	}
 
 	res = run(t, invocation{args: []string{"eval", "--format", "pretty",
-		`[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.stack.ports]`, example("violating")}})
+		`[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.ports.mappings]`, example("violating")}})
 	lines := strings.Split(res.stdout, "\n")
 	if res.code != 0 || !regexp.MustCompile(`^CATEGORY +PORT +SERVICE$`).MatchString(lines[0]) ||
 		!regexp.MustCompile(`(?m)^database +7005 +timescaledb-backup$`).MatchString(res.stdout) || len(lines) != len(ports)+2 {

@@ -112,8 +112,8 @@ func TestReadmeAuthoringExcerpts(t *testing.T) {
 			ciWriteFile(t, filepath.Join(dir, "policy", "no_host_network.rego"), "package main\ndeny contains msg if { some s in input.services; s.network_mode == \"host\"\n  msg := sprintf(\"%s uses the host network\",[s.name]) }\n")
 			return dir
 		},
-		"portguard eval 'data.portguard.lib.stack.ports[0]' examples/violating": func(*testing.T) string { return repoRoot },
-		"portguard eval --format pretty 'some i, category in data.portguard.lib.stack.category; category != \"other\"; service := input.services[i].name; image := input.services[i].image' examples/violating": func(*testing.T) string {
+		"portguard eval 'data.portguard.lib.ports.mappings[0]' examples/violating": func(*testing.T) string { return repoRoot },
+		"portguard eval --format pretty 'some i, category in data.portguard.lib.services.category; category != \"other\"; service := input.services[i].name; image := input.services[i].image' examples/violating": func(*testing.T) string {
 			return repoRoot
 		},
 		"portguard init": func(t *testing.T) string {

@@ -51,7 +51,7 @@ before writing a rule. The query is compiled against the input schema, like
 a policy.
 
 Output: a query that is one expression without variables
-(data.portguard.lib.stack.ports, count(input.services)) prints its value;
+(data.portguard.lib.ports.mappings, count(input.services)) prints its value;
 any other query prints the list of its results: for each, the values of the
 variables it names (some s in input.services; name := s.name), or the value
 of its expression when it names none (input.services[_].name). --format
@@ -61,10 +61,10 @@ values as compact JSON), a list of values one per line, and text as is.
 Exit codes: 0 the query has a value (a list, possibly empty); 1 a query of
 one value is undefined; 2 usage or input error (the document has errors: its
 value is printed first); 3 the query or a policy does not compile or fails.`,
-		Example: `  portguard eval 'data.portguard.lib.stack.ports' examples/violating
+		Example: `  portguard eval 'data.portguard.lib.ports.mappings' examples/violating
   portguard eval 'input.services[_].name' examples/violating
-  portguard eval --format pretty '[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.stack.ports]' examples/violating
-  portguard eval --format pretty 'some i, category in data.portguard.lib.stack.category; service := input.services[i].name' examples/violating
+  portguard eval --format pretty '[{"service": p.service, "port": p.effective, "category": p.category} | some p in data.portguard.lib.ports.mappings]' examples/violating
+  portguard eval --format pretty 'some i, category in data.portguard.lib.services.category; service := input.services[i].name' examples/violating
   portguard eval 'data.portguard.lib.suggest.free.database' --policy policy`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {

@@ -74,7 +74,7 @@ type QueryRow struct {
 	Values   []any
 }
 
-// EvalQuery evaluates a Rego query (`data.portguard.lib.stack.ports`,
+// EvalQuery evaluates a Rego query (`data.portguard.lib.ports.mappings`,
 // `some s in input.services; s.image == ""`) over the document with the
 // compiled policies, data and input schema, as `opa eval` does. A query
 // that does not parse or compile is a *PolicyError at query:line:col.

@@ -24,7 +24,7 @@ func TestEvalQuery(t *testing.T) {
 		{query: "data.portguard.nothing", value: true, rows: `[]`},
 		{query: "input.services[_].name", rows: `[{"Bindings":{},"Values":["db"]},{"Bindings":{},"Values":["web"]}]`},
 		{query: "some s in input.services; image := s.image; name := s.name", vars: []string{"s", "image", "name"}},
-		{query: `x := count(data.portguard.lib.stack.ports)`, vars: []string{"x"}, rows: `[{"Bindings":{"x":0},"Values":[true]}]`},
+		{query: `x := count(data.portguard.lib.ports.mappings)`, vars: []string{"x"}, rows: `[{"Bindings":{"x":0},"Values":[true]}]`},
 		{query: `some s in input.services; s.name == "nothing"`, vars: []string{"s"}, rows: `[]`},
 		{query: "input.services[_].prots", err: "query:1:1: undefined ref: input.services[_].prots"},
 		{query: "x := y", err: "query:1:1: var y is unsafe"},

@@ -20,7 +20,7 @@ package portguard.rules.appconfig.hardcoded_port_in_env
 
 import data.portguard.lib.finding
 import data.portguard.lib.hosts
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 
 # A port-like variable set to a protected port.
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
@@ -34,7 +34,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	e.value != "<redacted>"
 	regex.match(`^[0-9]+$`, e.value)
 	n := to_number(e.value)
-	stack.protected(n)
+	ports.protected(n)
 	not _own_listen_port(svc, e, n)
 }
 
@@ -56,7 +56,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 	"suggestion": _suggestion(r.port),
 })) if {
 	some r in hosts.refs
-	stack.protected(r.port)
+	ports.protected(r.port)
 	not r.env.uses_variable
 	not r.host in hosts.service_hosts
 	not r.host in hosts.local
@@ -64,7 +64,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 
 _suggestion(n) := sprintf("read it from the root .env: ${%s}", [v]) if {
 	vars := {h.variable.name |
-		some h in stack.holders[n]
+		some h in ports.holders[n]
 		is_string(h.variable.name)
 	}
 	count(vars) > 0

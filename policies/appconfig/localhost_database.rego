@@ -16,7 +16,7 @@ package portguard.rules.appconfig.localhost_database
 
 import data.portguard.lib.finding
 import data.portguard.lib.hosts
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
 	"service": self,
@@ -32,7 +32,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 
 _suggestion(names, port) := sprintf("use %s:%d", [names[0], inner]) if {
 	inner := [p.target |
-		some p in stack.ports_by_service[names[0]]
+		some p in ports.by_service[names[0]]
 		p.effective == port
 	][0]
 }

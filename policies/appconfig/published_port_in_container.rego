@@ -17,7 +17,6 @@ package portguard.rules.appconfig.published_port_in_container
 
 import data.portguard.lib.finding
 import data.portguard.lib.hosts
-import data.portguard.lib.stack
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
 	"service": input.services[r.svc].name,

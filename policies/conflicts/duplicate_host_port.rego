@@ -18,13 +18,14 @@ package portguard.rules.conflicts.duplicate_host_port
 import data.portguard.lib.conflicts
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 # _by_port groups the mappings by host port and protocol in one pass
 # (conflicts.sharing), so the rule stays linear in the number of services;
 # a range is in the group of each port it publishes.
-_by_port := {key: [stack.ports[k] | some k in sort(ks)] |
+_by_port := {key: [ports.mappings[k] | some k in sort(ks)] |
 	some key, ks in conflicts.sharing
 	count(ks) > 1
 }
@@ -82,7 +83,7 @@ else := sprintf("move %s to %d: %s", [p.service, t, fix.instruction(p, t)]) if {
 
 else := sprintf("move %s to a free port, e.g. %d", [p.service, suggest.outside_port(p)]) if {
 	conflicts.loses_conflict(p)
-	not p.category in stack.tooling
+	not p.category in services.tooling
 }
 
 else := sprintf("keep %s on %d and move the others", [p.service, p.effective]) if not conflicts.loses_conflict(p)

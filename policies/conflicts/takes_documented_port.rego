@@ -21,7 +21,7 @@ package portguard.rules.conflicts.takes_documented_port
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -37,17 +37,17 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	not conventions.satisfies(row, p)
 	named := conventions.owners(row, p)
 	count(named) > 0
-	not stack.service_names[p.service] in {input.services[i].name | some i in named}
+	not services.names[p.service] in {input.services[i].name | some i in named}
 	owners := sort({input.services[i].name | some i in named})
 }
 
 # The port the other rules suggest too (suggest.target), so fixes agree.
 _suggestion(p) := sprintf("move %s to %d: %s", [p.service, t, fix.instruction(p, t)]) if {
-	p.category in stack.tooling
+	p.category in services.tooling
 	t := suggest.target(p)
 	t != p.effective
 }
 
-else := sprintf("move %s to a free port of its sub-range", [p.service]) if p.category in stack.tooling
+else := sprintf("move %s to a free port of its sub-range", [p.service]) if p.category in services.tooling
 
 else := sprintf("move %s outside the protected range, e.g. to %d", [p.service, suggest.outside_port(p)])

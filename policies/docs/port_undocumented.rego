@@ -16,7 +16,8 @@ package portguard.rules.docs.port_undocumented
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
@@ -25,9 +26,9 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"suggestion": _suggestion(p),
 	"fix": fix.documenting(p),
 })) if {
-	some p in stack.range_ports
+	some p in ports.range_mappings
 	is_number(p.effective)
-	stack.protected(p.effective)
+	ports.protected(p.effective)
 	not p.effective in conventions.documented_ports
 }
 
@@ -46,12 +47,12 @@ _suggestion(p) := sprintf("move %s to %d, which %s documents for it: %s", [p.ser
 	t := suggest.target(p)
 	t != p.effective
 	t in conventions.documented_ports
-} else := sprintf("move %s to %d (%s) and add the row | %d | %s | %s | %s | to %s", [p.service, t, fix.instruction(p, t), t, p.service, stack.var_name(p), p.category, _file]) if {
+} else := sprintf("move %s to %d (%s) and add the row | %d | %s | %s | %s | to %s", [p.service, t, fix.instruction(p, t), t, p.service, ports.var_name(p), p.category, _file]) if {
 	t := suggest.target(p)
 	t != p.effective
 } else := sprintf("move the row for %d (%s, %s) to %d", [row.port, row.service, conventions.where(row), p.effective]) if {
-	p.category in stack.tooling
+	p.category in services.tooling
 	row := fix.stale_rows(p)[0]
-} else := sprintf("add the row | %d | %s | %s | %s | to %s", [p.effective, p.service, stack.var_name(p), p.category, _file]) if {
-	p.category in stack.tooling
-} else := sprintf("publish %s outside %d-%d, e.g. %d, instead of documenting %d", [p.service, stack.ranges.protected.from, stack.ranges.protected.to, suggest.outside_port(p), p.effective])
+} else := sprintf("add the row | %d | %s | %s | %s | to %s", [p.effective, p.service, ports.var_name(p), p.category, _file]) if {
+	p.category in services.tooling
+} else := sprintf("publish %s outside %d-%d, e.g. %d, instead of documenting %d", [p.service, ports.ranges.protected.from, ports.ranges.protected.to, suggest.outside_port(p), p.effective])

@@ -64,6 +64,6 @@ report contains finding.new(rego.metadata.chain(), {
 
 _env_var_used(name) if {
 	name != ""
-	some p in data.portguard.lib.stack.ports
+	some p in data.portguard.lib.ports.mappings
 	p.variable.name == name
 }

@@ -16,10 +16,10 @@
 #   tags: [docs]
 package portguard.rules.docs.table_breaks_convention
 
-import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
 import data.portguard.lib.finding
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 _finding(row, message, suggestion, related) := {
 	"file": input.conventions.file,
@@ -57,7 +57,7 @@ _apart(a, b) if {
 	count(nb) > 0
 	every i in na {
 		every j in nb {
-			not conflicts.run_together(i, j)
+			not services.run_together(i, j)
 		}
 	}
 }
@@ -70,19 +70,19 @@ report contains finding.new(rego.metadata.chain(), _finding(
 	[],
 )) if {
 	some row in conventions.judged_rows
-	row.category in stack.tooling
-	r := stack.ranges[row.category]
-	not stack.in_range(row.port, r)
+	row.category in services.tooling
+	r := ports.ranges[row.category]
+	not ports.in_range(row.port, r)
 }
 
 # A single port in the reserved range.
 report contains finding.new(rego.metadata.chain(), _finding(
 	row,
-	sprintf("the row assigns %d, in the reserved range %d-%d, to %s", [row.port, stack.ranges.reserved.from, stack.ranges.reserved.to, row.service]),
+	sprintf("the row assigns %d, in the reserved range %d-%d, to %s", [row.port, ports.ranges.reserved.from, ports.ranges.reserved.to, row.service]),
 	"assign a port of the service's sub-range instead, or record an exception with its reason",
 	[],
 )) if {
 	some row in conventions.judged_rows
-	stack.reserved(row.port)
-	not row.category in stack.tooling
+	ports.reserved(row.port)
+	not row.category in services.tooling
 }

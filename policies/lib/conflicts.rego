@@ -14,9 +14,10 @@
 package portguard.lib.conflicts
 
 import data.portguard.lib.conventions
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
-# conflict reports whether the mappings a and b (of stack.ports), on the
+# conflict reports whether the mappings a and b (of ports.mappings), on the
 # same host port and protocol, cannot both bind it. Variants of one service
 # (the same name in other files: base, override, prod) never conflict; two
 # entries of one service in one file do.
@@ -34,49 +35,8 @@ conflict(a, b) if {
 }
 
 # together reports whether the services of mappings a and b run on one
-# host at the same time.
-together(a, b) if run_together(a.svc, b.svc)
-
-# run_together reports whether input.services[i] and input.services[j] run
-# on one host at the same time: they are no alternatives, and in the same
-# scope.
-run_together(i, j) if {
-	not alternatives(i, j)
-	_same_scope(i, j)
-}
-
-# profiles are the profiles that --profile enabled; empty when none was
-# given (every service is checked, and alternatives never conflict).
-profiles := object.get(input, "profiles", [])
-
-# alternatives reports whether input.services[i] and input.services[j]
-# never run together: both belong to profiles, and none of them is shared.
-# With --profile, the document holds only the enabled services, which do
-# run together.
-alternatives(i, j) if {
-	count(profiles) == 0
-	a := input.services[i].profiles
-	b := input.services[j].profiles
-	count(a) > 0
-	count(b) > 0
-	not _share(a, b)
-}
-
-_share(a, b) if {
-	some x in a
-	x in b
-}
-
-# scope is conflict_scope of .portguard.yaml: "host" (default: every
-# project shares the host) or "project" (each project has a host of its
-# own, as for a repository of independent samples).
-scope := object.get(input.config, "conflict_scope", "host")
-
-_same_scope(_, _) if scope != "project"
-
-_same_scope(i, j) if _project(input.services[i]) == _project(input.services[j])
-
-_project(svc) := object.get(svc, "project_file", svc.file)
+# host at the same time (lib/services decides which do).
+together(a, b) if services.run_together(a.svc, b.svc)
 
 _wildcard := {"", "0.0.0.0", "::", "[::]"}
 
@@ -88,21 +48,21 @@ ip_overlap(_, b) if b in _wildcard
 
 ip_overlap(a, b) if a == b
 
-# sharing[[n, protocol]] are the indexes into stack.ports of the mappings
+# sharing[[n, protocol]] are the indexes into ports.mappings of the mappings
 # that publish host port n (a range is in the group of each of its ports,
 # up to 1024 of them), grouped in one pass (a complete object: indexed by
 # an array key, which object.get would read as a path).
 sharing := {key: ks | some key, ks in _sharing}
 
 _sharing[[p.effective, p.protocol]] contains k if {
-	some k, p in stack.ports
+	some k, p in ports.mappings
 	r := p.effective_range
 	is_array(r)
 	r[0] == r[1]
 }
 
 _sharing[[n, p.protocol]] contains k if {
-	some k, p in stack.ports
+	some k, p in ports.mappings
 	r := p.effective_range
 	is_array(r)
 	r[0] < r[1]
@@ -121,9 +81,9 @@ loses_conflict(p) if p.idx in object.get(_losers, p.svc, set())
 # about a mapping again and again. (It is read whole, through object.get:
 # topdown computes a multi-value rule asked for one key anew each time.)
 _losers[p.svc] contains p.idx if {
-	some p in stack.ports
-	count(object.get(stack.holders, p.effective, [])) > 1
-	some h in stack.holders[p.effective]
+	some p in ports.mappings
+	count(object.get(ports.holders, p.effective, [])) > 1
+	some h in ports.holders[p.effective]
 	h.service != p.service
 	[h.svc, h.idx] < [p.svc, p.idx]
 	h.protocol == p.protocol
@@ -135,7 +95,7 @@ _losers[p.svc] contains p.idx if {
 # conflicts with publishes host port n now.
 held_by_other(p, n) if {
 	some k in sharing[[n, p.protocol]]
-	h := stack.ports[k]
+	h := ports.mappings[k]
 	h.service != p.service
 	conflict(h, p)
 }
@@ -153,7 +113,7 @@ held_by_other(p, n) if {
 after_fix(plan) := sort(array.concat(
 	[msg |
 		some [k, n] in moved
-		p := stack.ports[k]
+		p := ports.mappings[k]
 		v := p.variable.name
 		value := plan.env[v]
 		value != sprintf("%d", [n])
@@ -163,13 +123,13 @@ after_fix(plan) := sort(array.concat(
 	[msg |
 		some [n, proto, a, b] in {[n, p.protocol, min({k, o}), max({k, o})] |
 			some [k, n] in moved
-			p := stack.ports[k]
+			p := ports.mappings[k]
 			some o in _at_after(n, p.protocol, moved, moved_ks)
 			o != k
-			conflict(p, stack.ports[o])
+			conflict(p, ports.mappings[o])
 		}
-		pa := stack.ports[a]
-		pb := stack.ports[b]
+		pa := ports.mappings[a]
+		pb := ports.mappings[b]
 		msg := sprintf("%d/%s: %s (%s:%d) and %s (%s:%d) would both publish it", [n, proto, pa.service, pa.file, pa.line, pb.service, pb.file, pb.line])
 	],
 )) if {
@@ -177,7 +137,7 @@ after_fix(plan) := sort(array.concat(
 
 	# moved are [index, new port] of the mappings that the plan changes
 	moved := [[k, n] |
-		some k, p in stack.ports
+		some k, p in ports.mappings
 		n := _new_port(p, edits, plan.env)
 		_changed(p, n, edits)
 	]
@@ -188,7 +148,7 @@ _new_port(p, edits, _) := edits[[p.file, p.line, p.column]]
 
 _new_port(p, edits, env) := n if {
 	not edits[[p.file, p.line, p.column]]
-	n := stack.port_number(env[p.variable.name])
+	n := ports.port_number(env[p.variable.name])
 }
 
 _edited(p, edits) if edits[[p.file, p.line, p.column]]
@@ -205,7 +165,7 @@ _at_after(n, proto, moved, moved_ks) := {k |
 } | {k |
 	some [k, m] in moved
 	m == n
-	stack.ports[k].protocol == proto
+	ports.mappings[k].protocol == proto
 }
 
 _sharers(n, proto) := ks if ks := sharing[[n, proto]]

@@ -14,8 +14,8 @@
 #   protected range are judged: the table may document other ranges too.
 package portguard.lib.conventions
 
-import data.portguard.lib.conflicts
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 # words splits a display name into its lowercase words.
 words(name) := [w |
@@ -108,15 +108,15 @@ judged_rows := [row |
 	some row in input.conventions.rows
 	not row.generated
 	is_number(row.port)
-	stack.protected(row.port)
+	ports.protected(row.port)
 ]
 
 # publishers[n] are the mappings whose effective host port is n.
-publishers := {n: [stack.range_ports[k] | some k in sort(object.get(_publishers, n, []))] |
+publishers := {n: [ports.range_mappings[k] | some k in sort(object.get(_publishers, n, []))] |
 	some n in {r.port | some r in judged_rows}
 }
 
-_publishers[p.effective] contains k if some k, p in stack.range_ports
+_publishers[p.effective] contains k if some k, p in ports.range_mappings
 
 # satisfies reports whether mapping p is what row documents: same name (or
 # container_name), or the row's env var is the mapping's variable.
@@ -140,7 +140,7 @@ takes_documented(p) if takes_documented_at(p, p.effective)
 # assigns to another service, publishing n.
 takes_documented_at(p, n) if {
 	some row in object.get(rows_by_port, n, [])
-	stack.protected(row.port)
+	ports.protected(row.port)
 	not satisfies(row, p)
 	o := owners(row, p)
 	count(o) > 0
@@ -153,7 +153,7 @@ takes_documented_at(p, n) if {
 # with it).
 owners(row, p) := {i |
 	some i in named(row)
-	conflicts.run_together(i, p.svc)
+	services.run_together(i, p.svc)
 }
 
 # stale reports whether row is a second row for its port: it names no

@@ -32,9 +32,11 @@
 #   moves with the mapping, or goes when the new port has one already.
 package portguard.lib.fix
 
+import data.portguard.lib.backups
 import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 # none is the value of a fix that does not exist, with the reason.
@@ -54,7 +56,7 @@ else := {"edits": _edits(p, port), "env": _env(p, port), "rows": _moved_rows(p, 
 _blocked(p, _) := why if why := _unwritable(p)
 
 else := sprintf("its variable %s is shared by mappings that need different ports", [v]) if {
-	v := stack.var_name(p)
+	v := ports.var_name(p)
 	v in contested
 } else := sprintf("%s:%d is shared by %s (extends), which need different ports: give each its own ports: entry", [p.file, p.line, concat(", ", sorted)]) if {
 	key := [p.file, p.line, p.column]
@@ -73,8 +75,8 @@ contested := {v |
 
 _targets_by_var[v] contains t if some [v, t, _] in _var_targets
 
-_var_targets := [[stack.var_name(p), t, [p.file, p.line, p.column]] |
-	some p in stack.judged_ports
+_var_targets := [[ports.var_name(p), t, [p.file, p.line, p.column]] |
+	some p in ports.judged_mappings
 	t := suggest.target(p)
 ]
 
@@ -88,7 +90,7 @@ contested_positions := {key |
 
 _targets_by_position[key] contains t if some [_, t, key] in _var_targets
 
-_services_at[[p.file, p.line, p.column]] contains p.service if some p in stack.judged_ports
+_services_at[[p.file, p.line, p.column]] contains p.service if some p in ports.judged_mappings
 
 # to_target is the fix that puts p on the port the convention wants for it
 # (suggest.target); none when there is none.
@@ -104,7 +106,7 @@ moving(p) := mapping(p, t) if {
 } else := null if suggest.target(p) == p.effective
 
 else := null if {
-	not p.category in stack.tooling
+	not p.category in services.tooling
 	not conflicts.loses_conflict(p)
 	not conventions.takes_documented(p)
 } else := none(why_not(p))
@@ -114,24 +116,24 @@ else := null if {
 to_port(p) := to_target(p) if suggest.target(p)
 
 else := mapping(p, p.effective) if {
-	not p.category in stack.tooling
+	not p.category in services.tooling
 	is_number(p.effective)
 } else := none(why_not(p))
 
 # why_not says why a mapping of a database tool has no port to go to.
 why_not(p) := "portguard moves the ports of databases, UIs and exporters only" if {
-	not p.category in stack.tooling
+	not p.category in services.tooling
 } else := why if {
-	stack.spans(p)
+	ports.spans(p)
 	why := _unwritable(p)
-} else := sprintf("%s is a backup of %s, whose port is not known", [p.service, stack.primary_name[p.svc]]) if {
-	stack.primary_name[p.svc]
+} else := sprintf("%s is a backup of %s, whose port is not known", [p.service, backups.primary_name[p.svc]]) if {
+	backups.primary_name[p.svc]
 	not suggest.backup_target(p)
-} else := sprintf("its primary's port + %d = %d is taken or outside %d-%d", [stack.backup_number[p.svc], t, r.from, r.to]) if {
+} else := sprintf("its primary's port + %d = %d is taken or outside %d-%d", [backups.backup_number[p.svc], t, r.from, r.to]) if {
 	t := suggest.backup_target(p)
-	r := stack.ranges[p.category]
+	r := ports.ranges[p.category]
 } else := sprintf("no free port is left in %s %d-%d", [p.category, r.from, r.to]) if {
-	r := stack.ranges[p.category]
+	r := ports.ranges[p.category]
 } else := "no port of its category is known"
 
 # documenting is the fix of an undocumented port: the fix that moves the
@@ -152,15 +154,15 @@ documenting(p) := to_target(p) if {
 
 # instruction says in words what mapping(p, port) changes: the mapping
 # and the root .env, or the .env alone when the mapping is written so.
-instruction(p, port) := sprintf("set %s=%d in the root .env", [stack.var_name(p), port]) if {
+instruction(p, port) := sprintf("set %s=%d in the root .env", [ports.var_name(p), port]) if {
 	_text(p, port) == p.raw
-} else := sprintf("write %q and set %s=%d in the root .env", [stack.mapping_text(p, port), stack.var_name(p), port])
+} else := sprintf("write %q and set %s=%d in the root .env", [ports.mapping_text(p, port), ports.var_name(p), port])
 
 # _text is the new value of the scalar at p's position: the whole mapping
 # in the short syntax, the published value in the long one.
-_text(p, port) := stack.mapping_text(p, port) if p.syntax == "short"
+_text(p, port) := ports.mapping_text(p, port) if p.syntax == "short"
 
-else := sprintf("${%s:-%d}", [stack.var_name(p), port])
+else := sprintf("${%s:-%d}", [ports.var_name(p), port])
 
 _edits(p, port) := [] if _text(p, port) == p.raw
 
@@ -183,7 +185,7 @@ _unwritable(p) := "the mapping is written over several lines" if {
 } else := "the mapping holds another variable, which a rewrite would lose" if {
 	count(indexof_n(p.raw, "$")) > _own_vars(p)
 } else := sprintf("the mapping publishes the range of container ports %d-%d, which moves as a whole: rewrite it by hand", [p.target_range[0], p.target_range[1]]) if {
-	stack.spans(p)
+	ports.spans(p)
 }
 
 _one_line(p) if {
@@ -200,13 +202,13 @@ else := 0
 # mappings rest on their compose defaults, and a .env is local state that
 # fix does not start.
 _env(p, port) := [] if {
-	p.variable.name == stack.var_name(p)
-	stack.port_number(p.variable.env_value) == port
+	p.variable.name == ports.var_name(p)
+	ports.port_number(p.variable.env_value) == port
 }
 
 else := [] if input.env.file == ""
 
-else := [{"file": env_file, "name": stack.var_name(p), "value": sprintf("%d", [port])}]
+else := [{"file": env_file, "name": ports.var_name(p), "value": sprintf("%d", [port])}]
 
 # env_file is the file that takes the variables: the root .env that was
 # read (.env.example when it stands in), else the configured one.
@@ -248,15 +250,15 @@ _kept_rows(p) := [object.union(_row(p, p.effective), _replaced(p, row))] if {
 
 # Only database tools in the protected range are documented.
 _documentable(p, port) if {
-	p.category in stack.tooling
-	stack.protected(port)
+	p.category in services.tooling
+	ports.protected(port)
 }
 
 _row(p, port) := {
 	"file": table_file,
 	"port": port,
 	"service": p.service,
-	"env_var": stack.var_name(p),
+	"env_var": ports.var_name(p),
 	"category": p.category,
 	"internal_port": p.target,
 }
@@ -273,7 +275,7 @@ _rows_left(p) := [r |
 ]
 
 _documents_a_stayer(row, p) if {
-	some h in object.get(stack.holders, row.port, [])
+	some h in object.get(ports.holders, row.port, [])
 	h.service != p.service
 	conventions.satisfies(row, h)
 }

@@ -6,7 +6,8 @@
 #   host names that mean the container itself.
 package portguard.lib.hosts
 
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 # local is the set of host names that, inside a container, mean the
 # container itself.
@@ -22,7 +23,7 @@ service_hosts := {lower(n) |
 
 _tooling_names := [[lower(n), i] |
 	some i, svc in input.services
-	stack.category[i] in stack.tooling
+	services.category[i] in services.tooling
 	some n in [svc.name, svc.container_name]
 	n != ""
 ]
@@ -36,10 +37,10 @@ _tooling_by_host[h] contains i if some [h, i] in _tooling_names
 # tooling_by_published[n] are the database, UI and exporter services that
 # publish host port n.
 tooling_by_published := {n: names |
-	some n, holders in stack.holders
+	some n, holders in ports.holders
 	names := {h.service |
 		some h in holders
-		h.category in stack.tooling
+		h.category in services.tooling
 	}
 	count(names) > 0
 }
@@ -55,6 +56,6 @@ refs := [{"svc": i, "env": e, "host": r.host, "port": r.port} |
 # internal_port is the container port that service i's mapping on host
 # port n leads to.
 internal_port(i, n) := [p.target |
-	some p in stack.ports_by_service[input.services[i].name]
+	some p in ports.by_service[input.services[i].name]
 	p.effective == n
 ][0]

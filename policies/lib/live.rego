@@ -13,7 +13,8 @@
 #   a check of files alone has no live findings.
 package portguard.lib.live
 
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 # inspected reports whether the containers were listed.
@@ -76,7 +77,7 @@ held := {[l.protocol, l.port] | some l in input.live.listeners} | _published_por
 
 # free[c] are the ports of category c's sub-range that neither the compose
 # files nor the host use, lowest first.
-free := {c: [n | some n in suggest.free[c]; not _held_any(n)] | some c in stack.tooling}
+free := {c: [n | some n in suggest.free[c]; not _held_any(n)] | some c in services.tooling}
 
 _held_any(n) if ["tcp", n] in held
 
@@ -87,8 +88,8 @@ _held_any(n) if ["udp", n] in held
 free_after(port, n) := array.slice(
 	[m |
 		some m in numbers.range(port + 1, min([port + 200, 65535]))
-		not stack.protected(m)
-		not m in stack.used
+		not ports.protected(m)
+		not m in ports.used
 		not _held_any(m)
 	],
 	0, n,

@@ -10,7 +10,8 @@
 package portguard.lib.migrate
 
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services as service
 import data.portguard.lib.suggest
 import data.portguard.lib.volumes
 
@@ -19,7 +20,7 @@ import data.portguard.lib.volumes
 # says why when no port is left; fix is null and problem says why when
 # the mapping cannot be rewritten.
 moves := [_move(p) |
-	some p in stack.tooling_ports
+	some p in ports.tooling_mappings
 	not _stays(p)
 ]
 
@@ -45,7 +46,7 @@ _move(p) := {
 	"host_ip": p.host_ip,
 	"from": p.effective,
 	"to": _to(p),
-	"variable": stack.var_name(p),
+	"variable": ports.var_name(p),
 	"fix": _fix(p),
 	"problem": _problem(p),
 }
@@ -69,26 +70,27 @@ else := ""
 # data_mounts the mounts that hold a data directory of its image.
 # loses_data is set for a database whose image keeps data in a directory
 # that no volume or bind mount holds: recreating its container (a move)
-# would lose the data.
+# would lose the data. (lib/services is imported as service here, since
+# this rule is named services.)
 services := [{
 	"service": svc.name,
 	"project": svc.project,
 	"project_file": object.get(svc, "project_file", svc.file),
-	"category": stack.category[i],
+	"category": service.category[i],
 	"image": svc.image,
-	"family": object.get(stack.entry, [i, "family"], ""),
-	"dump": object.get(dumps, object.get(stack.entry, [i, "family"], ""), ""),
+	"family": object.get(service.entry, [i, "family"], ""),
+	"dump": object.get(dumps, object.get(service.entry, [i, "family"], ""), ""),
 	"data_mounts": mounts,
 	"loses_data": _loses_data(i, mounts),
 } |
 	some i, svc in input.services
-	stack.category[i] in stack.tooling
+	service.category[i] in service.tooling
 	mounts := [m | some m in {m | some m in object.get(volumes.data_mounts, i, [])}]
 ]
 
 _loses_data(i, mounts) if {
-	stack.category[i] == "database"
-	count(object.get(stack.entry, [i, "data_dirs"], [])) > 0
+	service.category[i] == "database"
+	count(object.get(service.entry, [i, "data_dirs"], [])) > 0
 	not _persistent(mounts)
 } else := false
 

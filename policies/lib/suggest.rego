@@ -8,7 +8,7 @@
 #   How to ask (with the input document of a check as input):
 #
 #     data.portguard.lib.suggest.target(p)   the port for mapping p, an
-#         element of data.portguard.lib.stack.ports (it carries svc, idx,
+#         element of data.portguard.lib.ports.mappings (it carries svc, idx,
 #         service and category); undefined when no port of its sub-range is
 #         left, or for a service that is no database tool.
 #     data.portguard.lib.suggest.needs_port(p)  whether p (no backup) must
@@ -40,29 +40,31 @@
 #   + 2, ...), where that port is free.
 package portguard.lib.suggest
 
+import data.portguard.lib.backups
 import data.portguard.lib.conflicts
 import data.portguard.lib.conventions
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 # --- The port of each mapping -------------------------------------------------
 
 # target is the port a mapping of a database, UI or exporter should publish
 # under the convention; undefined when none is left, and for a mapping that
-# spans a range of container ports (stack.spans: the range moves whole).
+# spans a range of container ports (ports.spans: the range moves whole).
 target(p) := t if {
-	stack.primary_name[p.svc]
+	backups.primary_name[p.svc]
 	t := backup_target(p)
 	_backup_fits(p, t)
 } else := t if {
-	p.category in stack.tooling
-	not stack.spans(p)
+	p.category in services.tooling
+	not ports.spans(p)
 	not _follows(p)
 	t := _base_target(p)
 }
 
 # _follows: a backup whose primary has a port to follow.
 _follows(p) if {
-	stack.primary_name[p.svc]
+	backups.primary_name[p.svc]
 	backup_target(p)
 }
 
@@ -85,17 +87,17 @@ committed(p) := p.published if {
 	p.published_range[0] == p.published_range[1]
 }
 
-# _holders[n] are the indexes (into stack.ports) of the mappings at n by
+# _holders[n] are the indexes (into ports.mappings) of the mappings at n by
 # the committed files, ranges included, in document order.
 _holders := {n: sort(ks) | some n, ks in _holders_by_port}
 
 _holders_by_port[n] contains k if {
-	some k, p in stack.ports
+	some k, p in ports.mappings
 	n := at(p)
 }
 
 _holders_by_port[n] contains k if {
-	some k, p in stack.ports
+	some k, p in ports.mappings
 	not at(p)
 	r := p.published_range
 	is_array(r)
@@ -104,7 +106,7 @@ _holders_by_port[n] contains k if {
 	some n in numbers.range(r[0], r[1])
 }
 
-_at_port(n) := [stack.ports[k] | some k in ks] if ks := _holders[n]
+_at_port(n) := [ports.mappings[k] | some k in ks] if ks := _holders[n]
 
 else := []
 
@@ -124,7 +126,7 @@ kept(p) := n if {
 # table assigns to another service; a range must move anyway), and the
 # table assigns n to no other service.
 keepable(p, n) if {
-	stack.in_range(n, stack.ranges[p.category])
+	ports.in_range(n, ports.ranges[p.category])
 	not _loses_at(p, n)
 	not conventions.takes_documented_at(p, n)
 }
@@ -173,8 +175,8 @@ else := n if n := _settled[_group(p)]
 else := n if n := _row_port[_group(p)]
 
 _primaries := [p |
-	some p in stack.tooling_ports
-	not stack.primary_name[p.svc]
+	some p in ports.tooling_mappings
+	not backups.primary_name[p.svc]
 ]
 
 # _settled[g] is the port a variant of group g keeps: the others join it.
@@ -191,7 +193,7 @@ _movers := {g: min(places) | some g, places in _mover_places}
 
 _mover_places[_group(p)] contains [p.svc, p.idx] if {
 	some p in _primaries
-	not stack.spans(p)
+	not ports.spans(p)
 	not kept(p)
 	not _settled[_group(p)]
 }
@@ -209,7 +211,7 @@ _groups_by_name[_group(p)[0]] contains _group(p) if some p in _primaries
 # theirs). When rows of one port document several groups, the one named by
 # its variable wins over one named by its service name, then the earliest;
 # a group that wins several rows takes the lowest port.
-_row_port := {g: min(ports) | some g, ports in _rows_won}
+_row_port := {g: min(ns) | some g, ns in _rows_won}
 
 _rows_won[g] contains n if {
 	some n, claims in _claims_by_port
@@ -219,7 +221,7 @@ _rows_won[g] contains n if {
 _claims_by_port[row.port] contains [[rank, place], g] if {
 	some g, place in _movers
 	some [rank, row] in object.get(_own_rows, [g], set())
-	stack.in_range(row.port, stack.ranges[g[2]])
+	ports.in_range(row.port, ports.ranges[g[2]])
 	_row_free(row, g)
 }
 
@@ -253,7 +255,7 @@ _own_rows_grouped[g] contains [1, row] if {
 
 _groups_by_var := {v: gs | some v, gs in _groups_by_var_grouped}
 
-_groups_by_var_grouped[stack.var_name(p)] contains _group(p) if some p in _primaries
+_groups_by_var_grouped[ports.var_name(p)] contains _group(p) if some p in _primaries
 
 # _members[g] are the mappings of group g.
 _members := {g: ms | some g, ms in _members_by_group}
@@ -284,7 +286,7 @@ _block_fits(g, _) if _width(g) == 1
 _block_fits(g, n) if {
 	_width(g) > 1
 	every j in numbers.range(1, _width(g) - 1) {
-		stack.in_range(n + j, stack.ranges[g[2]])
+		ports.in_range(n + j, ports.ranges[g[2]])
 		not _occupied(n + j, g)
 	}
 }
@@ -311,12 +313,12 @@ _names_a_backup(row, g) if {
 
 # backup_target is the port a backup mapping must publish: the target of
 # its primary mapping plus the backup's number.
-backup_target(p) := _base_target(stack.primary_mapping(p)) + stack.backup_number[p.svc]
+backup_target(p) := _base_target(backups.primary_mapping(p)) + backups.backup_number[p.svc]
 
 # _backup_fits: the backup may take t (no other service holds it first, the
 # table assigns it to no one else), in its sub-range.
 _backup_fits(p, t) if {
-	stack.in_range(t, stack.ranges[p.category])
+	ports.in_range(t, ports.ranges[p.category])
 	not _held_at(p, t)
 	not conventions.takes_documented_at(p, t)
 }
@@ -332,9 +334,9 @@ _held_at(p, n) if {
 # group g; _backups_of[g] their service names.
 _backup_mappings := {g: bs | some g, bs in _backups_by_group}
 
-_backups_by_group[_group(stack.primary_mapping(b))] contains b if {
-	some b in stack.tooling_ports
-	stack.primary_name[b.svc]
+_backups_by_group[_group(backups.primary_mapping(b))] contains b if {
+	some b in ports.tooling_mappings
+	backups.primary_name[b.svc]
 }
 
 _backups_of := {g: {b.service | some b in bs} | some g, bs in _backup_mappings}
@@ -347,15 +349,15 @@ else := 1
 
 _widths := {g: w |
 	some g, bs in _backup_mappings
-	w := 1 + max({stack.backup_number[b.svc] | some b in bs})
+	w := 1 + max({backups.backup_number[b.svc] | some b in bs})
 }
 
 # _backup_ports are the ports that the backups of primaries with a fixed
 # target take.
 _backup_ports := {t |
-	some b in stack.tooling_ports
-	stack.primary_name[b.svc]
-	t := _fixed_target(stack.primary_mapping(b)) + stack.backup_number[b.svc]
+	some b in ports.tooling_mappings
+	backups.primary_name[b.svc]
+	t := _fixed_target(backups.primary_mapping(b)) + backups.backup_number[b.svc]
 }
 
 # --- Free ports --------------------------------------------------------------
@@ -364,15 +366,15 @@ _backup_ports := {t |
 # publishes by the committed files, no backup is due to take, and the table
 # does not assign, lowest first.
 free := {c: [n |
-	some n in numbers.range(stack.ranges[c].from, stack.ranges[c].to)
+	some n in numbers.range(ports.ranges[c].from, ports.ranges[c].to)
 	not n in _used
 	not n in _backup_ports
-	not n in stack.documented
+	not n in ports.documented
 ] |
-	some c in stack.tooling
+	some c in services.tooling
 }
 
-_free_set := {c: {n | some n in ports} | some c, ports in free}
+_free_set := {c: {n | some n in ns} | some c, ns in free}
 
 # _allocated[g] is the free port of a group that has no other: the groups
 # that take a block (a primary and its backups) take aligned blocks of
@@ -393,14 +395,14 @@ _is_wide(g) := _width(g) > 1
 
 # _stride[c] is the block size of category c: the widest block asked for.
 _stride := {c: max({_width(g) | some g in gs}) |
-	some c in stack.tooling
+	some c in services.tooling
 	gs := _ordered(c, true)
 	count(gs) > 0
 }
 
 _blocks := {c: [n |
 	some n in free[c]
-	(n - stack.ranges[c].from) % w == 0
+	(n - ports.ranges[c].from) % w == 0
 	every j in numbers.range(1, w - 1) {
 		(n + j) in _free_set[c]
 	}
@@ -409,7 +411,7 @@ _blocks := {c: [n |
 }
 
 _block_starts := {g: _blocks[c][k] |
-	some c in stack.tooling
+	some c in services.tooling
 	some k, g in _ordered(c, true)
 	k < count(_blocks[c])
 }
@@ -424,20 +426,20 @@ _in_blocks := {c: {m |
 	some c, _ in _blocks
 }
 
-_left := {c: [n | some n in free[c]; not n in object.get(_in_blocks, c, set())] | some c in stack.tooling}
+_left := {c: [n | some n in free[c]; not n in object.get(_in_blocks, c, set())] | some c in services.tooling}
 
 _singles := {g: _left[c][k] |
-	some c in stack.tooling
+	some c in services.tooling
 	some k, g in _ordered(c, false)
 	k < count(_left[c])
 }
 
 # span_suggestion tells a mapping that spans a range of container ports
-# (stack.spans) where its ports may go, keeping the range whole.
-span_suggestion(p) := sprintf("keep the %d ports together: publish them as one range on %d-%d, a free run of %s's sub-range %d-%d", [n, s, (s + n) - 1, p.category, stack.ranges[p.category].from, stack.ranges[p.category].to]) if {
+# (ports.spans) where its ports may go, keeping the range whole.
+span_suggestion(p) := sprintf("keep the %d ports together: publish them as one range on %d-%d, a free run of %s's sub-range %d-%d", [n, s, (s + n) - 1, p.category, ports.ranges[p.category].from, ports.ranges[p.category].to]) if {
 	n := (p.target_range[1] - p.target_range[0]) + 1
 	s := _free_run(p.category, n)
-} else := sprintf("keep the %d ports together: publish them as one range inside %s's sub-range %d-%d", [(p.target_range[1] - p.target_range[0]) + 1, p.category, stack.ranges[p.category].from, stack.ranges[p.category].to])
+} else := sprintf("keep the %d ports together: publish them as one range inside %s's sub-range %d-%d", [(p.target_range[1] - p.target_range[0]) + 1, p.category, ports.ranges[p.category].from, ports.ranges[p.category].to])
 
 # _free_run is the first port of n consecutive free ports of category c's
 # sub-range.
@@ -451,15 +453,15 @@ _free_run(c, n) := [s |
 # that is not a database tool: its container port when free, else the first
 # free port from 8000.
 outside_port(p) := p.target if {
-	not stack.protected(p.target)
-	not p.target in stack.used
+	not ports.protected(p.target)
+	not p.target in ports.used
 } else := _outside_free[0]
 
 # _outside_free is built once: every service that leaves the protected range
 # would otherwise rescan 8000-8999.
 _outside_free := [n |
 	some n in numbers.range(8000, 8999)
-	not n in stack.used
+	not n in ports.used
 ]
 
 # --- portguard suggest ---------------------------------------------------------
@@ -474,25 +476,25 @@ else := _category(req)
 
 _category(req) := {
 	"category": c,
-	"range": stack.ranges[c],
+	"range": ports.ranges[c],
 	"primary": null,
 	"ports": array.slice(_free(c), 0, req.count),
 	"error": "",
 } if {
 	c := req.category
-	c in stack.tooling
-} else := {"error": sprintf("unknown category %q: use %s", [req.category, concat(", ", sort(stack.tooling))])}
+	c in services.tooling
+} else := {"error": sprintf("unknown category %q: use %s", [req.category, concat(", ", sort(services.tooling))])}
 
 _backup(req) := {"error": sprintf("no service is named %q", [req.backup_of])} if {
-	not stack.service_names[req.backup_of]
+	not services.names[req.backup_of]
 } else := {"error": sprintf("%s is not a database, UI or exporter (category %s)", [req.backup_of, c])} if {
 	c := _category_of(req.backup_of)
-	not c in stack.tooling
+	not c in services.tooling
 } else := {"error": sprintf("%s publishes no known host port to follow", [req.backup_of])} if {
 	not _lowest(req.backup_of)
 } else := {
 	"category": c,
-	"range": stack.ranges[c],
+	"range": ports.ranges[c],
 	"primary": {"service": req.backup_of, "port": base},
 	"ports": array.slice([n | some n in _free(c); n > base], 0, req.count),
 	"error": "",
@@ -501,11 +503,11 @@ _backup(req) := {"error": sprintf("no service is named %q", [req.backup_of])} if
 	base := _base(req.backup_of)
 }
 
-_category_of(name) := [stack.category[i] | some i, svc in input.services; svc.name == name][0]
+_category_of(name) := [services.category[i] | some i, svc in input.services; svc.name == name][0]
 
 # _lowest is the primary's mapping on its lowest known port.
 _lowest(name) := sort([[m.effective, m.svc, m.idx, m] |
-	some m in stack.ports_by_service[name]
+	some m in ports.by_service[name]
 	is_number(m.effective)
 ])[0][3]
 
@@ -520,7 +522,7 @@ _free(c) := [n | some n in free[c]; not n in planned]
 
 # planned are the ports that mappings move to.
 planned := {t |
-	some p in stack.ports
+	some p in ports.mappings
 	t := target(p)
 	t != p.effective
 }

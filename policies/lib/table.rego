@@ -7,7 +7,7 @@
 #   that write it (variants of one service in several files share a row).
 package portguard.lib.table
 
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 
 # rows is the table, sorted by port, then service.
 rows := [{
@@ -23,7 +23,7 @@ rows := [{
 ]
 
 _entries := [{"key": [n, p.service, _variable(p), p.category, p.target], "at": {"file": p.file, "line": p.line, "column": p.column}} |
-	some p in stack.ports
+	some p in ports.mappings
 	some n in _protected(p)
 ]
 
@@ -53,8 +53,8 @@ else := ""
 _protected(p) := [n |
 	r := p.effective_range
 	is_array(r)
-	lo := max([r[0], stack.ranges.protected.from])
-	hi := min([r[1], stack.ranges.protected.to])
+	lo := max([r[0], ports.ranges.protected.from])
+	hi := min([r[1], ports.ranges.protected.to])
 	lo <= hi
 	some n in numbers.range(lo, hi)
 ]

@@ -7,7 +7,7 @@
 #   refers to.
 package portguard.lib.volumes
 
-import data.portguard.lib.stack
+import data.portguard.lib.services
 
 # covers reports whether a mount at target holds data directory dir: the
 # same directory or a parent of it (a mount on / is not). A mount inside the data directory
@@ -26,7 +26,7 @@ covers(target, dir) if {
 # databases lists the databases that keep data, with their data
 # directories (known from the image, its command or its environment).
 databases := [{"svc": i, "dirs": dirs} |
-	some i, c in stack.classification
+	some i, c in services.classification
 	c.category == "database"
 	c.keeps_data
 	dirs := c.data_dirs

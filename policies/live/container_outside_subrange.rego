@@ -18,7 +18,8 @@ package portguard.rules.live.container_outside_subrange
 
 import data.portguard.lib.finding
 import data.portguard.lib.live
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 report contains finding.new(rego.metadata.chain(), {
 	"service": c.service,
@@ -28,13 +29,13 @@ report contains finding.new(rego.metadata.chain(), {
 	some x in live.published
 	c := x.container
 	p := x.port
-	c.category in stack.tooling
-	r := stack.ranges[c.category]
-	not stack.in_range(p.published, r)
+	c.category in services.tooling
+	r := ports.ranges[c.category]
+	not ports.in_range(p.published, r)
 }
 
-_suggestion(c) := sprintf("move it to a free port of %s, e.g. %d, in its compose file, then recreate it (docker compose up -d)", [live.range_text(stack.ranges[c.category]), n]) if {
+_suggestion(c) := sprintf("move it to a free port of %s, e.g. %d, in its compose file, then recreate it (docker compose up -d)", [live.range_text(ports.ranges[c.category]), n]) if {
 	n := live.free[c.category][0]
 }
 
-else := sprintf("move it into %s in its compose file, then recreate it (docker compose up -d)", [live.range_text(stack.ranges[c.category])])
+else := sprintf("move it into %s in its compose file, then recreate it (docker compose up -d)", [live.range_text(ports.ranges[c.category])])

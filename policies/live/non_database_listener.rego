@@ -22,7 +22,8 @@ package portguard.rules.live.non_database_listener
 
 import data.portguard.lib.finding
 import data.portguard.lib.live
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 report contains finding.new(rego.metadata.chain(), {
 	"service": c.service,
@@ -32,8 +33,8 @@ report contains finding.new(rego.metadata.chain(), {
 	some x in live.published
 	c := x.container
 	p := x.port
-	not c.category in stack.tooling
-	stack.protected(p.published)
+	not c.category in services.tooling
+	ports.protected(p.published)
 }
 
 report contains finding.new(rego.metadata.chain(), {
@@ -41,16 +42,16 @@ report contains finding.new(rego.metadata.chain(), {
 	"suggestion": _suggestion(l),
 }) if {
 	some l in live.process_listeners
-	stack.protected(l.port)
-	not live.process_category(l) in stack.tooling
+	ports.protected(l.port)
+	not live.process_category(l) in services.tooling
 }
 
-_range := live.range_text(stack.ranges.protected)
+_range := live.range_text(ports.ranges.protected)
 
 # _outside is the first port above the protected range that nothing uses.
-_outside := n if n := live.free_after(stack.ranges.protected.to, 1)[0]
+_outside := n if n := live.free_after(ports.ranges.protected.to, 1)[0]
 
-else := stack.ranges.protected.to + 1
+else := ports.ranges.protected.to + 1
 
 _owner(l) := sprintf("container proxy %s (pid %d)", [l.command, l.pid]) if live.proxy(l)
 

@@ -21,14 +21,15 @@ package portguard.rules.live.port_taken
 import data.portguard.lib.conflicts
 import data.portguard.lib.finding
 import data.portguard.lib.live
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
 	"message": sprintf("%s will publish %d/%s, already held on this host by %s", [p.service, n, p.protocol, holder]),
 	"suggestion": _suggestion(p, n),
 })) if {
-	some p in stack.ports
+	some p in ports.mappings
 	some n in _ports(p)
 	some holder in _holders(p, n)
 }
@@ -65,13 +66,13 @@ _describe_socket(l) := sprintf("container proxy %s (pid %d) for a container that
 	not live.inspected
 } else := live.describe_process(l)
 
-_suggestion(p, n) := sprintf("stop the holder, or publish %s on a free port: %s", [p.service, _list(ports)]) if {
-	ports := _free(p, n)
-	count(ports) > 0
+_suggestion(p, n) := sprintf("stop the holder, or publish %s on a free port: %s", [p.service, _list(free)]) if {
+	free := _free(p, n)
+	count(free) > 0
 } else := sprintf("stop the holder of %d", [n])
 
-_free(p, n) := array.slice(live.free[p.category], 0, 3) if p.category in stack.tooling
+_free(p, n) := array.slice(live.free[p.category], 0, 3) if p.category in services.tooling
 
 else := live.free_after(n, 3)
 
-_list(ports) := concat(", ", [sprintf("%d", [n]) | some n in ports])
+_list(ns) := concat(", ", [sprintf("%d", [n]) | some n in ns])

@@ -16,7 +16,8 @@ package portguard.rules.mapping.env_differs_from_default
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), {
@@ -25,13 +26,13 @@ report contains finding.new(rego.metadata.chain(), {
 	"column": 1,
 	"end_column": 1 + count(v.name),
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s=%s in %s differs from the default %s of %s (%s)", [v.name, v.env_value, v.env_file, v.default, p.service, finding.where(p)]),
 	"suggestion": _suggestion(p),
 	"related": [finding.related(p, sprintf("the default %s of %s", [v.default, v.name]))],
 	"fix": fix.to_target(p),
 }) if {
-	some p in stack.judged_ports
+	some p in ports.judged_mappings
 	v := p.variable
 	v.has_default
 	is_string(v.env_value)
@@ -40,14 +41,14 @@ report contains finding.new(rego.metadata.chain(), {
 
 _same(a, b) if a == b
 
-_same(a, b) if stack.port_number(a) == stack.port_number(b)
+_same(a, b) if ports.port_number(a) == ports.port_number(b)
 
 _suggestion(p) := sprintf("change the default to ${%s:-%s}", [p.variable.name, p.variable.env_value]) if {
-	suggest.target(p) == stack.port_number(p.variable.env_value)
+	suggest.target(p) == ports.port_number(p.variable.env_value)
 }
 
 else := sprintf("set %s=%s in %s", [p.variable.name, p.variable.default, p.variable.env_file]) if {
-	suggest.target(p) == stack.port_number(p.variable.default)
+	suggest.target(p) == ports.port_number(p.variable.default)
 }
 
 else := sprintf("set %s=%d in %s and change the default to ${%s:-%d}", [p.variable.name, t, p.variable.env_file, p.variable.name, t]) if {

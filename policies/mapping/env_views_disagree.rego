@@ -16,7 +16,8 @@
 package portguard.rules.mapping.env_views_disagree
 
 import data.portguard.lib.finding
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 # _vars are the variables of the root .env by name.
 _vars := {v.name: v | some v in input.env.vars}
@@ -27,12 +28,12 @@ report contains finding.new(rego.metadata.chain(), {
 	"column": 1,
 	"end_column": 1 + count(var.name),
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s: docker compose reads %q from %s, the applications read %q; %s publishes the compose value (%s)", [var.name, var.value, input.env.file, var.app_value, p.service, finding.where(p)]),
 	"suggestion": sprintf("write %s=%s as a plain number", [var.name, var.value]),
 	"related": [finding.related(p, sprintf("%s uses %s here", [p.service, var.name]))],
 }) if {
-	some p in stack.judged_ports
+	some p in ports.judged_mappings
 	var := _vars[p.variable.name]
 	var.value != var.app_value
 }

@@ -18,17 +18,18 @@ package portguard.rules.mapping.hardcoded_port
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
 	"suggestion": _suggestion(p, t),
 	"fix": fix.mapping(p, t),
 })) if {
-	some p in stack.judged_ports
+	some p in ports.judged_mappings
 	p.variable == null
 	is_number(p.published)
 	t := _port(p)
@@ -36,17 +37,17 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 
 # A range keeps its length: both ends become variables.
 _suggestion(p, t) := sprintf("write the range with variables of the root .env, e.g. \"${%s_FIRST:-%d}-${%s_LAST:-%d}:%d-%d\"", [v, p.published_range[0], v, p.published_range[1], p.target_range[0], p.target_range[1]]) if {
-	stack.spans(p)
-	v := trim_suffix(stack.var_name(p), "_PORT")
+	ports.spans(p)
+	v := trim_suffix(ports.var_name(p), "_PORT")
 }
 
 # The root .env may already hold the variable (the mapping is what lags).
-else := sprintf("write %q (%s=%d is already in %s)", [stack.mapping_text(p, t), v, t, input.env.file]) if {
-	v := stack.var_name(p)
+else := sprintf("write %q (%s=%d is already in %s)", [ports.mapping_text(p, t), v, t, input.env.file]) if {
+	v := ports.var_name(p)
 	some e in input.env.vars
 	e.name == v
-	stack.port_number(e.value) == t
-} else := sprintf("write %q and add %s=%d to the root .env", [stack.mapping_text(p, t), stack.var_name(p), t])
+	ports.port_number(e.value) == t
+} else := sprintf("write %q and add %s=%d to the root .env", [ports.mapping_text(p, t), ports.var_name(p), t])
 
 _port(p) := t if t := suggest.target(p)
 

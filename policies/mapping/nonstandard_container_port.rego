@@ -16,25 +16,26 @@
 package portguard.rules.mapping.nonstandard_container_port
 
 import data.portguard.lib.finding
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s maps to container port %d, but %s listens on %s", [p.service, p.target, e.display, _list(e.ports)]),
 	"suggestion": sprintf("map the host port to container port %d", [e.ports[0]]),
 })) if {
-	some p in stack.tooling_ports
-	e := stack.entry[p.svc]
+	some p in ports.tooling_mappings
+	e := services.entry[p.svc]
 	count(e.ports) > 0
 	not _standard(p, e.ports)
 }
 
 # A mapping of a range of container ports is standard when one of them is.
-_standard(p, ports) if {
-	some n in ports
+_standard(p, listens) if {
+	some n in listens
 	n >= p.target_range[0]
 	n <= p.target_range[1]
 }
 
-_list(ports) := concat(" or ", [sprintf("%d", [n]) | some n in ports])
+_list(ns) := concat(" or ", [sprintf("%d", [n]) | some n in ns])

@@ -19,18 +19,19 @@ package portguard.rules.mapping.variable_not_in_env
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
-	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, stack.env_name, _port(p)]),
+	"classification": services.classification[p.svc],
+	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, ports.env_name, _port(p)]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),
 })) if {
 	input.env.file != ""
-	some p in stack.judged_ports
+	some p in ports.judged_mappings
 	is_string(p.variable.name)
 	p.variable.env_value == null
 }
@@ -43,7 +44,7 @@ _suggestion(p) := sprintf("add %s=%d to the root .env", [p.variable.name, t]) if
 
 # A service that is no database tool (env_var_form: all) keeps its port.
 else := sprintf("add %s=%d to the root .env", [p.variable.name, p.effective]) if {
-	not p.category in stack.tooling
+	not p.category in services.tooling
 	is_number(p.effective)
 }
 

@@ -17,30 +17,31 @@ package portguard.rules.mapping.variable_without_default
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s: %s in %q has %s", [p.service, p.variable.name, p.raw, _problem(p.variable)]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),
 })) if {
-	some p in stack.judged_ports
+	some p in ports.judged_mappings
 	is_string(p.variable.name)
-	not stack.default_port(p)
+	not ports.default_port(p)
 }
 
 _problem(v) := sprintf("the default %q, which is not a port number", [v.default]) if v.has_default
 
 else := "no default"
 
-_suggestion(p) := sprintf("write %q", [stack.mapping_text(p, t)]) if t := suggest.target(p)
+_suggestion(p) := sprintf("write %q", [ports.mapping_text(p, t)]) if t := suggest.target(p)
 
 # A service that is no database tool (env_var_form: all) keeps its port.
-else := sprintf("write %q", [stack.mapping_text(p, p.effective)]) if {
-	not p.category in stack.tooling
+else := sprintf("write %q", [ports.mapping_text(p, p.effective)]) if {
+	not p.category in services.tooling
 	is_number(p.effective)
 }
 

@@ -17,24 +17,25 @@ package portguard.rules.ranges.database_outside_range
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
 	"fix": fix.to_target(p),
 })) if {
-	some w in stack.written
+	some w in ports.written
 	p := w.port
 	p.category == "database"
-	not stack.protected(w.value)
+	not ports.protected(w.value)
 }
 
-_range := sprintf("%d-%d", [stack.ranges.protected.from, stack.ranges.protected.to])
+_range := sprintf("%d-%d", [ports.ranges.protected.from, ports.ranges.protected.to])
 
 _message(w) := sprintf("%s publishes host ports %d-%d, outside %s", [w.port.service, r[0], r[1], _range]) if {
 	w.where == "mapping"
@@ -44,7 +45,7 @@ _message(w) := sprintf("%s publishes host ports %d-%d, outside %s", [w.port.serv
 
 else := sprintf("%s=%d in %s publishes %s outside %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 
-_suggestion(w) := suggest.span_suggestion(w.port) if stack.spans(w.port)
+_suggestion(w) := suggest.span_suggestion(w.port) if ports.spans(w.port)
 
 else := fix.instruction(w.port, t) if {
 	w.where == "mapping"
@@ -55,7 +56,7 @@ else := sprintf("set %s=%d", [w.port.variable.name, t]) if {
 	t := suggest.target(w.port)
 }
 
-else := sprintf("publish %s on a free port of %d-%d", [w.port.service, stack.ranges.database.from, stack.ranges.database.to])
+else := sprintf("publish %s on a free port of %d-%d", [w.port.service, ports.ranges.database.from, ports.ranges.database.to])
 
 _related(w) := [finding.related(w.port, "the mapping")] if w.where == "env"
 

@@ -17,7 +17,8 @@
 package portguard.rules.ranges.non_database_in_range
 
 import data.portguard.lib.finding
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
@@ -26,15 +27,15 @@ report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"suggestion": _suggestion(w),
 	"related": _related(w),
 })) if {
-	some w in stack.written
+	some w in ports.written
 	p := w.port
-	not p.category in stack.tooling
-	stack.protected(w.value)
+	not p.category in services.tooling
+	ports.protected(w.value)
 }
 
-_range := sprintf("%d-%d", [stack.ranges.protected.from, stack.ranges.protected.to])
+_range := sprintf("%d-%d", [ports.ranges.protected.from, ports.ranges.protected.to])
 
-_message(w) := sprintf("%s is not a database tool (%s) and publishes %d inside %s, kept for databases", [w.port.service, stack.classification[w.port.svc].basis, w.value, _range]) if w.where == "mapping"
+_message(w) := sprintf("%s is not a database tool (%s) and publishes %d inside %s, kept for databases", [w.port.service, services.classification[w.port.svc].basis, w.value, _range]) if w.where == "mapping"
 
 else := sprintf("%s=%d in %s puts %s inside %s, kept for databases (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 

@@ -20,17 +20,18 @@ package portguard.rules.ranges.unpinned_database_port
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s publishes container port %d on a random host port", [p.service, p.target]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
 })) if {
-	some p in stack.tooling_ports
+	some p in ports.tooling_mappings
 	p.category == "database"
 	p.published == null
 	p.variable == null
@@ -38,12 +39,12 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s publishes the host port range %d-%d for container port %d", [p.service, r[0], r[1], p.target]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
 })) if {
-	some p in stack.tooling_ports
+	some p in ports.tooling_mappings
 	p.category == "database"
 	r := p.effective_range
 	r[0] != r[1]
@@ -52,12 +53,12 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 
 report contains finding.new(rego.metadata.chain(), object.union(_network_mode_at(svc), {
 	"service": svc.name,
-	"classification": stack.classification[i],
+	"classification": services.classification[i],
 	"message": sprintf("%s uses network_mode host and publishes every port it listens on", [svc.name]),
 	"suggestion": "remove network_mode: host and publish the database port as ${SERVICE_PORT:-7000}:<container port>",
 })) if {
 	some i, svc in input.services
-	stack.category[i] == "database"
+	services.category[i] == "database"
 	svc.network_mode == "host"
 }
 
@@ -68,4 +69,4 @@ else := finding.at(svc)
 
 _suggestion(p) := fix.instruction(p, t) if t := suggest.target(p)
 
-else := sprintf("publish one host port from %d-%d", [stack.ranges.database.from, stack.ranges.database.to])
+else := sprintf("publish one host port from %d-%d", [ports.ranges.database.from, ports.ranges.database.to])

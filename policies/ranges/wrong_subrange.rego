@@ -19,35 +19,36 @@ package portguard.rules.ranges.wrong_subrange
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),
 	"fix": fix.to_target(p),
 })) if {
-	some w in stack.written
+	some w in ports.written
 	p := w.port
-	p.category in stack.tooling
-	not stack.in_range(w.value, stack.ranges[p.category])
+	p.category in services.tooling
+	not ports.in_range(w.value, ports.ranges[p.category])
 	not _database_outside(p.category, w.value)
 }
 
 # A database outside the protected range is DBP101's.
-_database_outside("database", value) if not stack.protected(value)
+_database_outside("database", value) if not ports.protected(value)
 
-_own(c) := sprintf("%s ports belong in %d-%d", [c, stack.ranges[c].from, stack.ranges[c].to])
+_own(c) := sprintf("%s ports belong in %d-%d", [c, ports.ranges[c].from, ports.ranges[c].to])
 
-_lies_in(value) := sprintf("in the reserved range %d-%d", [stack.ranges.reserved.from, stack.ranges.reserved.to]) if stack.reserved(value)
+_lies_in(value) := sprintf("in the reserved range %d-%d", [ports.ranges.reserved.from, ports.ranges.reserved.to]) if ports.reserved(value)
 
 else := sprintf("in the %s range %d-%d", [c, r.from, r.to]) if {
-	some c in stack.tooling
-	r := stack.ranges[c]
-	stack.in_range(value, r)
+	some c in services.tooling
+	r := ports.ranges[c]
+	ports.in_range(value, r)
 }
 
 else := "outside every database sub-range"
@@ -56,7 +57,7 @@ _message(w) := sprintf("%s (%s) publishes %d, %s; %s", [w.port.service, w.port.c
 
 else := sprintf("%s=%d in %s puts %s (%s) %s; %s (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, w.port.category, _lies_in(w.value), _own(w.port.category), finding.where(w.port)])
 
-_suggestion(w) := suggest.span_suggestion(w.port) if stack.spans(w.port)
+_suggestion(w) := suggest.span_suggestion(w.port) if ports.spans(w.port)
 
 else := fix.instruction(w.port, t) if {
 	w.where == "mapping"
@@ -67,7 +68,7 @@ else := sprintf("set %s=%d", [w.port.variable.name, t]) if {
 	t := suggest.target(w.port)
 }
 
-else := sprintf("no free port is left in %d-%d: free one, or widen the range in .portguard.yaml", [stack.ranges[w.port.category].from, stack.ranges[w.port.category].to])
+else := sprintf("no free port is left in %d-%d: free one, or widen the range in .portguard.yaml", [ports.ranges[w.port.category].from, ports.ranges[w.port.category].to])
 
 _related(w) := [finding.related(w.port, "the mapping")] if w.where == "env"
 

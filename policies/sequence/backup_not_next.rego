@@ -17,25 +17,27 @@
 #   tags: [ports, backups]
 package portguard.rules.sequence.backup_not_next
 
+import data.portguard.lib.backups
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
+import data.portguard.lib.services
 import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": stack.classification[p.svc],
+	"classification": services.classification[p.svc],
 	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
 	"suggestion": _suggestion(p, t),
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],
 	"fix": fix.to_target(p),
 })) if {
-	some p in stack.tooling_ports
-	primary := stack.primary_name[p.svc]
-	n := stack.backup_number[p.svc]
+	some p in ports.tooling_mappings
+	primary := backups.primary_name[p.svc]
+	n := backups.backup_number[p.svc]
 	t := suggest.backup_target(p)
 	p.effective != t
-	pm := stack.primary_mapping(p)
+	pm := backups.primary_mapping(p)
 }
 
 _shown(port) := sprintf("%d", [port]) if is_number(port)

@@ -15,12 +15,12 @@
 package portguard.rules.volumes.volume_without_name
 
 import data.portguard.lib.finding
-import data.portguard.lib.stack
+import data.portguard.lib.services
 import data.portguard.lib.volumes
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(v), {
 	"service": input.services[i].name,
-	"classification": stack.classification[i],
+	"classification": services.classification[i],
 	"message": sprintf("volume %s holds the data of %s but has no explicit name; docker compose calls it %s_%s", [v.key, input.services[i].name, v.project, v.key]),
 	"suggestion": sprintf("add name: %s under volumes: %s:", [v.key, v.key]),
 })) if {

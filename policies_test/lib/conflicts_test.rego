@@ -1,15 +1,15 @@
 package portguard.test.lib.conflicts
 
 import data.portguard.lib.conflicts
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 import data.portguard.test.fixtures as fx
 
 # _conflicts lists the pairs of services whose mappings on one port
 # conflict, by name.
 _conflicts(d) := c if {
 	c := {[a.service, b.service] |
-		some a in stack.ports
-		some b in stack.ports
+		some a in ports.mappings
+		some b in ports.mappings
 		a.effective == b.effective
 		a.svc < b.svc
 		conflicts.conflict(a, b)
@@ -55,12 +55,12 @@ test_project_scope if {
 # The later service loses a port to an earlier one it runs with.
 test_loses_conflict_only_to_a_service_it_runs_with if {
 	d := fx.doc([fx.in_profiles(_pg, ["pg"]), fx.in_profiles(_mysql, ["mysql"]), _redis])
-	{p.service | some p in stack.ports; conflicts.loses_conflict(p)} == {"redis"} with input as d
+	{p.service | some p in ports.mappings; conflicts.loses_conflict(p)} == {"redis"} with input as d
 }
 
 test_held_by_other if {
 	d := fx.doc([_pg, fx.service("redis", "redis:7", 10, [fx.literal_range(13, 7005, 7010, 6379)])])
-	p := stack.ports[0] with input as d
+	p := ports.mappings[0] with input as d
 	conflicts.held_by_other(p, 7007) with input as d
 	not conflicts.held_by_other(p, 7011) with input as d
 	not conflicts.held_by_other(p, 7000) with input as d

@@ -2,12 +2,12 @@ package portguard.test.lib.fix
 
 import data.portguard.lib.finding
 import data.portguard.lib.fix
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 import data.portguard.test.fixtures as fx
 
 # _fix is the fix that puts the mapping of service name on its target.
 _fix(d, name) := f if {
-	f := [fix.to_target(p) | some p in stack.ports; p.service == name][0] with input as d
+	f := [fix.to_target(p) | some p in ports.mappings; p.service == name][0] with input as d
 }
 
 test_mapping_is_rewritten_and_documented_when_it_moves if {
@@ -118,5 +118,5 @@ test_contested_variable_has_no_fix if {
 	])
 	fix.contested == {"CACHE_PORT"} with input as d
 	why := fix.none("its variable CACHE_PORT is shared by mappings that need different ports")
-	[f | some p in stack.ports; f := fix.to_target(p)] == [why, why] with input as d
+	[f | some p in ports.mappings; f := fix.to_target(p)] == [why, why] with input as d
 }

@@ -1,6 +1,6 @@
 package portguard.test.lib.suggest
 
-import data.portguard.lib.stack
+import data.portguard.lib.ports
 import data.portguard.lib.suggest
 import data.portguard.test.fixtures as fx
 
@@ -57,7 +57,7 @@ test_no_port_left if {
 # _targets gives the suggested port of every mapping of a document, by
 # service name and mapping index.
 _targets(d) := t if {
-	t := {sprintf("%s/%d", [p.service, p.idx]): suggest.target(p) | some p in stack.ports} with input as d
+	t := {sprintf("%s/%d", [p.service, p.idx]): suggest.target(p) | some p in ports.mappings} with input as d
 }
 
 test_free_is_the_lowest_unused_port if {
@@ -139,7 +139,7 @@ test_variants_of_one_service_share_one_target if {
 		fx.service("redis", "redis:7", 6, [fx.literal(9, 6379, 6379)]),
 		fx.in_file(fx.service("redis", "redis:7", 6, [fx.literal(9, 6380, 6379)]), prod),
 	])
-	[[p.service, p.file, suggest.target(p)] | some p in stack.ports] == [
+	[[p.service, p.file, suggest.target(p)] | some p in ports.mappings] == [
 		["postgres", "docker-compose.yml", 7000],
 		["postgres", prod, 7000],
 		["redis", "docker-compose.yml", 7001],
@@ -181,8 +181,8 @@ test_outside_port_is_the_container_port_when_free if {
 		fx.service("app", "acme/app", 10, [app]),
 		fx.service("other", "acme/other", 14, [fx.literal(17, 8000, 8000)]),
 	])
-	ports := {p.service: suggest.outside_port(p) | some p in stack.ports; p.service != "other"} with input as d
-	ports == {"web": 80, "api": 8001, "app": 8001}
+	outside := {p.service: suggest.outside_port(p) | some p in ports.mappings; p.service != "other"} with input as d
+	outside == {"web": 80, "api": 8001, "app": 8001}
 }
 
 test_backup_target_is_primary_plus_number if {
@@ -209,7 +209,7 @@ test_backup_follows_the_primary_of_its_own_file if {
 		fx.in_file(fx.service("timescaledb", "timescale/timescaledb", 2, [fx.literal(5, 7010, 5432)]), "docker-compose.prod.yml"),
 		fx.in_file(fx.service("timescaledb-backup", "timescale/timescaledb", 6, [fx.literal(9, 7011, 5432)]), "docker-compose.prod.yml"),
 	])
-	t := {[p.file, suggest.target(p)] | some p in stack.ports; p.service == "timescaledb-backup"} with input as d
+	t := {[p.file, suggest.target(p)] | some p in ports.mappings; p.service == "timescaledb-backup"} with input as d
 	t == {["docker-compose.yml", 7001], ["docker-compose.prod.yml", 7011]}
 }
 
