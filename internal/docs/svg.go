@@ -182,8 +182,16 @@ func WriteSVG(w io.Writer, m Map) error {
 	fmt.Fprintf(&b, "<title>%s</title>\n", esc(m.Title))
 	b.WriteString(`<rect x="0" y="0" width="100%" height="100%" fill="#ffffff"/>` + "\n")
 	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="15" font-weight="bold" fill="#111827">%s</text>`+"\n", mapLeft, esc(m.Title))
+	writeAxis(&b, m, x, scaleAt, width)
+	writePorts(&b, labels, x)
+	writeLegend(&b, legendY)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
-	// Bands, then the hundreds above them.
+// writeAxis draws the sub-ranges as bands, the hundreds above them, the
+// axis, and the documented ports that nothing publishes on it.
+func writeAxis(b *strings.Builder, m Map, x, scaleAt func(int) float64, width float64) {
 	b.WriteString(`<g id="bands">` + "\n")
 	for i, band := range m.Bands {
 		fill := bandFill[band.Name]
@@ -191,10 +199,10 @@ func WriteSVG(w io.Writer, m Map) error {
 			fill = extraFills[i%len(extraFills)]
 		}
 		x0, x1 := x(band.From)-scaleAt(band.From)/2, x(band.To)+scaleAt(band.To)/2
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" stroke="#6b7280" stroke-width="0.5"><title>%s %d-%d</title></rect>`+"\n",
+		fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" stroke="#6b7280" stroke-width="0.5"><title>%s %d-%d</title></rect>`+"\n",
 			x0, bandTop, x1-x0, bandHeight, fill, esc(band.Name), band.From, band.To)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" font-weight="bold" fill="#374151">%s</text>`+"\n", x0+4, bandTop+16, esc(band.Name))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" fill="#4b5563">%d-%d</text>`+"\n", x0+4, bandTop+30, band.From, band.To)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" font-weight="bold" fill="#374151">%s</text>`+"\n", x0+4, bandTop+16, esc(band.Name))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="10" fill="#4b5563">%d-%d</text>`+"\n", x0+4, bandTop+30, band.From, band.To)
 	}
 	b.WriteString("</g>\n")
 	b.WriteString(`<g id="scale" font-size="10" fill="#6b7280">` + "\n")
@@ -203,22 +211,23 @@ func WriteSVG(w io.Writer, m Map) error {
 		if p > m.To {
 			px = x(m.To) + scaleAt(m.To)/2
 		}
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#9ca3af" stroke-width="0.5"/>`+"\n", px, bandTop-6, px, axisY)
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#9ca3af" stroke-width="0.5"/>`+"\n", px, bandTop-6, px, axisY)
 		if p <= m.To {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d">%d</text>`+"\n", px+2, bandTop-8, p)
+			fmt.Fprintf(b, `<text x="%.1f" y="%d">%d</text>`+"\n", px+2, bandTop-8, p)
 		}
 	}
 	b.WriteString("</g>\n")
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%.1f" y2="%d" stroke="#111827" stroke-width="1.5"/>`+"\n", mapLeft, axisY, width-mapLeft, axisY)
-
-	// Documented ports that nothing publishes.
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%.1f" y2="%d" stroke="#111827" stroke-width="1.5"/>`+"\n", mapLeft, axisY, width-mapLeft, axisY)
 	b.WriteString(`<g id="documented">` + "\n")
 	for _, p := range m.Documented {
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="3" fill="#ffffff" stroke="#6b7280" stroke-width="1"><title>%d: in the table, not published</title></circle>`+"\n", x(p), axisY, p)
+		fmt.Fprintf(b, `<circle cx="%.1f" cy="%d" r="3" fill="#ffffff" stroke="#6b7280" stroke-width="1"><title>%d: in the table, not published</title></circle>`+"\n", x(p), axisY, p)
 	}
 	b.WriteString("</g>\n")
+}
 
-	// Marks, leader lines and labels.
+// writePorts draws each used port: its mark on the axis, a leader line
+// and its label in its lane.
+func writePorts(b *strings.Builder, labels []label, x func(int) float64) {
 	b.WriteString(`<g id="ports" font-size="11">` + "\n")
 	for _, l := range labels {
 		color := statusColor[l.mark.Status]
@@ -228,18 +237,20 @@ func WriteSVG(w io.Writer, m Map) error {
 		if len(l.mark.Rules) > 0 {
 			tip += " " + strings.Join(l.mark.Rules, ", ")
 		}
-		fmt.Fprintf(&b, `<g class="port %s"><title>%s</title>`, l.mark.Status, esc(tip))
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="0.8"/>`, px, axisY, px, ly-4, color)
-		fmt.Fprintf(&b, `%s`, markShape(l.mark.Status, px, axisY, color))
+		fmt.Fprintf(b, `<g class="port %s"><title>%s</title>`, l.mark.Status, esc(tip))
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="0.8"/>`, px, axisY, px, ly-4, color)
+		fmt.Fprintf(b, `%s`, markShape(l.mark.Status, px, axisY, color))
 		weight := ""
 		if l.mark.Status != StatusOK {
 			weight = ` font-weight="bold"`
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="%s"%s>%s</text></g>`+"\n", px+3, ly, color, weight, esc(labelText(l.mark)))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" fill="%s"%s>%s</text></g>`+"\n", px+3, ly, color, weight, esc(labelText(l.mark)))
 	}
 	b.WriteString("</g>\n")
+}
 
-	// Legend.
+// writeLegend draws the legend of the mark shapes at legendY.
+func writeLegend(b *strings.Builder, legendY int) {
 	b.WriteString(`<g id="legend" font-size="11" fill="#374151">` + "\n")
 	lx := float64(mapLeft)
 	for _, item := range []struct{ status, text string }{
@@ -248,14 +259,12 @@ func WriteSVG(w io.Writer, m Map) error {
 		{StatusConflict, "conflict: shared or taken port"},
 	} {
 		b.WriteString(markShape(item.status, lx+4, legendY, statusColor[item.status]))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s</text>`+"\n", lx+12, legendY+4, item.text)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d">%s</text>`+"\n", lx+12, legendY+4, item.text)
 		lx += 12 + float64(len(item.text))*charWidth + 28
 	}
-	fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="3" fill="#ffffff" stroke="#6b7280" stroke-width="1"/>`+"\n", lx+4, legendY)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d">in the table, not published</text>`+"\n", lx+12, legendY+4)
+	fmt.Fprintf(b, `<circle cx="%.1f" cy="%d" r="3" fill="#ffffff" stroke="#6b7280" stroke-width="1"/>`+"\n", lx+4, legendY)
+	fmt.Fprintf(b, `<text x="%.1f" y="%d">in the table, not published</text>`+"\n", lx+12, legendY+4)
 	b.WriteString("</g>\n</svg>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // markShape is a circle for a port that follows the convention, a

@@ -145,51 +145,10 @@ func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 			return nil, err
 		}
 	}
-
-	// The backup; apply stops the services that move once they are dumped.
-	stopped := map[string]bool{}
-	bo := BackupOptions{Root: o.Root, ConfigPath: o.ConfigPath, Doc: o.Doc, Services: p.Services, Dir: o.Dir, Reason: "migrate apply", Version: o.Version}
-	if !o.ConfigOnly {
-		bo.Engine, bo.Sizes = o.Engine, sizes
-		bo.Stop = func(ctx context.Context, c docker.Container) error {
-			for _, m := range movers {
-				for _, rc := range m.running {
-					if rc.ID == c.ID {
-						stopped[invocationKey(m.inv)] = true
-						_, err := o.Compose.Run(ctx, m.inv, "stop", m.r.Service)
-						return err
-					}
-				}
-			}
-			return nil
-		}
-	}
-	m, dir, err := Backup(ctx, bo)
+	m, dir, err := backupBeforeApply(ctx, o, movers, sizes, progress)
 	if err != nil {
-		err = fmt.Errorf("backup failed (%s is left without a manifest): %w", dir, err)
-		if len(stopped) > 0 {
-			// Nothing was rewritten: starting them again is all there is to undo.
-			if rerr := restart(ctx, o, movers, stopped); rerr != nil {
-				return nil, fmt.Errorf("%w; starting the stopped services again failed too: %v", err, rerr)
-			}
-			return nil, fmt.Errorf("%w; the stopped services run again, nothing was changed", err)
-		}
-		return nil, fmt.Errorf("%w; nothing was changed", err)
-	}
-	ver, err := backup.Verify(dir)
-	if err == nil && !ver.OK() {
-		err = &VerifyError{Result: ver}
-	}
-	if err != nil {
-		if len(stopped) > 0 {
-			if rerr := restart(ctx, o, movers, stopped); rerr != nil {
-				return nil, fmt.Errorf("backup %s fails verification: %w; starting the stopped services again failed: %v", m.ID, err, rerr)
-			}
-		}
 		return nil, err
 	}
-	cfg, dumps, vols, bytes := m.Counts()
-	fmt.Fprintf(progress, "backup %s: %s (%s), %d %s verified\n", m.ID, backup.DescribeCounts(cfg, dumps, vols), backup.HumanSize(bytes), ver.Checked, plural(ver.Checked, "file", "files"))
 	res.Backup = m.ID
 
 	fail := func(step string, err error) error {
@@ -212,15 +171,62 @@ func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 	if err := checkRewrite(o); err != nil {
 		return nil, fail("checking the rewritten files", err)
 	}
-	if o.ConfigOnly {
-		res.Elapsed = time.Since(start)
-		return res, nil
-	}
-	if err := recreate(ctx, o, movers, res, progress); err != nil {
-		return nil, fail("recreating the services", err)
+	if !o.ConfigOnly {
+		if err := recreate(ctx, o, movers, res, progress); err != nil {
+			return nil, fail("recreating the services", err)
+		}
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// backupBeforeApply takes and verifies the backup of a migration,
+// stopping the services that move once they are dumped. When it fails,
+// nothing was rewritten: the services it stopped are started again, and
+// the error says so.
+func backupBeforeApply(ctx context.Context, o ApplyOptions, movers []*moving, sizes map[string]int64, progress io.Writer) (*backup.Manifest, string, error) {
+	stopped := map[string]bool{}
+	bo := BackupOptions{Root: o.Root, ConfigPath: o.ConfigPath, Doc: o.Doc, Services: o.Plan.Services, Dir: o.Dir, Reason: "migrate apply", Version: o.Version}
+	if !o.ConfigOnly {
+		bo.Engine, bo.Sizes = o.Engine, sizes
+		bo.Stop = func(ctx context.Context, c docker.Container) error {
+			for _, m := range movers {
+				if slices.ContainsFunc(m.running, func(rc docker.Container) bool { return rc.ID == c.ID }) {
+					stopped[invocationKey(m.inv)] = true
+					_, err := o.Compose.Run(ctx, m.inv, "stop", m.r.Service)
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	m, dir, err := Backup(ctx, bo)
+	if err != nil {
+		err = fmt.Errorf("backup failed (%s is left without a manifest): %w", dir, err)
+		if len(stopped) > 0 {
+			// Nothing was rewritten: starting them again is all there is to undo.
+			if rerr := restart(ctx, o, movers, stopped); rerr != nil {
+				return nil, "", fmt.Errorf("%w; starting the stopped services again failed too: %v", err, rerr)
+			}
+			return nil, "", fmt.Errorf("%w; the stopped services run again, nothing was changed", err)
+		}
+		return nil, "", fmt.Errorf("%w; nothing was changed", err)
+	}
+	ver, err := backup.Verify(dir)
+	if err == nil && !ver.OK() {
+		err = &VerifyError{Result: ver}
+	}
+	if err != nil {
+		if len(stopped) > 0 {
+			if rerr := restart(ctx, o, movers, stopped); rerr != nil {
+				return nil, "", fmt.Errorf("backup %s fails verification: %w; starting the stopped services again failed: %v", m.ID, err, rerr)
+			}
+		}
+		return nil, "", err
+	}
+	cfg, dumps, vols, bytes := m.Counts()
+	fmt.Fprintf(progress, "backup %s: %s (%s), %d %s verified\n", m.ID, backup.DescribeCounts(cfg, dumps, vols), backup.HumanSize(bytes), ver.Checked, plural(ver.Checked, "file", "files"))
+	return m, dir, nil
 }
 
 // preflight checks, before anything changes, that the migration can keep
@@ -234,97 +240,131 @@ func preflight(ctx context.Context, o ApplyOptions, progress io.Writer) ([]*movi
 	if err != nil {
 		return nil, nil, err
 	}
+	pf := &preflightRun{o: o, all: all, sizes: sizes, configs: map[string]*resolved{}, progress: progress}
 	var movers []*moving
-	var problems []string
-	configs := map[string]*resolved{}
 	for _, r := range o.Plan.Recreate {
-		who := fmt.Sprintf("%s (project %s)", r.Service, r.Project)
-		found, renamed := all.of(o.Root, r.Project, r.ProjectFile, r.Service)
-		if len(found) == 0 && len(running(renamed)) > 0 {
-			c := running(renamed)[0]
-			problems = append(problems, fmt.Sprintf("%s: its container %s runs as project %s, but %s now names the project %s: recreating it would start a new project with new, empty volumes (write name: %s back, or move the stack to the new name by hand)",
-				who, c.Name, c.Labels[docker.LabelProject], r.ProjectFile, r.Project, c.Labels[docker.LabelProject]))
-			continue
+		m, err := pf.service(ctx, r)
+		if err != nil {
+			return nil, nil, err
 		}
-		run := running(found)
-		if len(run) == 0 {
-			fmt.Fprintf(progress, "pre-flight: %s has no running container: its files move, its new ports apply when it next starts\n", who)
-			continue
+		if m != nil {
+			movers = append(movers, m)
 		}
-		if r.LosesData {
-			problems = append(problems, fmt.Sprintf("%s: its data directory is on no volume (DBP601): recreating its container would lose the data", who))
-			continue
-		}
-		m := &moving{r: r, running: run, inv: invocation(run[0])}
-		for _, c := range run[1:] {
-			if invocationKey(invocation(c)) != invocationKey(m.inv) {
-				problems = append(problems, fmt.Sprintf("%s: its containers %s and %s were started from different files", who, run[0].Name, c.Name))
-			}
-		}
-		if !slices.ContainsFunc(m.inv.Files, func(f string) bool { return realPath(f) == realPath(absFile(o.Root, r.ProjectFile)) }) {
-			problems = append(problems, fmt.Sprintf("%s: its container %s was started from %s, not from %s", who, run[0].Name, strings.Join(m.inv.Files, ", "), r.ProjectFile))
-			continue
-		}
-		k := invocationKey(m.inv)
-		cfg := configs[k]
-		if cfg == nil {
-			cfg, err = resolve(ctx, o.Compose, m.inv)
-			if err != nil {
-				return nil, nil, err
-			}
-			configs[k] = cfg
-		}
-		// The recreated container mounts what compose resolves now: each
-		// data volume must be the one the running container mounts.
-		mounted := mountedVolumes(run[0])
-		want := cfg.Services[r.Service].Volumes
-		var kept []string
-		for _, keep := range r.Keeps {
-			if keep.Type != "volume" {
-				continue
-			}
-			now, next := mounted[keep.Target], want[keep.Target]
-			switch {
-			case next == "":
-				problems = append(problems, fmt.Sprintf("%s: compose mounts no volume at %s any more", who, keep.Target))
-			case now == "":
-				problems = append(problems, fmt.Sprintf("%s: its container %s mounts no volume at %s; the recreated one would mount %s", who, run[0].Name, keep.Target, next))
-			case now != next:
-				problems = append(problems, fmt.Sprintf("%s: its container %s mounts volume %s at %s, but compose would now mount %s there: the recreated container would start on another (empty) volume", who, run[0].Name, now, keep.Target, next))
-			default:
-				if _, err := o.Engine.Volume(ctx, now); err != nil {
-					problems = append(problems, fmt.Sprintf("%s: volume %s: %v", who, now, err))
-					continue
-				}
-				size := sizes[now]
-				if prev, id, ok := backup.LastVolumeSize(o.Dir, now); ok && prev > 0 && size == 0 {
-					problems = append(problems, fmt.Sprintf("%s: volume %s is empty, but backup %s recorded %s in it", who, now, id, backup.HumanSize(prev)))
-				}
-				kept = append(kept, fmt.Sprintf("volume %s (%s) at %s", now, backup.HumanSize(size), keep.Target))
-			}
-		}
-		var free []string
-		for _, pt := range r.Ports {
-			if !portFree(pt.HostIP, pt.To, pt.Protocol) {
-				problems = append(problems, fmt.Sprintf("%s: port %d/%s is taken by %s", who, pt.To, pt.Protocol, holderOf(all, pt.To, pt.Protocol)))
-				continue
-			}
-			free = append(free, fmt.Sprint(pt.To))
-		}
-		line := fmt.Sprintf("pre-flight: %s: container %s runs", who, run[0].Name)
-		if len(kept) > 0 {
-			line += ", mounts " + strings.Join(kept, ", ")
-		}
-		if len(free) > 0 {
-			line += "; port " + strings.Join(free, ", ") + " free"
-		}
-		fmt.Fprintln(progress, line)
-		movers = append(movers, m)
 	}
-	if len(problems) > 0 {
-		return nil, nil, &RefusedError{Problems: problems}
+	if len(pf.problems) > 0 {
+		return nil, nil, &RefusedError{Problems: pf.problems}
 	}
 	return movers, sizes, nil
+}
+
+// preflightRun is one pre-flight: what it asked the engine and compose,
+// and the problems it found so far.
+type preflightRun struct {
+	o        ApplyOptions
+	all      stackContainers
+	sizes    map[string]int64
+	configs  map[string]*resolved
+	progress io.Writer
+	problems []string
+}
+
+func (pf *preflightRun) problem(format string, args ...any) {
+	pf.problems = append(pf.problems, fmt.Sprintf(format, args...))
+}
+
+// service checks one service that moves: it runs from these files, keeps
+// its volumes and finds its new ports free. It returns the service when
+// it runs (nil when it has no running container or cannot move).
+func (pf *preflightRun) service(ctx context.Context, r Recreate) (*moving, error) {
+	who := fmt.Sprintf("%s (project %s)", r.Service, r.Project)
+	found, renamed := pf.all.of(pf.o.Root, r.Project, r.ProjectFile, r.Service)
+	if len(found) == 0 && len(running(renamed)) > 0 {
+		c := running(renamed)[0]
+		pf.problem("%s: its container %s runs as project %s, but %s now names the project %s: recreating it would start a new project with new, empty volumes (write name: %s back, or move the stack to the new name by hand)",
+			who, c.Name, c.Labels[docker.LabelProject], r.ProjectFile, r.Project, c.Labels[docker.LabelProject])
+		return nil, nil
+	}
+	run := running(found)
+	if len(run) == 0 {
+		fmt.Fprintf(pf.progress, "pre-flight: %s has no running container: its files move, its new ports apply when it next starts\n", who)
+		return nil, nil
+	}
+	if r.LosesData {
+		pf.problem("%s: its data directory is on no volume (DBP601): recreating its container would lose the data", who)
+		return nil, nil
+	}
+	m := &moving{r: r, running: run, inv: invocation(run[0])}
+	for _, c := range run[1:] {
+		if invocationKey(invocation(c)) != invocationKey(m.inv) {
+			pf.problem("%s: its containers %s and %s were started from different files", who, run[0].Name, c.Name)
+		}
+	}
+	if !slices.ContainsFunc(m.inv.Files, func(f string) bool { return realPath(f) == realPath(absFile(pf.o.Root, r.ProjectFile)) }) {
+		pf.problem("%s: its container %s was started from %s, not from %s", who, run[0].Name, strings.Join(m.inv.Files, ", "), r.ProjectFile)
+		return nil, nil
+	}
+	k := invocationKey(m.inv)
+	cfg := pf.configs[k]
+	if cfg == nil {
+		var err error
+		if cfg, err = resolve(ctx, pf.o.Compose, m.inv); err != nil {
+			return nil, err
+		}
+		pf.configs[k] = cfg
+	}
+	kept := pf.volumes(ctx, who, r, run[0], cfg)
+	var free []string
+	for _, pt := range r.Ports {
+		if !portFree(pt.HostIP, pt.To, pt.Protocol) {
+			pf.problem("%s: port %d/%s is taken by %s", who, pt.To, pt.Protocol, holderOf(pf.all, pt.To, pt.Protocol))
+			continue
+		}
+		free = append(free, fmt.Sprint(pt.To))
+	}
+	line := fmt.Sprintf("pre-flight: %s: container %s runs", who, run[0].Name)
+	if len(kept) > 0 {
+		line += ", mounts " + strings.Join(kept, ", ")
+	}
+	if len(free) > 0 {
+		line += "; port " + strings.Join(free, ", ") + " free"
+	}
+	fmt.Fprintln(pf.progress, line)
+	return m, nil
+}
+
+// volumes checks that each data volume of a service is the one compose
+// would mount in the recreated container (what compose resolves now, cfg),
+// exists, and is not empty when a previous backup recorded data in it. It
+// returns the volumes kept, as the pre-flight line shows them.
+func (pf *preflightRun) volumes(ctx context.Context, who string, r Recreate, c docker.Container, cfg *resolved) []string {
+	mounted := mountedVolumes(c)
+	want := cfg.Services[r.Service].Volumes
+	var kept []string
+	for _, keep := range r.Keeps {
+		if keep.Type != "volume" {
+			continue
+		}
+		now, next := mounted[keep.Target], want[keep.Target]
+		switch {
+		case next == "":
+			pf.problem("%s: compose mounts no volume at %s any more", who, keep.Target)
+		case now == "":
+			pf.problem("%s: its container %s mounts no volume at %s; the recreated one would mount %s", who, c.Name, keep.Target, next)
+		case now != next:
+			pf.problem("%s: its container %s mounts volume %s at %s, but compose would now mount %s there: the recreated container would start on another (empty) volume", who, c.Name, now, keep.Target, next)
+		default:
+			if _, err := pf.o.Engine.Volume(ctx, now); err != nil {
+				pf.problem("%s: volume %s: %v", who, now, err)
+				continue
+			}
+			size := pf.sizes[now]
+			if prev, id, ok := backup.LastVolumeSize(pf.o.Dir, now); ok && prev > 0 && size == 0 {
+				pf.problem("%s: volume %s is empty, but backup %s recorded %s in it", who, now, id, backup.HumanSize(prev))
+			}
+			kept = append(kept, fmt.Sprintf("volume %s (%s) at %s", now, backup.HumanSize(size), keep.Target))
+		}
+	}
+	return kept
 }
 
 // recreate runs docker compose up -d for the services that move, project

@@ -119,9 +119,8 @@ func engineParts(ctx context.Context, o BackupOptions, opts *backup.Options) err
 			return err
 		}
 	}
-	var dumps, archives []backup.Stream
-	stopped := map[string]*sync.Once{}
-	archived := map[string]bool{}
+	ar := &archiver{o: o, sizes: sizes, stopped: map[string]*sync.Once{}, archived: map[string]bool{}}
+	var dumps []backup.Stream
 	for _, s := range o.Services {
 		found, _ := all.of(o.Root, s.Project, s.ProjectFile, s.Service)
 		run := running(found)
@@ -134,63 +133,89 @@ func engineParts(ctx context.Context, o BackupOptions, opts *backup.Options) err
 		if s.Category != "database" {
 			continue
 		}
+		// The container that holds the volumes: a running one, else any.
 		var holder *docker.Container
-		image := s.Image
 		if len(run) > 0 {
 			holder = &run[0]
 		} else if len(found) > 0 {
 			holder = &found[0]
 		}
-		if holder != nil {
-			image = holder.ImageID
-		}
-		for _, m := range s.DataMounts {
-			name := ""
-			if holder != nil {
-				name = mountedVolumes(*holder)[m.Target]
-			}
-			if name == "" {
-				name = VolumeName(o.Doc, s.Project, s.ProjectFile, m)
-			}
-			if name == "" || archived[name] {
-				continue
-			}
-			if _, err := eng.Volume(ctx, name); err != nil {
-				if docker.IsNotFound(err) {
-					continue // nothing to archive: DBP804 reports a missing data volume
-				}
-				return err
-			}
-			archived[name] = true
-			size, ok := sizes[name]
-			if !ok {
-				size = -1
-			}
-			v := backup.Volume{Name: name, Size: size, Project: s.Project, Service: s.Service, Target: m.Target, Image: image}
-			var stop func(context.Context) error
-			if holder != nil && holder.Running() {
-				v.Live = true
-				if o.Stop != nil {
-					v.Live = false
-					c := *holder
-					once := stopped[c.ID]
-					if once == nil {
-						once = &sync.Once{}
-						stopped[c.ID] = once
-					}
-					stop = func(ctx context.Context) error {
-						var err error
-						once.Do(func() { err = o.Stop(ctx, c) })
-						return err
-					}
-				}
-			}
-			opts.Volumes = append(opts.Volumes, v)
-			archives = append(archives, archiveStream(eng, name, image, stop))
+		if err := ar.service(ctx, s, holder); err != nil {
+			return err
 		}
 	}
-	opts.Streams = append(dumps, archives...)
+	opts.Volumes = append(opts.Volumes, ar.volumes...)
+	opts.Streams = append(dumps, ar.streams...)
 	return nil
+}
+
+// archiver gathers the volume archives of a backup, each volume once.
+type archiver struct {
+	o     BackupOptions
+	sizes map[string]int64
+	// stopped stops each container once, however many volumes it mounts.
+	stopped  map[string]*sync.Once
+	archived map[string]bool
+	volumes  []backup.Volume
+	streams  []backup.Stream
+}
+
+// service adds an archive of each data volume of a database service;
+// holder is its container (nil when it has none).
+func (ar *archiver) service(ctx context.Context, s Service, holder *docker.Container) error {
+	image := s.Image
+	if holder != nil {
+		image = holder.ImageID
+	}
+	for _, m := range s.DataMounts {
+		name := ""
+		if holder != nil {
+			name = mountedVolumes(*holder)[m.Target]
+		}
+		if name == "" {
+			name = VolumeName(ar.o.Doc, s.Project, s.ProjectFile, m)
+		}
+		if name == "" || ar.archived[name] {
+			continue
+		}
+		if _, err := ar.o.Engine.Volume(ctx, name); err != nil {
+			if docker.IsNotFound(err) {
+				continue // nothing to archive: DBP804 reports a missing data volume
+			}
+			return err
+		}
+		ar.archived[name] = true
+		size, ok := ar.sizes[name]
+		if !ok {
+			size = -1
+		}
+		v := backup.Volume{Name: name, Size: size, Project: s.Project, Service: s.Service, Target: m.Target, Image: image}
+		var stop func(context.Context) error
+		if holder != nil && holder.Running() {
+			v.Live = ar.o.Stop == nil
+			if ar.o.Stop != nil {
+				stop = ar.stopOnce(*holder)
+			}
+		}
+		ar.volumes = append(ar.volumes, v)
+		ar.streams = append(ar.streams, archiveStream(ar.o.Engine, name, image, stop))
+	}
+	return nil
+}
+
+// stopOnce is the Stop of the backup options for a container, called at
+// most once.
+func (ar *archiver) stopOnce(c docker.Container) func(context.Context) error {
+	once := ar.stopped[c.ID]
+	if once == nil {
+		once = &sync.Once{}
+		ar.stopped[c.ID] = once
+	}
+	return func(ctx context.Context) error {
+		var err error
+		once.Do(func() { err = ar.o.Stop(ctx, c) })
+		return err
+	}
 }
 
 func dumpStream(eng Engine, s Service, c docker.Container) backup.Stream {
