@@ -44,13 +44,7 @@ merged: portguard's entry is added next to the other servers, which are
 kept; an existing portguard entry that differs is replaced only with
 --force. Running it again changes nothing.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return agentsInitRun(opts)
-		},
+		RunE: runE(opts, runF, noContext(agentsInitRun), intoPath(&opts.Path)),
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite agent and command files that differ, and replace a different portguard entry in .mcp.json")
 	return cmd

@@ -52,14 +52,7 @@ a daily schedule of this very audit (its flags included) instead.
 Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage, config or
 input error; 3 policy error.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			opts.HasPath = len(args) == 1
-			if runF != nil {
-				return runF(opts)
-			}
-			return auditRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, auditRun, func(args []string) { opts.Path, opts.HasPath = pathArg(args), len(args) == 1 }),
 	}
 	fl := cmd.Flags()
 	addReportFlags(fl, &opts.CheckOptions)
@@ -69,9 +62,6 @@ input error; 3 policy error.`,
 }
 
 func auditRun(ctx context.Context, opts *AuditOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Schedule != "" {
 		return printSchedule(opts)
 	}

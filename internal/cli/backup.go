@@ -91,13 +91,7 @@ service and an archive of every database data volume (through the Docker
 engine). Prints the backup's ID; exit 1 when the new backup fails
 verification.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return backupCreateRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, backupCreateRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
 	addSourceFlags(fl, &opts.Files, &opts.Config)
@@ -107,9 +101,6 @@ verification.`,
 }
 
 func backupCreateRun(ctx context.Context, opts *BackupCreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var eng *docker.Client
 	if !opts.ConfigOnly {
 		var err error
@@ -205,13 +196,7 @@ a dump or an archive is not empty, gzip reads to its end, an archive is a
 tar that reads to its end, and a pg_dumpall dump has its header and its
 trailer. Exit 1 naming each bad file.`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID, opts.Path = idAndPath(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return backupVerifyRun(opts)
-		},
+		RunE: runE(opts, runF, noContext(backupVerifyRun), intoIDPath(&opts.ID, &opts.Path)),
 	}
 	addBackupDirFlag(cmd.Flags(), &opts.Dir)
 	return cmd
@@ -246,13 +231,7 @@ func NewCmdBackupList(f *Factory, runF func(*BackupListOptions) error) *cobra.Co
 		Use:   "list [PATH]",
 		Short: "List the backups, oldest first",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return backupListRun(opts)
-		},
+		RunE:  runE(opts, runF, noContext(backupListRun), intoPath(&opts.Path)),
 	}
 	addBackupDirFlag(cmd.Flags(), &opts.Dir)
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json")
@@ -341,13 +320,7 @@ created. File owners and modes are kept. Asks for confirmation unless
 A dump is restored by hand, into a running server:
   gunzip -c backups/ID/dumps/PROJECT_SERVICE.sql.gz | docker exec -i CONTAINER psql -U postgres`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID, opts.Path = idAndPath(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return backupRestoreRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, backupRestoreRun, intoIDPath(&opts.ID, &opts.Path)),
 	}
 	fl := cmd.Flags()
 	addBackupDirFlag(fl, &opts.Dir)
@@ -358,9 +331,6 @@ A dump is restored by hand, into a running server:
 }
 
 func backupRestoreRun(ctx context.Context, opts *BackupRestoreOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Volume == "" {
 		return &ExitError{Code: ExitInput, Err: usage("backup restore needs --volume NAME (the manifest.json of the backup lists its volumes)")}
 	}

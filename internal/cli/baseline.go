@@ -11,7 +11,6 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/baseline"
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -19,12 +18,8 @@ import (
 type BaselineOptions struct {
 	IO      *IOStreams
 	Factory *Factory
+	StackOptions
 
-	Path      string
-	Files     []string
-	Config    string
-	Policies  []string
-	Data      []string
 	NoBuiltin bool
 	Output    string
 	Update    bool
@@ -52,17 +47,10 @@ shrinks as findings are burned down.`,
   portguard check --baseline .portguard-baseline.json
   portguard baseline --update`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return baselineRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, baselineRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	opts.addFlags(fl)
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	fl.StringVarP(&opts.Output, "output", "o", "", "baseline file (default: baseline: of .portguard.yaml, else PATH/"+baseline.DefaultFile+")")
 	fl.BoolVar(&opts.Update, "update", false, "remove the entries that match no finding any more; add none")
@@ -70,9 +58,6 @@ shrinks as findings are burned down.`,
 }
 
 func baselineRun(ctx context.Context, opts *BaselineOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	path := opts.Output
 	if path == "" {
 		cfgPath, display := filepath.Join(opts.Path, input.ConfigFileName), input.ConfigFileName
@@ -91,11 +76,9 @@ func baselineRun(ctx context.Context, opts *BaselineOptions) error {
 	}
 	// Recording reads no baseline (it would hide what it records);
 	// --update reads the one it prunes.
-	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config, NeedFiles: true,
-		Engine:   engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
-		Baseline: path, SkipBaseline: !opts.Update,
-	})
+	eo := opts.evalOptions()
+	eo.Engine.NoBuiltin, eo.NeedFiles, eo.Baseline, eo.SkipBaseline = opts.NoBuiltin, true, path, !opts.Update
+	res, err := evaluate(ctx, opts.Factory, eo)
 	if err != nil {
 		return err
 	}

@@ -22,13 +22,9 @@ import (
 type EvalOptions struct {
 	IO      *IOStreams
 	Factory *Factory
+	StackOptions
 
 	Query     string
-	Path      string
-	Files     []string
-	Config    string
-	Policies  []string
-	Data      []string
 	NoBuiltin bool
 	Format    string
 	Timeout   time.Duration
@@ -72,18 +68,10 @@ value is printed first); 3 the query or a policy does not compile or fails.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
-			opts.Path = pathArg(args[1:])
-			if runF != nil {
-				return runF(opts)
-			}
-			return evalRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, evalRun, func(args []string) { opts.Query, opts.Path = args[0], pathArg(args[1:]) }),
 	}
 	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	opts.addFlags(fl)
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules (their library and data stay)")
 	fl.StringVar(&opts.Format, "format", "json", "output format: "+strings.Join(evalFormats, ", "))
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "stop the evaluation after this long, with exit 3 (0: no limit)")
@@ -91,9 +79,6 @@ value is printed first); 3 the query or a policy does not compile or fails.`,
 }
 
 func evalRun(ctx context.Context, opts *EvalOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if !slices.Contains(evalFormats, opts.Format) {
 		return &ExitError{Code: ExitInput, Err: usage("--format %q: use %s", opts.Format, strings.Join(evalFormats, " or "))}
 	}

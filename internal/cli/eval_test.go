@@ -10,9 +10,9 @@ import (
 
 func TestNewCmdEvalFlags(t *testing.T) {
 	testFlags(t, NewCmdEval, []flagCase[EvalOptions]{
-		{name: "query alone", args: []string{"input.version"}, want: EvalOptions{Query: "input.version", Path: ".", Format: "json", Timeout: DefaultTimeout}},
+		{name: "query alone", args: []string{"input.version"}, want: EvalOptions{Query: "input.version", StackOptions: StackOptions{Path: "."}, Format: "json", Timeout: DefaultTimeout}},
 		{name: "every flag", args: []string{"data.x", "repo", "-f", "a.yml", "--config", "c.yaml", "--policy", "p", "--data", "d.json", "--no-builtin", "--format", "pretty", "--timeout", "5s"},
-			want: EvalOptions{Query: "data.x", Path: "repo", Files: []string{"a.yml"}, Config: "c.yaml", Policies: []string{"p"}, Data: []string{"d.json"}, NoBuiltin: true, Format: "pretty", Timeout: 5 * time.Second}},
+			want: EvalOptions{Query: "data.x", StackOptions: StackOptions{Path: "repo", Files: []string{"a.yml"}, Config: "c.yaml", Policies: []string{"p"}, Data: []string{"d.json"}}, NoBuiltin: true, Format: "pretty", Timeout: 5 * time.Second}},
 		{name: "no query", args: nil, wantErr: true},
 		{name: "two paths", args: []string{"q", "a", "b"}, wantErr: true},
 	}, func(want *EvalOptions, f *Factory) { want.IO, want.Factory = f.IO, f })
@@ -52,7 +52,7 @@ func TestEvalRun(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, out, _ := factoryWithBuffers()
-			opts := &EvalOptions{IO: f.IO, Factory: f, Query: c.query, Path: repo, Format: "json", Policies: c.policies, Timeout: DefaultTimeout}
+			opts := &EvalOptions{IO: f.IO, Factory: f, Query: c.query, StackOptions: StackOptions{Path: repo, Policies: c.policies}, Format: "json", Timeout: DefaultTimeout}
 			if c.path != "" {
 				opts.Path = c.path
 			}
@@ -78,7 +78,7 @@ func TestEvalRun(t *testing.T) {
 func TestEvalTimeout(t *testing.T) {
 	f, _, _ := factoryWithBuffers()
 	repo := filepath.Join("..", "..", "testdata", "e2e", "port-var-default")
-	err := evalRun(context.Background(), &EvalOptions{IO: f.IO, Factory: f, Query: "count([x | some x in numbers.range(1, 100000000); x % 7 == 3])", Path: repo, Format: "json", Timeout: 200 * time.Millisecond})
+	err := evalRun(context.Background(), &EvalOptions{IO: f.IO, Factory: f, Query: "count([x | some x in numbers.range(1, 100000000); x % 7 == 3])", StackOptions: StackOptions{Path: repo}, Format: "json", Timeout: 200 * time.Millisecond})
 	if exitCode(err) != ExitPolicy || !strings.Contains(err.Error(), "--timeout 200ms") {
 		t.Errorf("evalRun = %v, want exit 3 naming the timeout", err)
 	}

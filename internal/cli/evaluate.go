@@ -5,12 +5,39 @@ import (
 	"errors"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
 )
 
 // DefaultTimeout bounds a policy evaluation (see check.DefaultTimeout).
 const DefaultTimeout = check.DefaultTimeout
+
+// StackOptions say which stacks a command reads (PATH, -f, --config) and
+// which policies judge them (--policy, --data), for the commands that
+// evaluate the policies.
+type StackOptions struct {
+	Path     string
+	Files    []string
+	Config   string
+	Policies []string
+	Data     []string
+}
+
+// addFlags registers -f, --config, --policy and --data.
+func (o *StackOptions) addFlags(fl *pflag.FlagSet) {
+	addSourceFlags(fl, &o.Files, &o.Config)
+	addPolicyFlags(fl, &o.Policies, &o.Data)
+}
+
+// evalOptions are what evaluate loads and runs for these stacks.
+func (o *StackOptions) evalOptions() evalOptions {
+	return evalOptions{
+		Path: o.Path, Files: o.Files, Config: o.Config,
+		Engine: engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data},
+	}
+}
 
 // evalOptions say what to load and which policies to run.
 type evalOptions struct {

@@ -57,13 +57,7 @@ written; 3 a file is not valid Rego (file:line:col).`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Paths = args
-			if runF != nil {
-				return runF(opts)
-			}
-			return fmtRun(opts)
-		},
+		RunE: runE(opts, runF, noContext(fmtRun), func(args []string) { opts.Paths = args }),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Check, "check", false, "write nothing; list the files that are not formatted and exit 1")

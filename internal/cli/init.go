@@ -49,13 +49,7 @@ writes anything (--no-pre-commit skips it). Then:
   portguard verify --policy policy         run the tests, built-in and yours
   portguard check --policy policy          check with your rule next to ours`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return initRun(opts)
-		},
+		RunE: runE(opts, runF, noContext(initRun), intoPath(&opts.Path)),
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist (never .pre-commit-config.yaml)")
 	cmd.Flags().BoolVar(&opts.NoPreCommit, "no-pre-commit", false, "do not add the pre-commit hooks to .pre-commit-config.yaml")

@@ -37,12 +37,7 @@ stderr. portguard agents init writes the client configuration.
 
 --policy, --data and --no-builtin apply to every tool.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return mcpRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, mcpRun, nil),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
@@ -52,9 +47,6 @@ stderr. portguard agents init writes the client configuration.
 }
 
 func mcpRun(ctx context.Context, opts *MCPOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	out := opts.IO.Out
 	if opts.IO.Out == os.Stdout {
 		// Only the protocol may reach stdout: the server writes to a copy

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/migrate"
 )
 
@@ -30,13 +29,9 @@ verified backup first and rolls back by itself when anything fails.`,
 type MigratePlanOptions struct {
 	IO      *IOStreams
 	Factory *Factory
+	StackOptions
 
-	Path     string
-	Files    []string
-	Config   string
-	Policies []string
-	Data     []string
-	Format   string
+	Format string
 }
 
 // NewCmdMigratePlan builds `portguard migrate plan [PATH]`.
@@ -52,32 +47,19 @@ recreated and the volumes they keep. Moves that cannot be made (no free
 port, a mapping that cannot be rewritten safely) and moves that an
 exception keeps are listed apart. Writes nothing.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return migratePlanRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, migratePlanRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	opts.addFlags(fl)
 	fl.StringVar(&opts.Format, "format", "text", "output format: text, json")
 	return cmd
 }
 
 func migratePlanRun(ctx context.Context, opts *MigratePlanOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use text, json)", opts.Format)}
 	}
-	_, plan, err := computePlan(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config,
-		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
-	})
+	_, plan, err := computePlan(ctx, opts.Factory, opts.evalOptions())
 	if err != nil {
 		return err
 	}
@@ -110,12 +92,8 @@ func computePlan(ctx context.Context, f *Factory, o evalOptions) (*evaluation, *
 type MigrateApplyOptions struct {
 	IO      *IOStreams
 	Factory *Factory
+	StackOptions
 
-	Path       string
-	Files      []string
-	Config     string
-	Policies   []string
-	Data       []string
 	Dir        string
 	ConfigOnly bool
 	Yes        bool
@@ -152,17 +130,10 @@ Exit codes: 0 migrated (or nothing to migrate); 1 the migration failed and
 was rolled back, or the backup fails verification; 2 usage or input error,
 a refused pre-flight or not confirmed (nothing was changed).`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return migrateApplyRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, migrateApplyRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	opts.addFlags(fl)
 	addBackupDirFlag(fl, &opts.Dir)
 	fl.BoolVar(&opts.ConfigOnly, "config-only", false, "rewrite the files alone, recreate no container (no Docker engine needed)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -170,13 +141,7 @@ a refused pre-flight or not confirmed (nothing was changed).`,
 }
 
 func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	res, plan, err := computePlan(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config,
-		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
-	})
+	res, plan, err := computePlan(ctx, opts.Factory, opts.evalOptions())
 	if err != nil {
 		return err
 	}

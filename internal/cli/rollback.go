@@ -47,13 +47,7 @@ Exit codes: 0 rolled back; 1 the backup fails verification, or the files
 or the services could not be put back (the message says how far it got);
 2 usage or input error, or not confirmed.`,
 		Args: cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID, opts.Path = idAndPath(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return rollbackRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, rollbackRun, intoIDPath(&opts.ID, &opts.Path)),
 	}
 	fl := cmd.Flags()
 	addBackupDirFlag(fl, &opts.Dir)
@@ -63,9 +57,6 @@ or the services could not be put back (the message says how far it got);
 }
 
 func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	root := backupDir(opts.Path, opts.Dir)
 	dir, err := backup.Resolve(root, opts.ID)
 	if err != nil {

@@ -12,6 +12,41 @@ import (
 
 func contextBackground() context.Context { return context.Background() }
 
+// runE is the RunE of a command with options O: args copies the positional
+// arguments into the options (nil for a command that takes none), then the
+// tests' runF receives the options, or else run carries the command out
+// with the command's context.
+func runE[O any](opts *O, runF func(*O) error, run func(context.Context, *O) error, args func([]string)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, a []string) error {
+		if args != nil {
+			args(a)
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		return run(ctx, opts)
+	}
+}
+
+// noContext adapts the run function of a command that needs no context.
+func noContext[O any](run func(*O) error) func(context.Context, *O) error {
+	return func(_ context.Context, o *O) error { return run(o) }
+}
+
+// intoPath is the args of a command that takes [PATH].
+func intoPath(path *string) func([]string) {
+	return func(args []string) { *path = pathArg(args) }
+}
+
+// intoIDPath is the args of a command that takes ID [PATH].
+func intoIDPath(id, path *string) func([]string) {
+	return func(args []string) { *id, *path = idAndPath(args) }
+}
+
 // pathArg is the PATH argument of the commands that read a repository, "."
 // when it is left out.
 func pathArg(args []string) string {

@@ -31,12 +31,7 @@ func NewCmdRules(f *Factory, runF func(*RulesOptions) error) *cobra.Command {
 		Use:   "rules",
 		Short: "List the rule catalog (read from the policies' METADATA)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return rulesRun(opts)
-		},
+		RunE:  runE(opts, runF, noContext(rulesRun), nil),
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(rulesFormats, ", "))
 	cmd.Flags().StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies (repeatable)")

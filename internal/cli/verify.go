@@ -66,12 +66,7 @@ Exit codes: 0 every test passes (and coverage reaches --min-coverage);
   portguard verify --policy policy --no-builtin --run 'image_tag'
   portguard verify --policy policy --coverage coverage.json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return verifyRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, verifyRun, nil),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory (or .rego file) of user policies and their *_test.rego tests (repeatable)")
@@ -85,9 +80,6 @@ Exit codes: 0 every test passes (and coverage reaches --min-coverage);
 }
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.MinCoverage < 0 || opts.MinCoverage > 100 {
 		return &ExitError{Code: ExitInput, Err: usage("--min-coverage %g: give a percentage from 0 to 100", opts.MinCoverage)}
 	}

@@ -20,12 +20,11 @@ func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command 
 		Use:   "version",
 		Short: "Print the version, commit and OPA version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			_, err := fmt.Fprintf(opts.IO.Out, "portguard %s\ncommit: %s\nopa: %s\ngo: %s\n", Version, Commit, version.Version, runtime.Version())
-			return err
-		},
+		RunE:  runE(opts, runF, noContext(versionRun), nil),
 	}
+}
+
+func versionRun(opts *VersionOptions) error {
+	_, err := fmt.Fprintf(opts.IO.Out, "portguard %s\ncommit: %s\nopa: %s\ngo: %s\n", Version, Commit, version.Version, runtime.Version())
+	return err
 }
