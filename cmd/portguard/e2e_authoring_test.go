@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // TestTypedInput: a user rule that reads a field the input document does
@@ -154,7 +156,7 @@ func TestVerifyRunAndCoverage(t *testing.T) {
 // bad.rego.opa-fmt, and leaves the others (and vendor/) alone.
 func TestFmt(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, fixture("fmt-unformatted"), dir)
+	treetest.Copy(t, fixture("fmt-unformatted"), dir)
 	bad := filepath.Join("policy", "team", "bad.rego")
 	before, _ := os.ReadFile(filepath.Join(dir, bad))
 

@@ -7,7 +7,6 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +16,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // ciSARIFLog is the part of a SARIF log the tests read.
@@ -538,7 +539,7 @@ func TestGitHubActionsExample(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	ciCopyTree(t, example("violating"), dir)
+	treetest.Copy(t, example("violating"), dir)
 	args := strings.Fields(check)[1:] // drop "portguard"
 	res := run(t, invocation{args: args, dir: dir})
 	if res.code != 1 || !strings.Contains(res.stdout, "::error file=") {
@@ -600,27 +601,6 @@ func ciWriteFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func ciCopyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	if err != nil {
 		t.Fatal(err)
 	}
 }

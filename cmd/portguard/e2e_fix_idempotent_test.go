@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/portguard/portguard/internal/corpus"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
@@ -37,7 +38,7 @@ func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			root := filepath.Join(t.TempDir(), name)
-			copyTree(t, src, root)
+			treetest.Copy(t, src, root)
 			before, ok := checkFindings(t, root)
 			if !ok {
 				t.Skip("no compose file: nothing to fix")
@@ -51,7 +52,7 @@ func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
 					t.Fatalf("first fix: exit %d\n%s%s", first.code, first.stdout, first.stderr)
 				}
 			}
-			fixed := snapshot(t, root)
+			fixed := treetest.Read(t, root)
 			after := checkJSON(t, root)
 			// A moved service moves its row: fix adds no second row for a
 			// port, nor for a service and its variable.
@@ -65,7 +66,7 @@ func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
 			if second.code != first.code {
 				t.Errorf("second fix: exit %d, the first %d\n%s%s", second.code, first.code, second.stdout, second.stderr)
 			}
-			if again := snapshot(t, root); !maps.Equal(again, fixed) {
+			if again := treetest.Read(t, root); !maps.Equal(again, fixed) {
 				for f := range again {
 					if again[f] != fixed[f] {
 						t.Errorf("the second fix changed %s:\n%s", f, again[f])

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // fixFinding is what these tests read of a JSON finding.
@@ -56,25 +57,6 @@ func checkFindings(t *testing.T, root string) ([]fixFinding, bool) {
 	return r.Findings, true
 }
 
-// snapshot is every file of a tree and its content.
-func snapshot(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func key(f fixFinding) string { return f.RuleID + " " + f.File + " " + f.Service }
 
 // TestFixTheViolatingExample: --dry-run and --diff write nothing; fix
@@ -82,7 +64,7 @@ func key(f fixFinding) string { return f.RuleID + " " + f.File + " " + f.Service
 // had no machine fix; a second fix changes nothing.
 func TestFixTheViolatingExample(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "violating")
-	copyTree(t, example("violating"), root)
+	treetest.Copy(t, example("violating"), root)
 	before := checkJSON(t, root)
 	var unfixable []string
 	fixable := 0
@@ -96,7 +78,7 @@ func TestFixTheViolatingExample(t *testing.T) {
 	if fixable < 8 {
 		t.Fatalf("only %d findings of the violating example carry a fix", fixable)
 	}
-	orig := snapshot(t, root)
+	orig := treetest.Read(t, root)
 
 	dry := run(t, invocation{args: []string{"fix", root, "--dry-run"}})
 	if dry.code != 0 {
@@ -118,14 +100,14 @@ func TestFixTheViolatingExample(t *testing.T) {
 	if strings.Contains(diff.stdout, "change-me") {
 		t.Error("fix --diff prints the value of TIMESCALEDB_PASSWORD")
 	}
-	if got := snapshot(t, root); !maps.Equal(got, orig) {
+	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
 		t.Fatal("--dry-run or --diff changed files")
 	}
 	// --dry-run --diff is the dry run shown as a diff.
 	if res := run(t, invocation{args: []string{"fix", root, "--dry-run", "--diff"}}); res.code != 0 || res.stdout != diff.stdout {
 		t.Errorf("--dry-run --diff: exit %d, want 0 and the output of --diff\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	if got := snapshot(t, root); !maps.Equal(got, orig) {
+	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
 		t.Fatal("--dry-run --diff changed files")
 	}
 	help := run(t, invocation{args: []string{"fix", "--help"}})
@@ -149,7 +131,7 @@ func TestFixTheViolatingExample(t *testing.T) {
 	if len(missing)+len(unexpected) > 0 {
 		t.Errorf("after fix: missing %v, unexpected %v", missing, unexpected)
 	}
-	fixed := snapshot(t, root)
+	fixed := treetest.Read(t, root)
 	compose := fixed["tools/compose/docker-compose.database.yml"]
 	for _, want := range []string{
 		`- "${TIMESCALEDB_PORT:-7000}:5432"   # moved from 5433 in the migration; the variable never followed`,
@@ -167,7 +149,7 @@ func TestFixTheViolatingExample(t *testing.T) {
 	if again.code != 0 || !strings.HasPrefix(again.stdout, "nothing to fix") {
 		t.Errorf("second fix: exit %d\n%s%s", again.code, again.stdout, again.stderr)
 	}
-	if !maps.Equal(snapshot(t, root), fixed) {
+	if !maps.Equal(treetest.Read(t, root), fixed) {
 		t.Error("a second fix changed files")
 	}
 }
@@ -203,13 +185,13 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	some p in svc.ports
 }
 `)
-	before := snapshot(t, root)
+	before := treetest.Read(t, root)
 	res := run(t, invocation{args: []string{"fix", root, "--policy", policy}})
 	if res.code != 2 || !strings.Contains(res.stderr, "the fixes conflict, nothing was changed") ||
 		!strings.Contains(res.stderr, `docker-compose.yml:5:9 would read "${POSTGRES_PORT:-7000}:5432" (postgres, docker-compose.yml:5: DBP101, DBP201) or "${POSTGRES_PORT:-7050}:5432" (postgres, docker-compose.yml:5: TEAM001)`) {
 		t.Errorf("exit %d\n%s", res.code, res.stderr)
 	}
-	if !maps.Equal(snapshot(t, root), before) {
+	if !maps.Equal(treetest.Read(t, root), before) {
 		t.Error("a refused plan changed files")
 	}
 }
@@ -257,7 +239,7 @@ func TestSuggest(t *testing.T) {
 // changes; the map is XML with a label for every used port.
 func TestDocs(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "compliant")
-	copyTree(t, example("compliant"), root)
+	treetest.Copy(t, example("compliant"), root)
 	table := filepath.Join(root, "PORTS-CONVENTION.md")
 	orig, _ := os.ReadFile(table)
 	svg := filepath.Join(t.TempDir(), "ports.svg")

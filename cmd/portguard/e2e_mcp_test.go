@@ -25,6 +25,7 @@ import (
 
 	"github.com/portguard/portguard/internal/compose"
 	"github.com/portguard/portguard/internal/dockertest"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // mcpSession starts `portguard mcp ARGS...` in dir and connects a client to
@@ -358,8 +359,8 @@ func TestMCPBrokenPolicy(t *testing.T) {
 func TestMCPMigration(t *testing.T) {
 	fixture := filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention")
 	root := t.TempDir()
-	copyTree(t, fixture, root)
-	before := snapshot(t, root)
+	treetest.Copy(t, fixture, root)
+	before := treetest.Read(t, root)
 	s := mcpSession(t, ".")
 
 	var plan map[string]any
@@ -409,7 +410,7 @@ func TestMCPMigration(t *testing.T) {
 	if would.Created || !would.ConfigOnly || !slices.Contains(would.ConfigFiles, ".env") || !slices.Contains(would.ConfigFiles, "docker-compose.yml") {
 		t.Errorf("backup_create without confirm: %+v", would)
 	}
-	if after := snapshot(t, root); !maps.Equal(before, after) {
+	if after := treetest.Read(t, root); !maps.Equal(before, after) {
 		t.Fatalf("without confirm, files changed: %v", slices.Sorted(maps.Keys(after)))
 	}
 
@@ -447,8 +448,8 @@ func TestMCPMigration(t *testing.T) {
 			t.Errorf("after the migration: %s %s", f.RuleID, f.Message)
 		}
 	}
-	if !strings.Contains(snapshot(t, root)[".env"], "POSTGRES_PORT=7000") {
-		t.Errorf(".env after the migration:\n%s", snapshot(t, root)[".env"])
+	if !strings.Contains(treetest.Read(t, root)[".env"], "POSTGRES_PORT=7000") {
+		t.Errorf(".env after the migration:\n%s", treetest.Read(t, root)[".env"])
 	}
 }
 
@@ -458,8 +459,8 @@ func TestMCPMigration(t *testing.T) {
 // nothing; with config_only they work.
 func TestMCPNoEngine(t *testing.T) {
 	root := t.TempDir()
-	copyTree(t, filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention"), root)
-	before := snapshot(t, root)
+	treetest.Copy(t, filepath.Join("..", "..", "testdata", "migrate", "postgres-off-convention"), root)
+	before := treetest.Read(t, root)
 	sock := filepath.Join(t.TempDir(), "no-engine.sock")
 	s := mcpSessionEnv(t, ".", []string{"DOCKER_HOST=unix://" + sock})
 	for _, c := range []struct {
@@ -483,7 +484,7 @@ func TestMCPNoEngine(t *testing.T) {
 			t.Errorf("%s %v: the result carries the password of .env", c.tool, c.args)
 		}
 	}
-	if after := snapshot(t, root); !maps.Equal(before, after) {
+	if after := treetest.Read(t, root); !maps.Equal(before, after) {
 		t.Fatalf("without an engine, files changed: %v", slices.Sorted(maps.Keys(after)))
 	}
 	var applied struct {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 const migrateFixture = repoRoot + "/testdata/migrate/postgres-off-convention"
@@ -109,7 +111,7 @@ func TestMigratePlan(t *testing.T) {
 // the others.
 func TestMigratePlanHonoursExceptions(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, migrateFixture, root)
+	treetest.Copy(t, migrateFixture, root)
 	cfg := "exceptions:\n  - rule: DBP103\n    service: pgadmin\n    reason: the admin UI stays on 8080 until the proxy moves\n"
 	if err := os.WriteFile(filepath.Join(root, ".portguard.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -145,7 +147,7 @@ var backupLine = regexp.MustCompile(`(?m)^backup (\d{8}T\d{6}Z(?:-\d+)?): `)
 
 func TestBackupVerifyRollbackConfigOnly(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, migrateFixture, root)
+	treetest.Copy(t, migrateFixture, root)
 	before, _ := fileSnapshot(t, root)
 	checked := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
 
@@ -302,7 +304,7 @@ func runWithInput(t *testing.T, inv invocation, stdin string) result {
 
 func TestMigrateApplyConfigOnly(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, migrateFixture, root)
+	treetest.Copy(t, migrateFixture, root)
 	before, _ := fileSnapshot(t, root)
 	// Without an engine, apply says so and changes nothing.
 	noEngine := []string{"DOCKER_HOST=unix:///nonexistent/docker.sock"}

@@ -34,6 +34,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 var updateReadme = flag.Bool("update-readme", false, "rewrite the generated rules table of README.md")
@@ -113,7 +115,7 @@ func TestReadmeExcerpts(t *testing.T) {
 		checked++
 		if !b.continues || dir == "" {
 			dir = t.TempDir()
-			copyTree(t, filepath.Join(repoRoot, "examples"), filepath.Join(dir, "examples"))
+			treetest.Copy(t, filepath.Join(repoRoot, "examples"), filepath.Join(dir, "examples"))
 			cwd = dir
 		}
 		t.Run(strings.TrimPrefix(b.lines[0], "$ "), func(t *testing.T) { cwd = checkExcerpt(t, b, cwd) })
@@ -132,7 +134,7 @@ func checkExcerpt(t *testing.T, b block, cwd string) string {
 		// A command on a fixture gets a copy of the fixtures.
 		if strings.Contains(cmdLine, "testdata/") {
 			if _, err := os.Stat(filepath.Join(cwd, "testdata")); err != nil {
-				copyTree(t, filepath.Join(repoRoot, "testdata", "e2e"), filepath.Join(cwd, "testdata", "e2e"))
+				treetest.Copy(t, filepath.Join(repoRoot, "testdata", "e2e"), filepath.Join(cwd, "testdata", "e2e"))
 			}
 		}
 		var want []string

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // dockerCLI runs the docker CLI with a timeout.
@@ -168,7 +170,7 @@ func TestAction(t *testing.T) {
 	}
 
 	root := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, example("violating"), root)
+	treetest.Copy(t, example("violating"), root)
 	sarif := filepath.Join(t.TempDir(), "out.sarif")
 	step := func(args string) (int, string) {
 		cmd := exec.Command("bash", "-e", "-o", "pipefail", "-c", script)

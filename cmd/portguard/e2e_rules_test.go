@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/corpus"
 )
 
 const table = "PORTS-CONVENTION.md"
@@ -130,10 +132,11 @@ func TestConfigErrors(t *testing.T) {
 // finding about the table, and the hard-coded "7000:5432" mapping of its
 // TimescaleDB is reported.
 func TestOriginCorpus(t *testing.T) {
-	origin := repoRoot + "/../shared/corpus/origin"
-	if _, err := os.Stat(origin); err != nil {
-		t.Skip("corpus not present")
+	c := corpus.Dir()
+	if c == "" {
+		t.Skip("../shared/corpus not found (set PORTGUARD_CORPUS)")
 	}
+	origin := filepath.Join(c, "origin")
 	r := decodeReport(t, run(t, invocation{args: []string{"check", origin, "--format", "json"}}))
 	found := false
 	for _, f := range r.Findings {

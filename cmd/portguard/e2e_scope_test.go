@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 func TestScopeAndExclude(t *testing.T) {
@@ -44,7 +46,7 @@ func TestScopeAndExclude(t *testing.T) {
 		t.Errorf("a bad --exclude: exit %d, stderr %q", res.code, res.stderr)
 	}
 	dir := t.TempDir()
-	copyTree(t, root, dir)
+	treetest.Copy(t, root, dir)
 	if err := os.WriteFile(filepath.Join(dir, ".portguard.yaml"), []byte("conflict_scope: project\nexclude:\n  - legacy\n  - \"[\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

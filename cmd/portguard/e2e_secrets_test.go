@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // canaryFold is the canary as searched: case-insensitively, since a
@@ -63,7 +65,7 @@ func TestCanaryInNoOutput(t *testing.T) {
 			t.Run(fx+"/"+ch.name, func(t *testing.T) {
 				t.Parallel()
 				root := filepath.Join(t.TempDir(), fx)
-				copyTree(t, fixture(fx), root)
+				treetest.Copy(t, fixture(fx), root)
 				out := t.TempDir()
 				before := canaryCounts(t, root)
 				args := ch.args(root, out)
@@ -126,27 +128,4 @@ func canaryCounts(t *testing.T, dir string) map[string]int {
 		t.Fatal(err)
 	}
 	return counts
-}
-
-// copyTree copies a fixture (regular files and directories) to dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, r)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

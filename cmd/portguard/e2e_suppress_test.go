@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // suppressedReport is the JSON report with what suppresses each finding.
@@ -53,7 +55,7 @@ func editFile(t *testing.T, path string, edit func(string) string) {
 // fails the check), fix one recorded finding (a note; --update prunes it).
 func TestBaselineAdoption(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, example("violating"), root)
+	treetest.Copy(t, example("violating"), root)
 	before := checkSuppressed(t, 1, root)
 
 	rec := run(t, invocation{args: []string{"baseline", root}})

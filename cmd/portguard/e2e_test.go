@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/corpus"
 )
 
 // binary is the portguard executable built by TestMain.
@@ -814,25 +816,16 @@ func TestInputRedactsValues(t *testing.T) {
 
 // --- the shared corpus -------------------------------------------------------
 
-// TestCorpus checks every real-world repository of the shared corpus and the
-// repository the convention comes from, read in place: findings are fine,
-// input errors and crashes are not.
+// TestCorpus checks every repository of the shared corpus (the one the
+// convention comes from, its head, the real-world ones), read in place:
+// findings are fine, input errors and crashes are not.
 func TestCorpus(t *testing.T) {
-	corpus := filepath.Join(repoRoot, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skip("corpus not present")
+	c := corpus.Dir()
+	if c == "" {
+		t.Skip("../shared/corpus not found (set PORTGUARD_CORPUS)")
 	}
-	dirs, err := filepath.Glob(filepath.Join(corpus, "real-world", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs = append(dirs, filepath.Join(corpus, "origin"))
-	checked := 0
+	dirs := corpus.Repositories(c)
 	for _, dir := range dirs {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			continue
-		}
-		checked++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			res := run(t, invocation{args: []string{"check", dir, "--format", "json"}})
@@ -845,7 +838,7 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
-	if checked == 0 {
-		t.Errorf("no repository found under %s", corpus)
+	if len(dirs) == 0 {
+		t.Errorf("no repository found under %s", c)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // fileSnapshot maps each file under dir to its content, temporary files of an
@@ -72,7 +74,7 @@ func killedRuns(t *testing.T, src string, minChanged int, args ...string) {
 	}
 	// What a whole run writes, and how long it takes.
 	whole := filepath.Join(t.TempDir(), "repo")
-	copyTree(t, src, whole)
+	treetest.Copy(t, src, whole)
 	old, _ := fileSnapshot(t, whole)
 	start := time.Now()
 	res := run(t, invocation{args: argv(whole)})
@@ -93,7 +95,7 @@ func killedRuns(t *testing.T, src string, minChanged int, args ...string) {
 
 	for round := 0; round < 12; round++ {
 		dir := filepath.Join(t.TempDir(), "repo")
-		copyTree(t, src, dir)
+		treetest.Copy(t, src, dir)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		a := argv(dir)
 		cmd := exec.CommandContext(ctx, binary, a...)

@@ -3,33 +3,15 @@ package agents
 import (
 	"encoding/json"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-// tree reads every file under root: slash path -> content.
-func tree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		out[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func stepLines(steps []Step, root string) string {
 	var b strings.Builder
@@ -50,7 +32,7 @@ func TestInitGolden(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "golden", "init")
 	stepsFile := filepath.Join("testdata", "golden", "init-steps.txt")
-	got := tree(t, root)
+	got := treetest.Read(t, root)
 	if *update {
 		os.RemoveAll(golden)
 		for p, data := range got {
@@ -66,7 +48,7 @@ func TestInitGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := tree(t, golden)
+	want := treetest.Read(t, golden)
 	for p, data := range want {
 		if got[p] != data {
 			t.Errorf("%s differs from its golden file (go test ./internal/agents -update refreshes it):\n%s", p, got[p])
@@ -95,7 +77,7 @@ func TestInitTwice(t *testing.T) {
 	if _, err := Init(root, false); err != nil {
 		t.Fatal(err)
 	}
-	before := tree(t, root)
+	before := treetest.Read(t, root)
 	times := map[string]int64{}
 	for p := range before {
 		st, _ := os.Stat(filepath.Join(root, p))
@@ -111,7 +93,7 @@ func TestInitTwice(t *testing.T) {
 				t.Errorf("force %v: %s", force, s)
 			}
 		}
-		after := tree(t, root)
+		after := treetest.Read(t, root)
 		for p, data := range before {
 			st, _ := os.Stat(filepath.Join(root, p))
 			if after[p] != data || st.ModTime().UnixNano() != times[p] {

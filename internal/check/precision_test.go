@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/corpus"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 )
@@ -72,17 +73,6 @@ func readLabels(t *testing.T, path string) []label {
 	return out
 }
 
-// corpusDir finds ../shared/corpus beside the repository (a clone of it,
-// or one of its worktrees one level deeper).
-func corpusDir() string {
-	for _, p := range []string{"../../../shared/corpus", "../../../../shared/corpus"} {
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-	}
-	return ""
-}
-
 // TestPrecisionOnLabelledRepositories checks every service of the
 // repositories of ../shared/corpus, and of the fixtures of
 // testdata/classification, against the labels written by hand in
@@ -96,27 +86,24 @@ func TestPrecisionOnLabelledRepositories(t *testing.T) {
 	for _, l := range labels {
 		repos[l.repo] = filepath.Join(fixtures, l.repo)
 	}
-	if corpus := corpusDir(); corpus != "" {
+	if c := corpus.Dir(); c != "" {
 		corpusLabels := readLabels(t, "../../testdata/classification/corpus.tsv")
 		for _, l := range corpusLabels {
 			if l.repo == "origin" || l.repo == "origin-head" {
-				repos[l.repo] = filepath.Join(corpus, l.repo)
+				repos[l.repo] = filepath.Join(c, l.repo)
 			} else {
-				repos[l.repo] = filepath.Join(corpus, "real-world", l.repo)
+				repos[l.repo] = filepath.Join(c, "real-world", l.repo)
 			}
 		}
 		// Every repository of the corpus is labelled.
-		dirs, _ := filepath.Glob(filepath.Join(corpus, "real-world", "*"))
-		for _, d := range append(dirs, filepath.Join(corpus, "origin"), filepath.Join(corpus, "origin-head")) {
-			if st, err := os.Stat(d); err == nil && st.IsDir() {
-				if _, ok := repos[filepath.Base(d)]; !ok {
-					t.Errorf("%s is not labelled in testdata/classification/corpus.tsv", d)
-				}
+		for _, d := range corpus.Repositories(c) {
+			if _, ok := repos[filepath.Base(d)]; !ok {
+				t.Errorf("%s is not labelled in testdata/classification/corpus.tsv", d)
 			}
 		}
 		labels = append(labels, corpusLabels...)
 	} else {
-		t.Log("../shared/corpus not found: the fixtures alone are checked")
+		t.Log("../shared/corpus not found (set PORTGUARD_CORPUS): the fixtures alone are checked")
 	}
 	byRepo := map[string][]label{}
 	for _, l := range labels {

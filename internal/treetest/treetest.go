@@ -1,0 +1,64 @@
+// Package treetest reads and copies trees of files for tests: a fixture
+// copied where a command may rewrite it, a tree read whole to compare it
+// before and after.
+package treetest
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Read maps every file under root (its slash path relative to root) to its
+// content.
+func Read(t testing.TB, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Copy copies the tree at src into dst, byte for byte: directories 0755,
+// files 0644 (a link is copied as the file it points to).
+func Copy(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CopyTemp copies the tree at src into a new temporary directory of the
+// test, and returns it.
+func CopyTemp(t testing.TB, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	Copy(t, src, dst)
+	return dst
+}
