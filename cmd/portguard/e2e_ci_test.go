@@ -102,20 +102,20 @@ func TestEveryFormat(t *testing.T) {
 		t.Fatalf("json: exit %d, %d findings", jsonRes.code, len(r.Findings))
 	}
 	want := ciJSONKeys(r)
+	check := func(t *testing.T, format string) string {
+		t.Helper()
+		res := run(t, invocation{args: []string{"check", path, "--format", format}})
+		if res.code != 1 {
+			t.Errorf("exit %d", res.code)
+		}
+		return res.stdout
+	}
 
 	t.Run("text", func(t *testing.T) {
-		res := run(t, invocation{args: []string{"check", path, "--format", "text"}})
-		if res.code != 1 {
-			t.Errorf("exit %d", res.code)
-		}
-		checkText(t, res.stdout, r)
+		checkText(t, check(t, "text"), r)
 	})
 	t.Run("sarif", func(t *testing.T) {
-		res := run(t, invocation{args: []string{"check", path, "--format", "sarif"}})
-		if res.code != 1 {
-			t.Errorf("exit %d", res.code)
-		}
-		log := ciDecodeSARIF(t, res.stdout)
+		log := ciDecodeSARIF(t, check(t, "sarif"))
 		if got := ciSARIFKeys(log); !slices.Equal(got, want) {
 			t.Errorf("SARIF results\n%v\nJSON findings\n%v", got, want)
 		}
@@ -124,48 +124,16 @@ func TestEveryFormat(t *testing.T) {
 		}
 	})
 	t.Run("junit", func(t *testing.T) {
-		res := run(t, invocation{args: []string{"check", path, "--format", "junit"}})
-		if res.code != 1 {
-			t.Errorf("exit %d", res.code)
-		}
-		var suites struct {
-			Failures int `xml:"failures,attr"`
-			Suites   []struct {
-				Name  string `xml:"name,attr"`
-				Cases []struct {
-					Classname string    `xml:"classname,attr"`
-					File      string    `xml:"file,attr"`
-					Line      int       `xml:"line,attr"`
-					Failure   *struct{} `xml:"failure"`
-					SystemOut string    `xml:"system-out"`
-				} `xml:"testcase"`
-			} `xml:"testsuite"`
-		}
-		if err := xml.Unmarshal([]byte(res.stdout), &suites); err != nil {
-			t.Fatalf("not XML: %v", err)
-		}
-		var got []string
-		for _, s := range suites.Suites {
-			for _, c := range s.Cases {
-				if c.File != "" {
-					got = append(got, c.Classname+" "+c.File+":"+strconv.Itoa(c.Line))
-				}
-			}
-		}
-		slices.Sort(got)
+		got, failures := ciJUnitKeys(t, check(t, "junit"))
 		if !slices.Equal(got, want) {
 			t.Errorf("JUnit testcases\n%v\nJSON findings\n%v", got, want)
 		}
-		if suites.Failures != r.Summary.Errors {
-			t.Errorf("%d failures for %d error findings", suites.Failures, r.Summary.Errors)
+		if failures != r.Summary.Errors {
+			t.Errorf("%d failures for %d error findings", failures, r.Summary.Errors)
 		}
 	})
 	t.Run("github", func(t *testing.T) {
-		res := run(t, invocation{args: []string{"check", path, "--format", "github"}})
-		if res.code != 1 {
-			t.Errorf("exit %d", res.code)
-		}
-		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(check(t, "github"), "\n"), "\n")
 		commands := 0
 		for _, line := range lines {
 			if strings.HasPrefix(line, "portguard: ") {
@@ -180,6 +148,38 @@ func TestEveryFormat(t *testing.T) {
 			t.Errorf("%d workflow commands for %d findings and %d input errors", commands, len(r.Findings), len(r.Errors))
 		}
 	})
+}
+
+// ciJUnitKeys are the test cases of a JUnit report that name a file, as
+// rule file:line keys, and the report's count of failures.
+func ciJUnitKeys(t *testing.T, out string) ([]string, int) {
+	t.Helper()
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Classname string    `xml:"classname,attr"`
+				File      string    `xml:"file,attr"`
+				Line      int       `xml:"line,attr"`
+				Failure   *struct{} `xml:"failure"`
+				SystemOut string    `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(out), &suites); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	var got []string
+	for _, s := range suites.Suites {
+		for _, c := range s.Cases {
+			if c.File != "" {
+				got = append(got, c.Classname+" "+c.File+":"+strconv.Itoa(c.Line))
+			}
+		}
+	}
+	slices.Sort(got)
+	return got, suites.Failures
 }
 
 // TestMultiOutputForCI is the run of the CI example: annotations in the log

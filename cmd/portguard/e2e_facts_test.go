@@ -24,6 +24,7 @@ type inputDoc struct {
 		Image         string            `json:"image"`
 		ContainerName string            `json:"container_name"`
 		Labels        map[string]string `json:"labels"`
+		Ports         []docPort         `json:"ports"`
 		Volumes       []struct {
 			Type   string `json:"type"`
 			Source string `json:"source"`

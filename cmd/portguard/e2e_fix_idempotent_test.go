@@ -37,71 +37,82 @@ func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
 		name := filepath.Base(src)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			root := filepath.Join(t.TempDir(), name)
-			treetest.Copy(t, src, root)
-			before, ok := checkFindings(t, root)
-			if !ok {
-				t.Skip("no compose file: nothing to fix")
-			}
-			rowsBefore := duplicateRows(t, root)
-
-			first := run(t, invocation{args: []string{"fix", root}})
-			if first.code != 0 {
-				// A plan the fixes cannot agree on changes nothing.
-				if first.code != 2 || !strings.Contains(first.stderr, "the fixes conflict, nothing was changed") {
-					t.Fatalf("first fix: exit %d\n%s%s", first.code, first.stdout, first.stderr)
-				}
-			}
-			fixed := treetest.Read(t, root)
-			after := checkJSON(t, root)
-			// A moved service moves its row: fix adds no second row for a
-			// port, nor for a service and its variable.
-			for k, n := range duplicateRows(t, root) {
-				if n > rowsBefore[k] {
-					t.Errorf("after fix, %d rows for %s (%d before)", n+1, k, rowsBefore[k]+1)
-				}
-			}
-
-			second := run(t, invocation{args: []string{"fix", root}})
-			if second.code != first.code {
-				t.Errorf("second fix: exit %d, the first %d\n%s%s", second.code, first.code, second.stdout, second.stderr)
-			}
-			if again := treetest.Read(t, root); !maps.Equal(again, fixed) {
-				for f := range again {
-					if again[f] != fixed[f] {
-						t.Errorf("the second fix changed %s:\n%s", f, again[f])
-					}
-				}
-			}
-			if first.code == 0 && !strings.HasPrefix(second.stdout, "nothing to fix") {
-				t.Errorf("the second fix has something to do:\n%s", second.stdout)
-			}
-
-			// Every finding a fix was applied for is gone: as many fewer
-			// findings of its rule, service and place as were fixed.
-			if first.code != 0 {
-				return
-			}
-			left := map[string]int{}
-			for _, f := range after {
-				left[placeKey(f)]++
-				if hasFix(f) {
-					t.Errorf("after fix, %s still has a machine fix", placeKey(f))
-				}
-			}
-			count, fixedCount := map[string]int{}, map[string]int{}
-			for _, f := range before {
-				count[placeKey(f)]++
-				if hasFix(f) {
-					fixedCount[placeKey(f)]++
-				}
-			}
-			for _, k := range slices.Sorted(maps.Keys(fixedCount)) {
-				if left[k] > count[k]-fixedCount[k] {
-					t.Errorf("%s: %d fixed of %d, %d left", k, fixedCount[k], count[k], left[k])
-				}
-			}
+			fixTwice(t, src, name)
 		})
+	}
+}
+
+// fixTwice fixes a copy of the repository at src twice: the first fix
+// adds no duplicate row to the table, the second changes nothing, and
+// every finding the first fixed is gone.
+func fixTwice(t *testing.T, src, name string) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), name)
+	treetest.Copy(t, src, root)
+	before, ok := checkFindings(t, root)
+	if !ok {
+		t.Skip("no compose file: nothing to fix")
+	}
+	rowsBefore := duplicateRows(t, root)
+
+	first := run(t, invocation{args: []string{"fix", root}})
+	if first.code != 0 {
+		// A plan the fixes cannot agree on changes nothing.
+		if first.code != 2 || !strings.Contains(first.stderr, "the fixes conflict, nothing was changed") {
+			t.Fatalf("first fix: exit %d\n%s%s", first.code, first.stdout, first.stderr)
+		}
+	}
+	fixed := treetest.Read(t, root)
+	after := checkJSON(t, root)
+	// A moved service moves its row: fix adds no second row for a
+	// port, nor for a service and its variable.
+	for k, n := range duplicateRows(t, root) {
+		if n > rowsBefore[k] {
+			t.Errorf("after fix, %d rows for %s (%d before)", n+1, k, rowsBefore[k]+1)
+		}
+	}
+
+	second := run(t, invocation{args: []string{"fix", root}})
+	if second.code != first.code {
+		t.Errorf("second fix: exit %d, the first %d\n%s%s", second.code, first.code, second.stdout, second.stderr)
+	}
+	if again := treetest.Read(t, root); !maps.Equal(again, fixed) {
+		for f := range again {
+			if again[f] != fixed[f] {
+				t.Errorf("the second fix changed %s:\n%s", f, again[f])
+			}
+		}
+	}
+	if first.code == 0 && !strings.HasPrefix(second.stdout, "nothing to fix") {
+		t.Errorf("the second fix has something to do:\n%s", second.stdout)
+	}
+	if first.code == 0 {
+		checkFixedAreGone(t, before, after)
+	}
+}
+
+// checkFixedAreGone: every finding a fix was applied for is gone, as many
+// fewer findings of its rule, service and place as were fixed.
+func checkFixedAreGone(t *testing.T, before, after []fixFinding) {
+	t.Helper()
+	left := map[string]int{}
+	for _, f := range after {
+		left[placeKey(f)]++
+		if hasFix(f) {
+			t.Errorf("after fix, %s still has a machine fix", placeKey(f))
+		}
+	}
+	count, fixedCount := map[string]int{}, map[string]int{}
+	for _, f := range before {
+		count[placeKey(f)]++
+		if hasFix(f) {
+			fixedCount[placeKey(f)]++
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(fixedCount)) {
+		if left[k] > count[k]-fixedCount[k] {
+			t.Errorf("%s: %d fixed of %d, %d left", k, fixedCount[k], count[k], left[k])
+		}
 	}
 }
 

@@ -80,40 +80,7 @@ func TestFixTheViolatingExample(t *testing.T) {
 	}
 	orig := treetest.Read(t, root)
 
-	dry := run(t, invocation{args: []string{"fix", root, "--dry-run"}})
-	if dry.code != 0 {
-		t.Fatalf("fix --dry-run: exit %d\n%s", dry.code, dry.stderr)
-	}
-	for _, want := range []string{
-		`tools/compose/docker-compose.database.yml:17  "7000:5432" -> "${TIMESCALEDB_PORT:-7000}:5432"  (DBP201)`,
-		".env:11  REDIS_PORT=6379 -> REDIS_PORT=7002  (DBP101)",
-		"PORTS-CONVENTION.md:24  move the row of timescaledb-backup from 7005 to 7001  (DBP301)",
-	} {
-		if !strings.Contains(dry.stdout, want) {
-			t.Errorf("fix --dry-run lacks %q:\n%s", want, dry.stdout)
-		}
-	}
-	diff := run(t, invocation{args: []string{"fix", root, "--diff"}})
-	if diff.code != 0 || !strings.HasPrefix(diff.stdout, "--- a/.env\n+++ b/.env\n") {
-		t.Fatalf("fix --diff: exit %d\n%s%s", diff.code, diff.stdout, diff.stderr)
-	}
-	if strings.Contains(diff.stdout, "change-me") {
-		t.Error("fix --diff prints the value of TIMESCALEDB_PASSWORD")
-	}
-	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
-		t.Fatal("--dry-run or --diff changed files")
-	}
-	// --dry-run --diff is the dry run shown as a diff.
-	if res := run(t, invocation{args: []string{"fix", root, "--dry-run", "--diff"}}); res.code != 0 || res.stdout != diff.stdout {
-		t.Errorf("--dry-run --diff: exit %d, want 0 and the output of --diff\n%s%s", res.code, res.stdout, res.stderr)
-	}
-	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
-		t.Fatal("--dry-run --diff changed files")
-	}
-	help := run(t, invocation{args: []string{"fix", "--help"}})
-	if !strings.Contains(help.stdout, "      --dry-run   ") || strings.Contains(help.stdout, "[=true|false]") {
-		t.Errorf("fix --help shows the boolean flags as pflag writes them:\n%s", help.stdout)
-	}
+	checkFixPreviews(t, root, orig)
 
 	apply := run(t, invocation{args: []string{"fix", root}})
 	if apply.code != 0 || !strings.Contains(apply.stdout, "fixed ") {
@@ -151,6 +118,47 @@ func TestFixTheViolatingExample(t *testing.T) {
 	}
 	if !maps.Equal(treetest.Read(t, root), fixed) {
 		t.Error("a second fix changed files")
+	}
+}
+
+// checkFixPreviews: fix --dry-run lists the changes, --diff shows them
+// (without a secret), --dry-run --diff is the diff; none of them changes
+// the files (orig).
+func checkFixPreviews(t *testing.T, root string, orig map[string]string) {
+	t.Helper()
+	dry := run(t, invocation{args: []string{"fix", root, "--dry-run"}})
+	if dry.code != 0 {
+		t.Fatalf("fix --dry-run: exit %d\n%s", dry.code, dry.stderr)
+	}
+	for _, want := range []string{
+		`tools/compose/docker-compose.database.yml:17  "7000:5432" -> "${TIMESCALEDB_PORT:-7000}:5432"  (DBP201)`,
+		".env:11  REDIS_PORT=6379 -> REDIS_PORT=7002  (DBP101)",
+		"PORTS-CONVENTION.md:24  move the row of timescaledb-backup from 7005 to 7001  (DBP301)",
+	} {
+		if !strings.Contains(dry.stdout, want) {
+			t.Errorf("fix --dry-run lacks %q:\n%s", want, dry.stdout)
+		}
+	}
+	diff := run(t, invocation{args: []string{"fix", root, "--diff"}})
+	if diff.code != 0 || !strings.HasPrefix(diff.stdout, "--- a/.env\n+++ b/.env\n") {
+		t.Fatalf("fix --diff: exit %d\n%s%s", diff.code, diff.stdout, diff.stderr)
+	}
+	if strings.Contains(diff.stdout, "change-me") {
+		t.Error("fix --diff prints the value of TIMESCALEDB_PASSWORD")
+	}
+	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
+		t.Fatal("--dry-run or --diff changed files")
+	}
+	// --dry-run --diff is the dry run shown as a diff.
+	if res := run(t, invocation{args: []string{"fix", root, "--dry-run", "--diff"}}); res.code != 0 || res.stdout != diff.stdout {
+		t.Errorf("--dry-run --diff: exit %d, want 0 and the output of --diff\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if got := treetest.Read(t, root); !maps.Equal(got, orig) {
+		t.Fatal("--dry-run --diff changed files")
+	}
+	help := run(t, invocation{args: []string{"fix", "--help"}})
+	if !strings.Contains(help.stdout, "      --dry-run   ") || strings.Contains(help.stdout, "[=true|false]") {
+		t.Errorf("fix --help shows the boolean flags as pflag writes them:\n%s", help.stdout)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -28,6 +29,11 @@ type invocation struct {
 	args []string
 	dir  string   // working directory; "" is this package's directory
 	env  []string // added to a cleaned copy of the test's environment
+	// bin is the binary ("": the one TestMain built), timeout bounds the
+	// run (0: two minutes), sys runs it as another user.
+	bin     string
+	timeout time.Duration
+	sys     *syscall.SysProcAttr
 }
 
 type result struct {
@@ -40,11 +46,19 @@ type result struct {
 // tell a stack trace from an input error.
 func run(t *testing.T, inv invocation) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	bin, timeout := inv.bin, inv.timeout
+	if bin == "" {
+		bin = binary
+	}
+	if timeout == 0 {
+		timeout = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, inv.args...)
+	cmd := exec.CommandContext(ctx, bin, inv.args...)
 	cmd.Dir = inv.dir
 	cmd.Env = append(baseEnv(), inv.env...)
+	cmd.SysProcAttr = inv.sys
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -52,7 +66,7 @@ func run(t *testing.T, inv invocation) result {
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("portguard %s: timed out", strings.Join(inv.args, " "))
+		t.Fatalf("portguard %s: no result within %v", strings.Join(inv.args, " "), timeout)
 	case err == nil:
 	case errors.As(err, &exitErr):
 		res.code = exitErr.ExitCode()

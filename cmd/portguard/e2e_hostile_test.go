@@ -8,9 +8,6 @@ package main
 // run ends within a hang guard, without a stack trace (run() fails on one).
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -84,8 +81,10 @@ type hostileCase struct {
 // bound is generous so a slow CI machine does not fail, a hang does.
 const hangGuard = 10 * time.Second
 
+// TestHostileInput: bombs, sizes, encodings, duplicate keys and types
+// that compose-go would be given, and errors in included files.
 func TestHostileInput(t *testing.T) {
-	cases := []hostileCase{
+	runHostileCases(t, []hostileCase{
 		{name: "YAML alias bomb", setup: copyFixture("yaml-alias-bomb", dc), exit: 2,
 			errors: []hostileErr{{dc, 1, 1, "excessive aliasing"}}},
 		{name: "merge-key bomb", setup: writeFile(dc, mergeKeyBomb(10)), exit: 2,
@@ -132,6 +131,13 @@ func TestHostileInput(t *testing.T) {
 			errors: []hostileErr{{dc, 0, 0, `cannot extend service "db" in sub/db.yml: service "nope" not found`}}},
 		{name: "tab indentation", setup: writeFile(dc, "services:\n  db:\n\timage: postgres:16\n"), exit: 2,
 			errors: []hostileErr{{dc, 3, 1, "a tab: YAML indents with spaces"}}},
+	})
+}
+
+// TestHostileFileSystem: links, FIFOs, unreadable files and directories,
+// directories and empty files named like compose files.
+func TestHostileFileSystem(t *testing.T) {
+	runHostileCases(t, []hostileCase{
 		// Directory links are never descended: a loop is harmless and a
 		// directory outside is not part of the check, silently.
 		{name: "directory symlink loops", setup: func(t *testing.T, root string) {
@@ -190,6 +196,13 @@ func TestHostileInput(t *testing.T) {
 			errors: []hostileErr{{dc, 1, 1, "empty compose file"}}},
 		{name: "comments only", setup: writeFile(dc, "# nothing here yet\n"), exit: 2,
 			errors: []hostileErr{{dc, 1, 1, "empty compose file"}}},
+	})
+}
+
+// TestHostilePorts: port mappings that cannot be read, or are made to be
+// slow.
+func TestHostilePorts(t *testing.T) {
+	runHostileCases(t, []hostileCase{
 		// Bad ports: an input error at the item; the rest of the file (the
 		// service's volume finding) is still checked.
 		{name: "port 99999:5432", setup: writeFile(dc, portCompose("99999:5432")), exit: 2,
@@ -211,7 +224,14 @@ func TestHostileInput(t *testing.T) {
 		{name: "port of 200000 references", setup: writeFile(dc, portCompose(strings.Repeat("$A", 200000)+":5432")), exit: 2,
 			errors:   []hostileErr{{dc, 5, 9, "more than 8 variable references"}},
 			findings: []want{{"DBP601", dc, 2, "db"}}},
-	}
+	})
+}
+
+// runHostileCases runs each case in a root beside a good stack: the exit
+// code, the exact findings (the good stack's and the case's) and input
+// errors, in json and in text.
+func runHostileCases(t *testing.T, cases []hostileCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -311,29 +331,8 @@ func hostileRoot(t *testing.T, unreadable bool) (string, hostileRunner) {
 	}
 	return root, func(t *testing.T, args ...string) result {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = baseEnv()
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		res := result{stdout: stdout.String(), stderr: stderr.String()}
-		var exitErr *exec.ExitError
-		switch {
-		case ctx.Err() != nil:
-			t.Fatalf("portguard %s (as nobody): no result within the hang guard %v", strings.Join(args, " "), hangGuard)
-		case err == nil:
-		case errors.As(err, &exitErr):
-			res.code = exitErr.ExitCode()
-		default:
-			t.Fatalf("portguard %s (as nobody): %v", strings.Join(args, " "), err)
-		}
-		if strings.Contains(res.stderr, "goroutine ") || strings.Contains(res.stderr, "panic") {
-			t.Errorf("portguard %s (as nobody): a stack trace on stderr:\n%s", strings.Join(args, " "), res.stderr)
-		}
-		return res
+		return run(t, invocation{args: args, bin: bin, timeout: hangGuard,
+			sys: &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}})
 	}
 }
 

@@ -53,6 +53,39 @@ func TestDockerImage(t *testing.T) {
 		t.Fatalf("make image: %v\n%s", err, out)
 	}
 
+	checkImageConfig(t, tag)
+
+	violating, err := filepath.Abs(example("violating"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := run(t, invocation{args: []string{"check", violating}})
+	stdout, stderr, err := dockerCLI(t, 2*time.Minute, "run", "--rm", "-v", violating+":/src:ro", tag, "check")
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("docker run: %v\n%s", err, stderr)
+	}
+	if code != 1 || want.code != 1 {
+		t.Errorf("docker run ... check: exit %d (the binary: %d), want 1\n%s", code, want.code, stderr)
+	}
+	if stdout != want.stdout || !strings.Contains(stdout, `tools/compose/docker-compose.database.yml:17:9  error  DBP201  timescaledb hard-codes host port 7000 in "7000:5432"`) {
+		t.Errorf("the image prints\n%s\nthe binary\n%s", stdout, want.stdout)
+	}
+	clean, err := filepath.Abs(example("compliant"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := dockerCLI(t, 2*time.Minute, "run", "--rm", "-v", clean+":/src:ro", tag); err != nil {
+		t.Errorf("docker run on the clean example (default command check): %v\n%s", err, stderr)
+	}
+}
+
+// checkImageConfig: the image runs portguard as a non-root user from /src,
+// and is built FROM scratch (the binary's layer and /src alone).
+func checkImageConfig(t *testing.T, tag string) {
+	t.Helper()
 	out, _, err := dockerCLI(t, time.Minute, "image", "inspect", tag)
 	if err != nil {
 		t.Fatal(err)
@@ -88,32 +121,6 @@ func TestDockerImage(t *testing.T) {
 	}
 	if !slices.Equal(froms, []string{"scratch"}) {
 		t.Errorf("the Dockerfile builds FROM %v, want scratch alone (no registry is reachable)", froms)
-	}
-
-	violating, err := filepath.Abs(example("violating"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := run(t, invocation{args: []string{"check", violating}})
-	stdout, stderr, err := dockerCLI(t, 2*time.Minute, "run", "--rm", "-v", violating+":/src:ro", tag, "check")
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("docker run: %v\n%s", err, stderr)
-	}
-	if code != 1 || want.code != 1 {
-		t.Errorf("docker run ... check: exit %d (the binary: %d), want 1\n%s", code, want.code, stderr)
-	}
-	if stdout != want.stdout || !strings.Contains(stdout, `tools/compose/docker-compose.database.yml:17:9  error  DBP201  timescaledb hard-codes host port 7000 in "7000:5432"`) {
-		t.Errorf("the image prints\n%s\nthe binary\n%s", stdout, want.stdout)
-	}
-	clean, err := filepath.Abs(example("compliant"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, stderr, err := dockerCLI(t, 2*time.Minute, "run", "--rm", "-v", clean+":/src:ro", tag); err != nil {
-		t.Errorf("docker run on the clean example (default command check): %v\n%s", err, stderr)
 	}
 }
 

@@ -110,12 +110,18 @@ func TestBaselineAdoption(t *testing.T) {
 		t.Errorf("baseline: of the config: %d findings, want %d", len(r2.Findings), len(r.Findings))
 	}
 
-	// Fixing a recorded finding leaves a stale entry: a note, which
-	// baseline --update prunes.
+	checkStaleBaselineEntry(t, root, db, file)
+}
+
+// checkStaleBaselineEntry: fixing a recorded finding (of the database
+// stack db) leaves a stale entry in the baseline file: a note, which
+// baseline --update prunes.
+func checkStaleBaselineEntry(t *testing.T, root, db, file string) {
+	t.Helper()
 	editFile(t, db, func(s string) string {
 		return strings.Replace(s, `"${QDRANT_HTTP_PORT}:6333"`, `"${QDRANT_HTTP_PORT:-7020}:6333"`, 1)
 	})
-	r = checkSuppressed(t, 1, root)
+	r := checkSuppressed(t, 1, root)
 	notes := 0
 	for _, f := range r.Findings {
 		if f.RuleID == "DBP004" {

@@ -87,9 +87,9 @@ func (c checkCase) invocation(format string) invocation {
 
 const dc = "docker-compose.yml"
 
-func TestCheck(t *testing.T) {
-	cases := []checkCase{
-		// One fixture per rule.
+// TestCheckRules: one fixture per rule, its exact findings.
+func TestCheckRules(t *testing.T) {
+	runCheckCases(t, []checkCase{
 		{name: "DBP101 database outside range", path: fixture("database-outside-range"), exit: 1, findings: []want{
 			{"DBP101", dc, 7, "postgres"},
 			{"DBP101", ".env", 2, "postgres"},
@@ -152,11 +152,15 @@ func TestCheck(t *testing.T) {
 			{"DBP402", "apps/worker/docker-compose.yml", 5, "queue"},
 		}},
 		{name: "DBP401 same service in base and prod file", path: fixture("same-service-variants"), exit: 0},
+	})
+}
 
-		// Port syntaxes.
-		{name: "short syntax", path: fixture("hardcoded-port"), exit: 1, findings: []want{
-			{"DBP201", dc, 6, "timescaledb"},
-		}},
+// TestCheckPortSyntaxes: every way of writing a port mapping.
+func TestCheckPortSyntaxes(t *testing.T) {
+	runCheckCases(t, []checkCase{
+		// The short syntax (hardcoded-port), a host port range
+		// (host-port-range) and a container port alone (random-host-port)
+		// are cases of TestCheckRules.
 		{name: "short syntax with host IP", path: fixture("port-host-ip"), exit: 1, findings: []want{
 			{"DBP201", dc, 6, "postgres"},
 		}},
@@ -174,18 +178,16 @@ func TestCheck(t *testing.T) {
 		}},
 		{name: "${BIND:-127.0.0.1}:${V:-7000}", path: fixture("port-bind-var"), exit: 0},
 		{name: "tcp and udp on one host port", path: fixture("port-udp"), exit: 0},
-		{name: "host port range", path: fixture("host-port-range"), exit: 1, findings: []want{
-			{"DBP104", dc, 6, "postgres"},
-			{"DBP201", dc, 6, "postgres"},
-		}},
-		{name: "container port only", path: fixture("random-host-port"), exit: 1, findings: []want{
-			{"DBP104", dc, 6, "postgres"},
-		}},
 		{name: "long syntax", path: fixture("port-long"), exit: 1, findings: []want{
 			{"DBP201", dc, 16, "redis"},
 		}},
+	})
+}
 
-		// Compose features.
+// TestCheckComposeFeatures: override files, extends, include, profiles,
+// anchors and -f, as docker compose reads them.
+func TestCheckComposeFeatures(t *testing.T) {
+	runCheckCases(t, []checkCase{
 		{name: "override file merges into its base", path: fixture("override-file"), exit: 1, findings: []want{
 			{"DBP101", "docker-compose.override.yml", 5, "db"},
 			{"DBP201", "docker-compose.override.yml", 5, "db"},
@@ -219,8 +221,13 @@ func TestCheck(t *testing.T) {
 			{"DBP201", dc, 6, "redis"},
 		}},
 		{name: "unset variables outside ports", path: fixture("tolerant-loading"), exit: 0},
+	})
+}
 
-		// Bad input: exit 2, errors with file:line, the rest still checked.
+// TestCheckBadInput: exit 2, errors with file:line, the rest still
+// checked; --keep-going.
+func TestCheckBadInput(t *testing.T) {
+	runCheckCases(t, []checkCase{
 		{name: "malformed YAML", path: fixture("malformed-yaml"), exit: 2,
 			errors:   []wantErr{{"tools/broken/docker-compose.yml", 5, 0}},
 			findings: []want{{"DBP201", dc, 6, "redis"}}},
@@ -245,8 +252,12 @@ func TestCheck(t *testing.T) {
 			findings: []want{{"DBP201", dc, 12, "redis"}}},
 		{name: "--keep-going without findings", path: fixture("port-out-of-range"), args: []string{"--keep-going"}, exit: 0,
 			errors: []wantErr{{dc, 6, 9}}},
+	})
+}
 
-		// --fail-on.
+// TestCheckFailOnAndExamples: --fail-on, and the bundled examples.
+func TestCheckFailOnAndExamples(t *testing.T) {
+	runCheckCases(t, []checkCase{
 		{name: "--fail-on warning with a warning", path: fixture("env-differs-from-default"), args: []string{"--fail-on", "warning"}, exit: 1, findings: []want{
 			{"DBP204", ".env", 1, "postgres"},
 		}},
@@ -266,8 +277,7 @@ func TestCheck(t *testing.T) {
 		// The bundled examples.
 		{name: "examples/compliant", path: example("compliant"), exit: 0},
 		{name: "examples/violating", path: example("violating"), exit: 1, findings: violatingFindings},
-	}
-	runCheckCases(t, cases)
+	})
 }
 
 // runCheckCases runs each case in json and in text format and compares the
@@ -482,138 +492,127 @@ type docVariable struct {
 	Default string `json:"default"`
 }
 
-type document struct {
-	Services []struct {
-		Name        string    `json:"name"`
-		Ports       []docPort `json:"ports"`
-		Environment []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"environment"`
-	} `json:"services"`
-	Env struct {
-		File string `json:"file"`
-		Vars []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"vars"`
-	} `json:"env"`
-	Errors []inputError `json:"errors"`
-}
-
-func inputDocument(t *testing.T, dir string) document {
+// inputDocument is the input document of dir, which must load (exit 0).
+func inputDocument(t *testing.T, dir string) inputDoc {
 	t.Helper()
-	res := run(t, invocation{args: []string{"input", dir}})
+	doc, res := inputOf(t, invocation{args: []string{"input", dir}})
 	if res.code != 0 {
 		t.Fatalf("portguard input %s: exit %d\n%s", dir, res.code, res.stderr)
-	}
-	var doc document
-	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
-		t.Fatalf("portguard input %s: not JSON: %v", dir, err)
 	}
 	return doc
 }
 
+// portCase is a port mapping of a fixture and the facts the input
+// document must record for it.
+type portCase struct {
+	fixture, service string
+	index            int
+	line, column     int
+	syntax           string
+	hostIP, protocol string
+	published        int // 0: null
+	publishedRange   []int
+	target           int
+	targetRange      []int
+	variable, form   string // "": no variable
+	effective        int    // 0: null
+}
+
+var portSyntaxCases = []portCase{
+	{fixture: "hardcoded-port", service: "timescaledb", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		published: 7000, target: 5432, effective: 7000},
+	{fixture: "port-host-ip", service: "postgres", line: 6, column: 9, syntax: "short", hostIP: "127.0.0.1", protocol: "tcp",
+		published: 7000, target: 5432, effective: 7000},
+	{fixture: "port-var-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
+	{fixture: "port-var-dash-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		published: 7000, target: 5432, variable: "POSTGRES_PORT", form: "-", effective: 7000},
+	{fixture: "port-var-no-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		target: 5432, variable: "POSTGRES_PORT", form: "", effective: 7000},
+	{fixture: "port-var-bare", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		target: 5432, variable: "POSTGRES_PORT", form: "$", effective: 7000},
+	{fixture: "port-var-required", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		target: 5432, variable: "POSTGRES_PORT", form: ":?"},
+	{fixture: "port-bind-var", service: "postgres", line: 6, column: 9, syntax: "short", hostIP: "127.0.0.1", protocol: "tcp",
+		published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
+	{fixture: "port-udp", service: "memcached", index: 0, line: 6, column: 9, syntax: "short", protocol: "tcp",
+		published: 7040, target: 11211, variable: "MEMCACHED_PORT", form: ":-", effective: 7040},
+	{fixture: "port-udp", service: "memcached", index: 1, line: 7, column: 9, syntax: "short", protocol: "udp",
+		published: 7040, target: 11211, variable: "MEMCACHED_PORT", form: ":-", effective: 7040},
+	{fixture: "host-port-range", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		published: 7000, publishedRange: []int{7000, 7001}, target: 5432, targetRange: []int{5432, 5432}, effective: 7000},
+	{fixture: "random-host-port", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
+		target: 5432},
+	{fixture: "port-long", service: "postgres", line: 7, column: 20, syntax: "long", hostIP: "127.0.0.1", protocol: "tcp",
+		published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
+	{fixture: "port-long", service: "redis", line: 16, column: 20, syntax: "long", hostIP: "127.0.0.1", protocol: "tcp",
+		published: 7030, target: 6379, effective: 7030},
+	{fixture: "anchors", service: "orders-db", line: 5, column: 7, syntax: "short", protocol: "tcp",
+		published: 5432, target: 5432, effective: 5432},
+	{fixture: "anchors", service: "users-db", line: 15, column: 9, syntax: "short", protocol: "tcp",
+		published: 7001, target: 5432, variable: "USERS_DB_PORT", form: ":-", effective: 7001},
+}
+
+// TestPortSyntaxFacts: the input document records every way of writing a
+// port mapping with its position, parts, variable and effective port.
 func TestPortSyntaxFacts(t *testing.T) {
-	type portCase struct {
-		fixture, service string
-		index            int
-		line, column     int
-		syntax           string
-		hostIP, protocol string
-		published        int // 0: null
-		publishedRange   []int
-		target           int
-		targetRange      []int
-		variable, form   string // "": no variable
-		effective        int    // 0: null
-	}
-	cases := []portCase{
-		{fixture: "hardcoded-port", service: "timescaledb", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7000, target: 5432, effective: 7000},
-		{fixture: "port-host-ip", service: "postgres", line: 6, column: 9, syntax: "short", hostIP: "127.0.0.1", protocol: "tcp",
-			published: 7000, target: 5432, effective: 7000},
-		{fixture: "port-var-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
-		{fixture: "port-var-dash-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7000, target: 5432, variable: "POSTGRES_PORT", form: "-", effective: 7000},
-		{fixture: "port-var-no-default", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			target: 5432, variable: "POSTGRES_PORT", form: "", effective: 7000},
-		{fixture: "port-var-bare", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			target: 5432, variable: "POSTGRES_PORT", form: "$", effective: 7000},
-		{fixture: "port-var-required", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			target: 5432, variable: "POSTGRES_PORT", form: ":?"},
-		{fixture: "port-bind-var", service: "postgres", line: 6, column: 9, syntax: "short", hostIP: "127.0.0.1", protocol: "tcp",
-			published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
-		{fixture: "port-udp", service: "memcached", index: 0, line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7040, target: 11211, variable: "MEMCACHED_PORT", form: ":-", effective: 7040},
-		{fixture: "port-udp", service: "memcached", index: 1, line: 7, column: 9, syntax: "short", protocol: "udp",
-			published: 7040, target: 11211, variable: "MEMCACHED_PORT", form: ":-", effective: 7040},
-		{fixture: "host-port-range", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			published: 7000, publishedRange: []int{7000, 7001}, target: 5432, targetRange: []int{5432, 5432}, effective: 7000},
-		{fixture: "random-host-port", service: "postgres", line: 6, column: 9, syntax: "short", protocol: "tcp",
-			target: 5432},
-		{fixture: "port-long", service: "postgres", line: 7, column: 20, syntax: "long", hostIP: "127.0.0.1", protocol: "tcp",
-			published: 7000, target: 5432, variable: "POSTGRES_PORT", form: ":-", effective: 7000},
-		{fixture: "port-long", service: "redis", line: 16, column: 20, syntax: "long", hostIP: "127.0.0.1", protocol: "tcp",
-			published: 7030, target: 6379, effective: 7030},
-		{fixture: "anchors", service: "orders-db", line: 5, column: 7, syntax: "short", protocol: "tcp",
-			published: 5432, target: 5432, effective: 5432},
-		{fixture: "anchors", service: "users-db", line: 15, column: 9, syntax: "short", protocol: "tcp",
-			published: 7001, target: 5432, variable: "USERS_DB_PORT", form: ":-", effective: 7001},
-	}
-	for _, c := range cases {
+	for _, c := range portSyntaxCases {
 		t.Run(fmt.Sprintf("%s/%s[%d]", c.fixture, c.service, c.index), func(t *testing.T) {
 			t.Parallel()
-			doc := inputDocument(t, fixture(c.fixture))
-			var ports []docPort
-			found := 0
-			for _, s := range doc.Services {
-				if s.Name == c.service {
-					ports = s.Ports
-					found++
-				}
-			}
-			if found != 1 {
-				t.Fatalf("%d services named %s in the document, want 1", found, c.service)
-			}
-			if c.index >= len(ports) {
-				t.Fatalf("%s has %d ports, want index %d", c.service, len(ports), c.index)
-			}
-			p := ports[c.index]
-			check := func(field string, got, want any) {
-				t.Helper()
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Errorf("%s = %v, want %v (port %+v)", field, got, want, p)
-				}
-			}
-			check("line", p.Line, c.line)
-			check("column", p.Column, c.column)
-			check("syntax", p.Syntax, c.syntax)
-			check("host_ip", p.HostIP, c.hostIP)
-			check("protocol", p.Protocol, c.protocol)
-			check("published", intOrZero(p.Published), c.published)
-			check("target", p.Target, c.target)
-			check("effective", intOrZero(p.Effective), c.effective)
-			if c.publishedRange != nil {
-				check("published_range", p.PublishedRange, c.publishedRange)
-			}
-			if c.targetRange != nil {
-				check("target_range", p.TargetRange, c.targetRange)
-			}
-			if c.variable == "" {
-				if p.Variable != nil {
-					t.Errorf("variable = %+v, want none", *p.Variable)
-				}
-				return
-			}
-			if p.Variable == nil {
-				t.Fatalf("variable = none, want %s", c.variable)
-			}
-			check("variable.name", p.Variable.Name, c.variable)
-			check("variable.form", p.Variable.Form, c.form)
+			checkPortFacts(t, c)
 		})
 	}
+}
+
+func checkPortFacts(t *testing.T, c portCase) {
+	t.Helper()
+	doc := inputDocument(t, fixture(c.fixture))
+	var ports []docPort
+	found := 0
+	for _, s := range doc.Services {
+		if s.Name == c.service {
+			ports = s.Ports
+			found++
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d services named %s in the document, want 1", found, c.service)
+	}
+	if c.index >= len(ports) {
+		t.Fatalf("%s has %d ports, want index %d", c.service, len(ports), c.index)
+	}
+	p := ports[c.index]
+	check := func(field string, got, want any) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v (port %+v)", field, got, want, p)
+		}
+	}
+	check("line", p.Line, c.line)
+	check("column", p.Column, c.column)
+	check("syntax", p.Syntax, c.syntax)
+	check("host_ip", p.HostIP, c.hostIP)
+	check("protocol", p.Protocol, c.protocol)
+	check("published", intOrZero(p.Published), c.published)
+	check("target", p.Target, c.target)
+	check("effective", intOrZero(p.Effective), c.effective)
+	if c.publishedRange != nil {
+		check("published_range", p.PublishedRange, c.publishedRange)
+	}
+	if c.targetRange != nil {
+		check("target_range", p.TargetRange, c.targetRange)
+	}
+	if c.variable == "" {
+		if p.Variable != nil {
+			t.Errorf("variable = %+v, want none", *p.Variable)
+		}
+		return
+	}
+	if p.Variable == nil {
+		t.Fatalf("variable = none, want %s", c.variable)
+	}
+	check("variable.name", p.Variable.Name, c.variable)
+	check("variable.form", p.Variable.Form, c.form)
 }
 
 func intOrZero(p *int) int {

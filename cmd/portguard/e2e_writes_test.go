@@ -94,38 +94,7 @@ func killedRuns(t *testing.T, src string, minChanged int, args ...string) {
 	}
 
 	for round := 0; round < 12; round++ {
-		dir := filepath.Join(t.TempDir(), "repo")
-		treetest.Copy(t, src, dir)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		a := argv(dir)
-		cmd := exec.CommandContext(ctx, binary, a...)
-		cmd.Env = baseEnv()
-		// Odd rounds kill just after the first file is renamed into the root
-		// (where .env and the table are written), among the writes; even
-		// rounds at any point of the run.
-		var fired <-chan struct{}
-		stop := func() {}
-		if round%2 == 1 {
-			fired, stop = firstWrite(t, dir)
-		}
-		if err := cmd.Start(); err != nil {
-			cancel()
-			t.Fatal(err)
-		}
-		if fired != nil {
-			select {
-			case <-fired:
-			case <-ctx.Done():
-			}
-			time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
-		} else {
-			time.Sleep(time.Duration(rand.Int64N(int64(took) + int64(took)/5)))
-		}
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		stop()
-		cancel()
-
+		dir := killedRun(t, src, argv, round, took)
 		got, temps := fileSnapshot(t, dir)
 		written := 0
 		for f, data := range got {
@@ -146,4 +115,43 @@ func killedRuns(t *testing.T, src string, minChanged int, args ...string) {
 		}
 		t.Logf("round %d: killed with %d of %d files written", round, written, changed)
 	}
+}
+
+// killedRun runs portguard on a fresh copy of src, kills it (odd rounds
+// just after its first write, even rounds at any point of a run that takes
+// took) and returns the copy.
+func killedRun(t *testing.T, src string, argv func(string) []string, round int, took time.Duration) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "repo")
+	treetest.Copy(t, src, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	a := argv(dir)
+	cmd := exec.CommandContext(ctx, binary, a...)
+	cmd.Env = baseEnv()
+	// Odd rounds kill just after the first file is renamed into the root
+	// (where .env and the table are written), among the writes; even
+	// rounds at any point of the run.
+	var fired <-chan struct{}
+	stop := func() {}
+	if round%2 == 1 {
+		fired, stop = firstWrite(t, dir)
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if fired != nil {
+		select {
+		case <-fired:
+		case <-ctx.Done():
+		}
+		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+	} else {
+		time.Sleep(time.Duration(rand.Int64N(int64(took) + int64(took)/5)))
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	stop()
+	cancel()
+	return dir
 }
