@@ -29,6 +29,8 @@ type invocation struct {
 	args []string
 	dir  string   // working directory; "" is this package's directory
 	env  []string // added to a cleaned copy of the test's environment
+	// stdin is what the binary reads ("": nothing).
+	stdin string
 	// bin is the binary ("": the one TestMain built), timeout bounds the
 	// run (0: two minutes), sys runs it as another user.
 	bin     string
@@ -59,6 +61,9 @@ func run(t *testing.T, inv invocation) result {
 	cmd.Dir = inv.dir
 	cmd.Env = append(baseEnv(), inv.env...)
 	cmd.SysProcAttr = inv.sys
+	if inv.stdin != "" {
+		cmd.Stdin = strings.NewReader(inv.stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

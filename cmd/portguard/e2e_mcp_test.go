@@ -639,7 +639,7 @@ func TestMCPEngine(t *testing.T) {
 		planned.Plan.Moves[0].From != st.oldPort || planned.Plan.Moves[0].To != st.newPort || !strings.Contains(resultText(res), "keeps volume "+st.volume) {
 		t.Errorf("migration_apply without confirm: %+v\n%s", planned, resultText(res))
 	}
-	if now, _ := fileSnapshot(t, st.dir); !equalStrings(now, before) {
+	if now, _ := fileSnapshot(t, st.dir); !maps.Equal(now, before) {
 		t.Errorf("migration_apply without confirm changed files")
 	}
 
@@ -717,7 +717,7 @@ func TestMCPEngine(t *testing.T) {
 	if res := run(t, invocation{args: []string{"backup", "verify", m[1], st.dir}}); res.code != 0 {
 		t.Errorf("backup verify %s: exit %d %s", m[1], res.code, res.stderr)
 	}
-	if now, _ := fileSnapshot(t, st.dir); !equalStrings(now, beforeFailure) {
+	if now, _ := fileSnapshot(t, st.dir); !maps.Equal(now, beforeFailure) {
 		t.Errorf("the files after the automatic rollback differ from before")
 	}
 	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {

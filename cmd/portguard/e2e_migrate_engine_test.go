@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -210,7 +211,7 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 		if res.code != 2 || !strings.Contains(res.stderr, "migration refused, nothing was changed") || !strings.Contains(res.stderr, tc.says) {
 			t.Errorf("%s: exit %d\n%s%s", tc.what, res.code, res.stdout, res.stderr)
 		}
-		if now, _ := fileSnapshot(t, s.dir); !equalStrings(now, changed) {
+		if now, _ := fileSnapshot(t, s.dir); !maps.Equal(now, changed) {
 			t.Errorf("%s: the refused migration changed files", tc.what)
 		}
 		if err := os.WriteFile(composeFile, []byte(before["docker-compose.yml"]), 0o644); err != nil {
@@ -307,7 +308,7 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	if out, err := s.psql(s.oldPort, rowsSQL); err != nil || out != rows {
 		t.Errorf("rows on the old port %d after the rollback: %q %v, want %q", s.oldPort, out, err, rows)
 	}
-	if after, _ := fileSnapshot(t, s.dir); !equalStrings(after, before) {
+	if after, _ := fileSnapshot(t, s.dir); !maps.Equal(after, before) {
 		t.Errorf("the files after the rollback differ from the files before the migration")
 	}
 
@@ -376,7 +377,7 @@ func TestMigrateApplyRollsBackByItself(t *testing.T) {
 	if !strings.Contains(res.stdout, fmt.Sprintf("postgres answers on port %d again", s.oldPort)) {
 		t.Errorf("stdout:\n%s", res.stdout)
 	}
-	if after, _ := fileSnapshot(t, s.dir); !equalStrings(after, before) {
+	if after, _ := fileSnapshot(t, s.dir); !maps.Equal(after, before) {
 		t.Error("the files after the automatic rollback differ from before")
 	}
 	if out, err := s.psql(s.oldPort, rowsSQL); err != nil || out != "1:kept" {

@@ -5,18 +5,16 @@ package main
 // at any point of its rewrite.
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/portguard/portguard/internal/treetest"
 )
@@ -151,6 +149,65 @@ func TestBackupVerifyRollbackConfigOnly(t *testing.T) {
 	before, _ := fileSnapshot(t, root)
 	checked := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
 
+	id, bdir := createConfigBackup(t, root, before)
+
+	// The stacks are checked as before: discovery skips the backups.
+	check := run(t, invocation{args: []string{"check", root, "--format", "json"}})
+	if r := decodeReport(t, check); len(r.Findings) != len(checked.Findings) || len(r.Errors) != 0 {
+		t.Errorf("check after the backup: %d findings and %v, want the %d of before", len(r.Findings), r.Errors, len(checked.Findings))
+	}
+
+	checkVerifyFindsAChangedFile(t, root, id, bdir)
+
+	// Files change (fix rewrites them), then rollback restores them byte
+	// for byte, keeping the changed ones in a backup of their own.
+	if res := run(t, invocation{args: []string{"fix", root}}); res.code != 0 {
+		t.Fatalf("fix: exit %d\n%s", res.code, res.stderr)
+	}
+	fixed, _ := fileSnapshot(t, root)
+	if fixed["docker-compose.yml"] == before["docker-compose.yml"] {
+		t.Fatal("fix changed nothing")
+	}
+	res := run(t, invocation{args: []string{"rollback", id, root, "--config-only"}})
+	if res.code != 2 || !strings.Contains(res.stderr, "not confirmed") {
+		t.Fatalf("rollback without an answer: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if now, _ := fileSnapshot(t, root); !maps.Equal(now, fixed) {
+		t.Fatal("rollback changed files without confirmation")
+	}
+	res = run(t, invocation{args: []string{"rollback", id, root, "--config-only"}, stdin: "yes\n"})
+	if res.code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	noSecret(t, "rollback output", res.stdout+res.stderr)
+	after, _ := fileSnapshot(t, root)
+	if !maps.Equal(after, before) {
+		t.Errorf("after the rollback the files differ from the backup")
+	}
+	saved := regexp.MustCompile(`saved the current files as backup (\S+)`).FindStringSubmatch(res.stdout)
+	if saved == nil || !regexp.MustCompile(`rollback done in [0-9.]+m?s, within the 5m0s budget`).MatchString(res.stdout) {
+		t.Fatalf("rollback output:\n%s", res.stdout)
+	}
+	// The files the rollback overwrote are in that backup, verified.
+	res = run(t, invocation{args: []string{"backup", "verify", saved[1], root}})
+	if res.code != 0 {
+		t.Errorf("verify %s: exit %d\n%s", saved[1], res.code, res.stderr)
+	}
+	sf, err := os.ReadFile(filepath.Join(root, "backups", saved[1], "config", "docker-compose.yml"))
+	if err != nil || string(sf) != fixed["docker-compose.yml"] {
+		t.Errorf("the backup before the rollback does not hold the fixed compose file: %v", err)
+	}
+	res = run(t, invocation{args: []string{"backup", "list", root}})
+	if res.code != 0 || !strings.Contains(res.stdout, id+"  ") || !strings.Contains(res.stdout, "before rollback to "+id) {
+		t.Errorf("backup list:\n%s", res.stdout)
+	}
+}
+
+// createConfigBackup takes a configuration backup of root with backup
+// create: its manifest holds the sha256 of every file of root (before),
+// the backups log has its line, and neither holds a secret.
+func createConfigBackup(t *testing.T, root string, before map[string]string) (id, bdir string) {
+	t.Helper()
 	res := run(t, invocation{args: []string{"backup", "create", "--config-only", root}})
 	if res.code != 0 {
 		t.Fatalf("backup create: exit %d\n%s%s", res.code, res.stdout, res.stderr)
@@ -159,11 +216,11 @@ func TestBackupVerifyRollbackConfigOnly(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no backup ID in:\n%s", res.stdout)
 	}
-	id := m[1]
+	id = m[1]
 	if !strings.Contains(res.stdout, "3 configuration files") || !strings.Contains(res.stdout, "verified 3 files of backup "+id) {
 		t.Errorf("backup create:\n%s", res.stdout)
 	}
-	bdir := filepath.Join(root, "backups", id)
+	bdir = filepath.Join(root, "backups", id)
 	raw, err := os.ReadFile(filepath.Join(bdir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -190,17 +247,18 @@ func TestBackupVerifyRollbackConfigOnly(t *testing.T) {
 	for name, content := range before {
 		wantSums[name] = sha(content)
 	}
-	if !man.ConfigOnly || !equalStrings(got, wantSums) {
+	if !man.ConfigOnly || !maps.Equal(got, wantSums) {
 		t.Errorf("manifest sums = %v, want %v", got, wantSums)
 	}
+	return id, bdir
+}
 
-	// The stacks are checked as before: discovery skips the backups.
-	check := run(t, invocation{args: []string{"check", root, "--format", "json"}})
-	if r := decodeReport(t, check); len(r.Findings) != len(checked.Findings) || len(r.Errors) != 0 {
-		t.Errorf("check after the backup: %d findings and %v, want the %d of before", len(r.Findings), r.Errors, len(checked.Findings))
-	}
-
-	res = run(t, invocation{args: []string{"backup", "verify", id, root}})
+// checkVerifyFindsAChangedFile: backup verify passes, then names a stored
+// file of which one byte changed (exit 1), which rollback refuses; the
+// byte is then put back.
+func checkVerifyFindsAChangedFile(t *testing.T, root, id, bdir string) {
+	t.Helper()
+	res := run(t, invocation{args: []string{"backup", "verify", id, root}})
 	if res.code != 0 || res.stdout != "verified 3 files of backup "+id+"\n" {
 		t.Fatalf("verify: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -225,81 +283,6 @@ func TestBackupVerifyRollbackConfigOnly(t *testing.T) {
 	if err := os.WriteFile(stored, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	// Files change (fix rewrites them), then rollback restores them byte
-	// for byte, keeping the changed ones in a backup of their own.
-	if res := run(t, invocation{args: []string{"fix", root}}); res.code != 0 {
-		t.Fatalf("fix: exit %d\n%s", res.code, res.stderr)
-	}
-	fixed, _ := fileSnapshot(t, root)
-	if fixed["docker-compose.yml"] == before["docker-compose.yml"] {
-		t.Fatal("fix changed nothing")
-	}
-	res = run(t, invocation{args: []string{"rollback", id, root, "--config-only"}})
-	if res.code != 2 || !strings.Contains(res.stderr, "not confirmed") {
-		t.Fatalf("rollback without an answer: exit %d\n%s%s", res.code, res.stdout, res.stderr)
-	}
-	if now, _ := fileSnapshot(t, root); !equalStrings(now, fixed) {
-		t.Fatal("rollback changed files without confirmation")
-	}
-	inv := invocation{args: []string{"rollback", id, root, "--config-only"}}
-	res = runWithInput(t, inv, "yes\n")
-	if res.code != 0 {
-		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
-	}
-	noSecret(t, "rollback output", res.stdout+res.stderr)
-	after, _ := fileSnapshot(t, root)
-	if !equalStrings(after, before) {
-		t.Errorf("after the rollback the files differ from the backup")
-	}
-	saved := regexp.MustCompile(`saved the current files as backup (\S+)`).FindStringSubmatch(res.stdout)
-	if saved == nil || !regexp.MustCompile(`rollback done in [0-9.]+m?s, within the 5m0s budget`).MatchString(res.stdout) {
-		t.Fatalf("rollback output:\n%s", res.stdout)
-	}
-	// The files the rollback overwrote are in that backup, verified.
-	res = run(t, invocation{args: []string{"backup", "verify", saved[1], root}})
-	if res.code != 0 {
-		t.Errorf("verify %s: exit %d\n%s", saved[1], res.code, res.stderr)
-	}
-	sf, err := os.ReadFile(filepath.Join(root, "backups", saved[1], "config", "docker-compose.yml"))
-	if err != nil || string(sf) != fixed["docker-compose.yml"] {
-		t.Errorf("the backup before the rollback does not hold the fixed compose file: %v", err)
-	}
-	res = run(t, invocation{args: []string{"backup", "list", root}})
-	if res.code != 0 || !strings.Contains(res.stdout, id+"  ") || !strings.Contains(res.stdout, "before rollback to "+id) {
-		t.Errorf("backup list:\n%s", res.stdout)
-	}
-}
-
-func equalStrings(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func runWithInput(t *testing.T, inv invocation, stdin string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, inv.args...)
-	cmd.Env = baseEnv()
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return res
 }
 
 func TestMigrateApplyConfigOnly(t *testing.T) {
@@ -312,7 +295,7 @@ func TestMigrateApplyConfigOnly(t *testing.T) {
 	if res.code != 2 || !strings.Contains(res.stderr, "migrate apply needs a Docker engine") || !strings.Contains(res.stderr, "--config-only works without one") {
 		t.Errorf("apply without an engine: exit %d\n%s", res.code, res.stderr)
 	}
-	if now, _ := fileSnapshot(t, root); !equalStrings(now, before) {
+	if now, _ := fileSnapshot(t, root); !maps.Equal(now, before) {
 		t.Fatal("apply without an engine changed files")
 	}
 	res = run(t, invocation{args: []string{"migrate", "apply", root, "--config-only", "--yes"}})
@@ -346,7 +329,7 @@ func TestMigrateApplyConfigOnly(t *testing.T) {
 	if res.code != 0 || !strings.Contains(res.stdout, "the backup recorded no running service: nothing to recreate") {
 		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	if after, _ := fileSnapshot(t, root); !equalStrings(after, before) {
+	if after, _ := fileSnapshot(t, root); !maps.Equal(after, before) {
 		t.Error("the rollback did not restore the files")
 	}
 }
