@@ -276,8 +276,62 @@ func TestLiveContainers(t *testing.T) {
 	inRange := dockertest.FreePorts(t, 1, 7300, 7999)[0]
 	dbPorts := dockertest.FreePorts(t, 2, 7000, 7099)
 	outside := dockertest.FreePorts(t, 1, 0, 0)[0]
-	stack := func(pgPort int) string {
-		return fmt.Sprintf(`name: %[1]s
+	st := &liveStack{project: project, image: image, inRange: inRange, outside: outside}
+	dir := writeTree(t, map[string]string{"compose.yml": st.compose(dbPorts[0])})
+	st.dir = dir
+	p := compose.Project{Dir: dir, Name: project}
+	dockertest.Up(t, cli, p)
+	ctx := t.Context()
+	// postgres-old leaves its volume behind; postgres-new's volume is gone.
+	if _, err := cli.Run(ctx, p, "rm", "-s", "-f", "postgres-old", "postgres-new"); err != nil {
+		t.Fatal(err)
+	}
+	dockertest.Docker(t, "volume", "rm", project+"_newdata")
+	if _, err := engine.Volume(ctx, project+"_newdata"); !docker.IsNotFound(err) {
+		t.Fatalf("volume %s_newdata still there: %v", project, err)
+	}
+
+	checkRunOnLiveStack(t, st)
+	checkAuditOfLiveStack(t, st)
+
+	// The file moves postgres; the running container does not follow.
+	if err := os.WriteFile(filepath.Join(dir, "compose.yml"), []byte(st.compose(dbPorts[1])), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := auditLive(t, dir)
+	drift := fmt.Sprintf("container %s-postgres-1 publishes %d->5432/tcp; compose.yml now says %d->5432/tcp", project, dbPorts[0], dbPorts[1])
+	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].Service != "postgres" || got[0].File != "compose.yml" {
+		t.Errorf("no DBP805 %q among %+v", drift, r.Findings)
+	}
+
+	// Without PATH, the audit finds the stack through its containers'
+	// compose labels and judges how it runs against its files.
+	out := filepath.Join(t.TempDir(), "host.json")
+	res := run(t, invocation{dir: t.TempDir(), args: []string{"audit", "--format", "json", "--output", out}})
+	r = readLiveReport(t, out)
+	file := filepath.Join(dir, "compose.yml")
+	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].File != file {
+		t.Errorf("host audit: no DBP805 %q at %s among %+v (exit %d)", drift, file, r.Findings, res.code)
+	}
+	if got := about(r.Findings, "DBP804", project+"_olddata"); len(got) != 1 || got[0].File != file {
+		t.Errorf("host audit: no DBP804 for %s_olddata at %s among %+v", project, file, r.Findings)
+	}
+	if got := about(r.Findings, "DBP102"); len(got) != 0 {
+		t.Errorf("host audit reports static findings of the stacks: %+v", got)
+	}
+}
+
+// liveStack is the stack of TestLiveContainers: web publishes a port in
+// the reserved range, redis one outside the convention, postgres one of
+// the database range; postgres-old and postgres-new are removed, leaving a
+// volume and removing one.
+type liveStack struct {
+	dir, project, image string
+	inRange, outside    int
+}
+
+func (st *liveStack) compose(pgPort int) string {
+	return fmt.Sprintf(`name: %[1]s
 services:
   web:
     image: %[2]s
@@ -304,95 +358,69 @@ volumes:
   pgdata: {}
   olddata: {}
   newdata: {}
-`, project, image, inRange, outside, pgPort)
-	}
-	dir := writeTree(t, map[string]string{"compose.yml": stack(dbPorts[0])})
-	p := compose.Project{Dir: dir, Name: project}
-	dockertest.Up(t, cli, p)
-	ctx := t.Context()
-	// postgres-old leaves its volume behind; postgres-new's volume is gone.
-	if _, err := cli.Run(ctx, p, "rm", "-s", "-f", "postgres-old", "postgres-new"); err != nil {
-		t.Fatal(err)
-	}
-	dockertest.Docker(t, "volume", "rm", project+"_newdata")
-	if _, err := engine.Volume(ctx, project+"_newdata"); !docker.IsNotFound(err) {
-		t.Fatalf("volume %s_newdata still there: %v", project, err)
-	}
+`, st.project, st.image, st.inRange, st.outside, pgPort)
+}
 
+// auditLive audits dir (exit 1) and returns its JSON report.
+func auditLive(t *testing.T, dir string) liveReport {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "audit.json")
+	res := run(t, invocation{args: []string{"audit", dir, "--format", "json", "--output", out}})
+	if res.code != 1 {
+		t.Fatalf("audit: exit %d, %s", res.code, res.stderr)
+	}
+	return readLiveReport(t, out)
+}
+
+// checkRunOnLiveStack: run on the running stack finds no conflict (its
+// own containers hold its ports); another project wanting web's port is
+// refused, naming the container, and its command does not run.
+func checkRunOnLiveStack(t *testing.T, st *liveStack) {
+	t.Helper()
 	// The stack's own containers hold its ports: no conflict.
 	out := filepath.Join(t.TempDir(), "run.json")
-	res := run(t, invocation{args: []string{"run", dir, "--format", "json", "--output", out, "--", "true"}})
+	res := run(t, invocation{args: []string{"run", st.dir, "--format", "json", "--output", out, "--", "true"}})
 	if r := readLiveReport(t, out); len(about(r.Findings, "DBP802")) != 0 || !r.Live.Inspected {
 		t.Errorf("run on the running stack: DBP802 %+v (exit %d)", about(r.Findings, "DBP802"), res.code)
 	}
 
 	// Another project wanting web's port is refused, naming the container.
-	other := writeTree(t, map[string]string{"compose.yml": fmt.Sprintf("name: %s-b\nservices:\n  api:\n    image: %s\n    ports: [\"127.0.0.1:%d:8080\"]\n", project, image, inRange)})
+	other := writeTree(t, map[string]string{"compose.yml": fmt.Sprintf("name: %s-b\nservices:\n  api:\n    image: %s\n    ports: [\"127.0.0.1:%d:8080\"]\n", st.project, st.image, st.inRange)})
 	marker := filepath.Join(t.TempDir(), "ran")
 	res = run(t, invocation{args: []string{"run", other, "--format", "json", "--output", out, "--", "sh", "-c", "touch " + marker}})
 	r := readLiveReport(t, out)
-	holder := fmt.Sprintf("api will publish %d/tcp, already held on this host by container %s-web-1 (compose project %s, service web, image %s)", inRange, project, project, image)
+	holder := fmt.Sprintf("api will publish %d/tcp, already held on this host by container %s-web-1 (compose project %s, service web, image %s)", st.inRange, st.project, st.project, st.image)
 	if res.code != 1 || len(about(r.Findings, "DBP802", holder)) != 1 {
 		t.Errorf("run of a second project on a held port: exit %d, findings %+v", res.code, r.Findings)
 	}
 	if _, err := os.Stat(marker); err == nil {
 		t.Error("the command ran")
 	}
+}
 
-	audit := func() liveReport {
-		t.Helper()
-		out := filepath.Join(t.TempDir(), "audit.json")
-		res := run(t, invocation{args: []string{"audit", dir, "--format", "json", "--output", out}})
-		if res.code != 1 {
-			t.Fatalf("audit: exit %d, %s", res.code, res.stderr)
-		}
-		return readLiveReport(t, out)
-	}
-	r = audit()
+// checkAuditOfLiveStack: audit reports DBP801, DBP803 and DBP804 for the
+// running stack, no drift while the file is unchanged, and no pre-flight.
+func checkAuditOfLiveStack(t *testing.T, st *liveStack) {
+	t.Helper()
+	r := auditLive(t, st.dir)
 	for _, c := range []struct {
 		rule  string
 		words []string
 	}{
-		{"DBP801", []string{"container " + project + "-web-1 ", "service web", fmt.Sprintf("publishes %d/tcp inside 7000-7999", inRange)}},
-		{"DBP803", []string{"container " + project + "-redis-1 ", "is a database", fmt.Sprintf("publishes %d/tcp, outside 7000-7099", outside)}},
-		{"DBP804", []string{"no container uses the data volume " + project + "_olddata of postgres-old"}},
-		{"DBP804", []string{"the data volume " + project + "_newdata of postgres-new does not exist"}},
+		{"DBP801", []string{"container " + st.project + "-web-1 ", "service web", fmt.Sprintf("publishes %d/tcp inside 7000-7999", st.inRange)}},
+		{"DBP803", []string{"container " + st.project + "-redis-1 ", "is a database", fmt.Sprintf("publishes %d/tcp, outside 7000-7099", st.outside)}},
+		{"DBP804", []string{"no container uses the data volume " + st.project + "_olddata of postgres-old"}},
+		{"DBP804", []string{"the data volume " + st.project + "_newdata of postgres-new does not exist"}},
 	} {
 		if got := about(r.Findings, c.rule, c.words...); len(got) != 1 {
 			t.Errorf("%s %q: %d findings among %+v", c.rule, c.words, len(got), r.Findings)
 		}
 	}
-	if got := about(r.Findings, "DBP805", project); len(got) != 0 {
+	if got := about(r.Findings, "DBP805", st.project); len(got) != 0 {
 		t.Errorf("drift before the file changed: %+v", got)
 	}
 	if got := about(r.Findings, "DBP802"); len(got) != 0 {
 		t.Errorf("audit reports the pre-flight: %+v", got)
-	}
-
-	// The file moves postgres; the running container does not follow.
-	if err := os.WriteFile(filepath.Join(dir, "compose.yml"), []byte(stack(dbPorts[1])), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r = audit()
-	drift := fmt.Sprintf("container %s-postgres-1 publishes %d->5432/tcp; compose.yml now says %d->5432/tcp", project, dbPorts[0], dbPorts[1])
-	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].Service != "postgres" || got[0].File != "compose.yml" {
-		t.Errorf("no DBP805 %q among %+v", drift, r.Findings)
-	}
-
-	// Without PATH, the audit finds the stack through its containers'
-	// compose labels and judges how it runs against its files.
-	out = filepath.Join(t.TempDir(), "host.json")
-	res = run(t, invocation{dir: t.TempDir(), args: []string{"audit", "--format", "json", "--output", out}})
-	r = readLiveReport(t, out)
-	file := filepath.Join(dir, "compose.yml")
-	if got := about(r.Findings, "DBP805", drift); len(got) != 1 || got[0].File != file {
-		t.Errorf("host audit: no DBP805 %q at %s among %+v (exit %d)", drift, file, r.Findings, res.code)
-	}
-	if got := about(r.Findings, "DBP804", project+"_olddata"); len(got) != 1 || got[0].File != file {
-		t.Errorf("host audit: no DBP804 for %s_olddata at %s among %+v", project, file, r.Findings)
-	}
-	if got := about(r.Findings, "DBP102"); len(got) != 0 {
-		t.Errorf("host audit reports static findings of the stacks: %+v", got)
 	}
 }
 

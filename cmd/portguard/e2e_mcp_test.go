@@ -376,19 +376,41 @@ func TestMCPMigration(t *testing.T) {
 		t.Errorf("migration_plan\n%s\ndiffers from migrate plan --format json\n%s", g, w)
 	}
 
-	// Without confirm: a refusal that describes the plan.
-	res := callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true})
-	var refused struct {
-		Applied bool   `json:"applied"`
-		Message string `json:"message"`
-		Plan    struct {
-			Moves []struct {
-				Service string `json:"service"`
-				From    int    `json:"from"`
-				To      int    `json:"to"`
-			} `json:"moves"`
-		} `json:"plan"`
+	checkMCPConfigOnlyWithoutConfirm(t, s, root, before)
+
+	var backed mcpBackup
+	structured(t, "backup_create", callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true, "confirm": true}), &backed)
+	if !backed.Created || backed.ID == "" || backed.Verification == nil || backed.Verification.Checked < 3 || len(backed.Verification.Problems) != 0 {
+		t.Errorf("backup_create: %+v", backed)
 	}
+	if res := run(t, invocation{args: []string{"backup", "verify", backed.ID, root}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", backed.ID, res.code, res.stderr)
+	}
+
+	var applied mcpApply
+	structured(t, "migration_apply", callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true, "confirm": true}), &applied)
+	if !applied.Applied || applied.Result == nil || applied.Result.Backup == "" || len(applied.Result.Files) != 3 {
+		t.Errorf("migration_apply: %+v", applied)
+	}
+	var after report
+	structured(t, "check", callTool(t, s, "check", map[string]any{"path": root}), &after)
+	for _, f := range after.Findings {
+		if f.RuleID == "DBP101" || f.RuleID == "DBP103" {
+			t.Errorf("after the migration: %s %s", f.RuleID, f.Message)
+		}
+	}
+	if !strings.Contains(treetest.Read(t, root)[".env"], "POSTGRES_PORT=7000") {
+		t.Errorf(".env after the migration:\n%s", treetest.Read(t, root)[".env"])
+	}
+}
+
+// checkMCPConfigOnlyWithoutConfirm: without confirm, migration_apply and
+// backup_create with config_only refuse, describe the plan and what they
+// would take, and change nothing.
+func checkMCPConfigOnlyWithoutConfirm(t *testing.T, s *sdk.ClientSession, root string, before map[string]string) {
+	t.Helper()
+	res := callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true})
+	var refused mcpApply
 	structured(t, "migration_apply", res, &refused)
 	text := resultText(res)
 	if refused.Applied || !strings.HasPrefix(refused.Message, "not applied: ") || len(refused.Plan.Moves) != 2 ||
@@ -401,55 +423,13 @@ func TestMCPMigration(t *testing.T) {
 		}
 	}
 	res = callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true})
-	var would struct {
-		Created     bool     `json:"created"`
-		ConfigOnly  bool     `json:"config_only"`
-		ConfigFiles []string `json:"config_files"`
-	}
+	var would mcpBackup
 	structured(t, "backup_create", res, &would)
 	if would.Created || !would.ConfigOnly || !slices.Contains(would.ConfigFiles, ".env") || !slices.Contains(would.ConfigFiles, "docker-compose.yml") {
 		t.Errorf("backup_create without confirm: %+v", would)
 	}
 	if after := treetest.Read(t, root); !maps.Equal(before, after) {
 		t.Fatalf("without confirm, files changed: %v", slices.Sorted(maps.Keys(after)))
-	}
-
-	var backed struct {
-		Created      bool   `json:"created"`
-		ID           string `json:"id"`
-		Verification struct {
-			Checked  int   `json:"checked"`
-			Problems []any `json:"problems"`
-		} `json:"verification"`
-	}
-	structured(t, "backup_create", callTool(t, s, "backup_create", map[string]any{"path": root, "config_only": true, "confirm": true}), &backed)
-	if !backed.Created || backed.ID == "" || backed.Verification.Checked < 3 || len(backed.Verification.Problems) != 0 {
-		t.Errorf("backup_create: %+v", backed)
-	}
-	if res := run(t, invocation{args: []string{"backup", "verify", backed.ID, root}}); res.code != 0 {
-		t.Errorf("backup verify %s: exit %d %s", backed.ID, res.code, res.stderr)
-	}
-
-	var applied struct {
-		Applied bool `json:"applied"`
-		Result  struct {
-			Backup string   `json:"backup"`
-			Files  []string `json:"files"`
-		} `json:"result"`
-	}
-	structured(t, "migration_apply", callTool(t, s, "migration_apply", map[string]any{"path": root, "config_only": true, "confirm": true}), &applied)
-	if !applied.Applied || applied.Result.Backup == "" || len(applied.Result.Files) != 3 {
-		t.Errorf("migration_apply: %+v", applied)
-	}
-	var after report
-	structured(t, "check", callTool(t, s, "check", map[string]any{"path": root}), &after)
-	for _, f := range after.Findings {
-		if f.RuleID == "DBP101" || f.RuleID == "DBP103" {
-			t.Errorf("after the migration: %s %s", f.RuleID, f.Message)
-		}
-	}
-	if !strings.Contains(treetest.Read(t, root)[".env"], "POSTGRES_PORT=7000") {
-		t.Errorf(".env after the migration:\n%s", treetest.Read(t, root)[".env"])
 	}
 }
 
@@ -585,7 +565,7 @@ type mcpApply struct {
 func TestMCPEngine(t *testing.T) {
 	st, cli, rows := startPGWithRows(t, "mcp")
 	s := mcpSession(t, ".")
-	call := func(tool string, args map[string]any) *sdk.CallToolResult {
+	var call mcpCall = func(tool string, args map[string]any) *sdk.CallToolResult {
 		t.Helper()
 		res := callTool(t, s, tool, args)
 		b, _ := json.Marshal(res)
@@ -595,6 +575,49 @@ func TestMCPEngine(t *testing.T) {
 	backups := filepath.Join(st.dir, "backups")
 	before, _ := fileSnapshot(t, st.dir)
 
+	taken := checkMCPBackupCreate(t, call, st)
+	checkMCPApplyRefusals(t, call, st, before)
+
+	// With confirm: the database moves with its rows, and the result names
+	// the verified backup taken first.
+	var applied mcpApply
+	structured(t, "migration_apply", call("migration_apply", map[string]any{"path": st.dir, "confirm": true}), &applied)
+	t.Logf("migration_apply: %s\n%s", applied.Message, strings.Join(applied.Steps, "\n"))
+	if !applied.Applied || applied.Result == nil || applied.Result.Backup == "" || applied.Result.Backup == taken.ID ||
+		!slices.Equal(applied.Result.Recreated, []string{st.project + "/postgres"}) ||
+		!strings.Contains(applied.Message, "to undo: portguard rollback "+applied.Result.Backup) {
+		t.Fatalf("migration_apply: %+v", applied)
+	}
+	answers := fmt.Sprintf("postgres answers on port %d and mounts volume %s at /var/lib/postgresql/data as before", st.newPort, st.volume)
+	if !slices.Contains(applied.Steps, answers) {
+		t.Errorf("the steps do not say %q", answers)
+	}
+	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
+		t.Errorf("rows on the new port %d: %q %v, want %q", st.newPort, out, err, rows)
+	}
+	if env := readFile(t, filepath.Join(st.dir, ".env")); !strings.Contains(env, fmt.Sprintf("POSTGRES_PORT=%d\n", st.newPort)) {
+		t.Errorf(".env after the migration: the port is not %d", st.newPort)
+	}
+	if res := run(t, invocation{args: []string{"backup", "verify", applied.Result.Backup, st.dir}}); res.code != 0 {
+		t.Errorf("backup verify %s: exit %d %s", applied.Result.Backup, res.code, res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(backups, applied.Result.Backup, "dumps", st.project+"_postgres.sql.gz")); err != nil {
+		t.Errorf("the migration's backup has no dump: %v", err)
+	}
+
+	checkMCPApplyRollsBack(t, call, st, cli, rows)
+}
+
+// mcpCall calls a tool of an MCP session.
+type mcpCall func(tool string, args map[string]any) *sdk.CallToolResult
+
+// checkMCPBackupCreate: backup_create without confirm says what it would
+// take (the files, the dump and the volume) and writes nothing; with
+// confirm, it takes a verified backup holding the dump with the rows and
+// the archive of the volume, which it returns.
+func checkMCPBackupCreate(t *testing.T, call mcpCall, st *pgStack) mcpBackup {
+	t.Helper()
+	backups := filepath.Join(st.dir, "backups")
 	// backup_create without confirm: the files, the dump and the volume it
 	// would take; nothing written.
 	var would mcpBackup
@@ -630,7 +653,14 @@ func TestMCPEngine(t *testing.T) {
 		}
 	}
 	noSecretIn(t, "the manifest", readFile(t, filepath.Join(taken.Dir, "manifest.json")), st.password)
+	return taken
+}
 
+// checkMCPApplyRefusals: migration_apply without confirm shows the plan and
+// changes nothing; with confirm it refuses, as migrate apply does, a
+// renamed volume, which would start the database on an empty one.
+func checkMCPApplyRefusals(t *testing.T, call mcpCall, st *pgStack, before map[string]string) {
+	t.Helper()
 	// migration_apply without confirm: the plan, nothing changed.
 	var planned mcpApply
 	res := call("migration_apply", map[string]any{"path": st.dir})
@@ -660,37 +690,13 @@ func TestMCPEngine(t *testing.T) {
 	if err := os.WriteFile(composeFile, []byte(before["docker-compose.yml"]), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	// With confirm: the database moves with its rows, and the result names
-	// the verified backup taken first.
-	var applied mcpApply
-	structured(t, "migration_apply", call("migration_apply", map[string]any{"path": st.dir, "confirm": true}), &applied)
-	t.Logf("migration_apply: %s\n%s", applied.Message, strings.Join(applied.Steps, "\n"))
-	if !applied.Applied || applied.Result == nil || applied.Result.Backup == "" || applied.Result.Backup == taken.ID ||
-		!slices.Equal(applied.Result.Recreated, []string{st.project + "/postgres"}) ||
-		!strings.Contains(applied.Message, "to undo: portguard rollback "+applied.Result.Backup) {
-		t.Fatalf("migration_apply: %+v", applied)
-	}
-	answers := fmt.Sprintf("postgres answers on port %d and mounts volume %s at /var/lib/postgresql/data as before", st.newPort, st.volume)
-	if !slices.Contains(applied.Steps, answers) {
-		t.Errorf("the steps do not say %q", answers)
-	}
-	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
-		t.Errorf("rows on the new port %d: %q %v, want %q", st.newPort, out, err, rows)
-	}
-	if env := readFile(t, filepath.Join(st.dir, ".env")); !strings.Contains(env, fmt.Sprintf("POSTGRES_PORT=%d\n", st.newPort)) {
-		t.Errorf(".env after the migration: the port is not %d", st.newPort)
-	}
-	if res := run(t, invocation{args: []string{"backup", "verify", applied.Result.Backup, st.dir}}); res.code != 0 {
-		t.Errorf("backup verify %s: exit %d %s", applied.Result.Backup, res.code, res.stderr)
-	}
-	if _, err := os.Stat(filepath.Join(backups, applied.Result.Backup, "dumps", st.project+"_postgres.sql.gz")); err != nil {
-		t.Errorf("the migration's backup has no dump: %v", err)
-	}
-
-	// A migration that fails after its backup rolls back by itself: the
-	// database, started again with --env-file, would not get the next port
-	// from docker compose. The error names the backup.
+// checkMCPApplyRollsBack: a migration that fails after its backup rolls
+// back by itself: the database, started again with --env-file, would not
+// get the next port from docker compose. The error names the backup.
+func checkMCPApplyRollsBack(t *testing.T, call mcpCall, st *pgStack, cli *compose.CLI, rows string) {
+	t.Helper()
 	envFile := filepath.Join(st.dir, "deploy.env")
 	if err := os.WriteFile(envFile, []byte(fmt.Sprintf("POSTGRES_PORT=%d\nPOSTGRES_PASSWORD=%s\n", st.newPort, st.password)), 0o644); err != nil {
 		t.Fatal(err)
@@ -706,7 +712,7 @@ func TestMCPEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	beforeFailure, _ := fileSnapshot(t, st.dir)
-	res = call("migration_apply", map[string]any{"path": st.dir, "confirm": true})
+	res := call("migration_apply", map[string]any{"path": st.dir, "confirm": true})
 	text := resultText(res)
 	t.Logf("migration_apply that fails:\n%s", text)
 	m := regexp.MustCompile(`rolled back to backup (\S+): the files are as before, and so are the services`).FindStringSubmatch(text)

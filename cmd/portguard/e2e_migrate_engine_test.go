@@ -196,28 +196,7 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	s, _, rows := startPGWithRows(t, "migrate")
 	before, _ := fileSnapshot(t, s.dir)
 
-	// Refusals: what would recreate the database on an empty volume
-	// changes nothing.
-	composeFile := filepath.Join(s.dir, "docker-compose.yml")
-	for _, tc := range []struct{ what, from, to, says string }{
-		{"renamed project", "name: " + s.project + "\n", "name: " + s.project + "-renamed\n", "runs as project " + s.project},
-		{"renamed volume", "name: " + s.volume + "\n", "name: " + s.volume + "-new\n", "the recreated container would start on another (empty) volume"},
-	} {
-		if err := os.WriteFile(composeFile, []byte(strings.Replace(before["docker-compose.yml"], tc.from, tc.to, 1)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		changed, _ := fileSnapshot(t, s.dir)
-		res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
-		if res.code != 2 || !strings.Contains(res.stderr, "migration refused, nothing was changed") || !strings.Contains(res.stderr, tc.says) {
-			t.Errorf("%s: exit %d\n%s%s", tc.what, res.code, res.stdout, res.stderr)
-		}
-		if now, _ := fileSnapshot(t, s.dir); !maps.Equal(now, changed) {
-			t.Errorf("%s: the refused migration changed files", tc.what)
-		}
-		if err := os.WriteFile(composeFile, []byte(before["docker-compose.yml"]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	checkMigrationRefusals(t, s, before)
 
 	res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
 	if res.code != 0 {
@@ -247,8 +226,43 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 		t.Errorf("the old port %d still accepts connections", s.oldPort)
 	}
 
-	// The backup holds a verified pg_dumpall with the rows and an archive
-	// of the volume, and never the password.
+	checkMigrationBackup(t, s, id)
+	checkRollbackOnPostgres(t, s, id, rows, before)
+	checkBackupCreateAndRestore(t, s, id)
+}
+
+// checkMigrationRefusals: what would recreate the database on an empty
+// volume (a renamed project, a renamed volume) is refused and changes
+// nothing.
+func checkMigrationRefusals(t *testing.T, s *pgStack, before map[string]string) {
+	t.Helper()
+	composeFile := filepath.Join(s.dir, "docker-compose.yml")
+	for _, tc := range []struct{ what, from, to, says string }{
+		{"renamed project", "name: " + s.project + "\n", "name: " + s.project + "-renamed\n", "runs as project " + s.project},
+		{"renamed volume", "name: " + s.volume + "\n", "name: " + s.volume + "-new\n", "the recreated container would start on another (empty) volume"},
+	} {
+		if err := os.WriteFile(composeFile, []byte(strings.Replace(before["docker-compose.yml"], tc.from, tc.to, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		changed, _ := fileSnapshot(t, s.dir)
+		res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
+		if res.code != 2 || !strings.Contains(res.stderr, "migration refused, nothing was changed") || !strings.Contains(res.stderr, tc.says) {
+			t.Errorf("%s: exit %d\n%s%s", tc.what, res.code, res.stdout, res.stderr)
+		}
+		if now, _ := fileSnapshot(t, s.dir); !maps.Equal(now, changed) {
+			t.Errorf("%s: the refused migration changed files", tc.what)
+		}
+		if err := os.WriteFile(composeFile, []byte(before["docker-compose.yml"]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkMigrationBackup: the backup of the migration holds a verified
+// pg_dumpall with the rows and an archive of the volume, and never the
+// password.
+func checkMigrationBackup(t *testing.T, s *pgStack, id string) {
+	t.Helper()
 	bdir := filepath.Join(s.dir, "backups", id)
 	if res := run(t, invocation{args: []string{"backup", "verify", id, s.dir}}); res.code != 0 {
 		t.Errorf("backup verify: exit %d\n%s", res.code, res.stderr)
@@ -287,10 +301,13 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	}
 	logData, _ := os.ReadFile(filepath.Join(s.dir, "backups", "backups.log"))
 	noSecretIn(t, "backups.log", string(logData), s.password)
+}
 
-	// Rollback: the old port, the rows intact, the files as before, in
-	// well under five minutes.
-	res = run(t, invocation{args: []string{"rollback", id, s.dir, "--yes"}})
+// checkRollbackOnPostgres: rollback returns the old port, the rows intact,
+// the files as before, in well under five minutes.
+func checkRollbackOnPostgres(t *testing.T, s *pgStack, id, rows string, before map[string]string) {
+	t.Helper()
+	res := run(t, invocation{args: []string{"rollback", id, s.dir, "--yes"}})
 	if res.code != 0 {
 		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -311,10 +328,15 @@ func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	if after, _ := fileSnapshot(t, s.dir); !maps.Equal(after, before) {
 		t.Errorf("the files after the rollback differ from the files before the migration")
 	}
+}
 
-	// backup create with the engine: the dump and the archive of the
-	// running database, marked live.
-	res = run(t, invocation{args: []string{"backup", "create", s.dir}})
+// checkBackupCreateAndRestore: backup create with the engine takes the
+// dump and the archive of the running database, marked live; backup
+// restore of a volume archive refuses without confirmation and into a
+// volume in use or holding data, and restores into a new volume.
+func checkBackupCreateAndRestore(t *testing.T, s *pgStack, id string) {
+	t.Helper()
+	res := run(t, invocation{args: []string{"backup", "create", s.dir}})
 	if res.code != 0 || !strings.Contains(res.stdout, "4 configuration files, 1 dump, 1 volume archive") ||
 		!strings.Contains(res.stdout, "volume "+s.volume+" of postgres") || !strings.Contains(res.stdout, "archived while postgres ran") ||
 		!regexp.MustCompile(`(?m)^verified 6 files of backup `).MatchString(res.stdout) {
