@@ -140,8 +140,8 @@ test_deny_other if {
 `,
 }
 
-func TestVerifyRun(t *testing.T) {
-	failing := `package main_test
+// failingTest is a test of userPolicy that fails.
+const failingTest = `package main_test
 
 import data.main
 
@@ -149,25 +149,31 @@ test_deny_nothing if {
 	main.deny == set() with input as {"services": [{"name": "db", "image": "postgres:latest"}]}
 }
 `
-	cases := []struct {
-		name        string
-		files       map[string]string
-		minCoverage float64
-		noBuiltin   bool
-		noPolicy    bool
-		verbose     bool
-		run         string
-		code        int
-		stdout      []string
-		notStdout   []string
-		stderr      string
-	}{
+
+// verifyCase is a run of verify on a directory of policy files, and what
+// it must print and exit with.
+type verifyCase struct {
+	name        string
+	files       map[string]string
+	minCoverage float64
+	noBuiltin   bool
+	noPolicy    bool
+	verbose     bool
+	run         string
+	code        int
+	stdout      []string
+	notStdout   []string
+	stderr      string
+}
+
+func TestVerifyRun(t *testing.T) {
+	cases := []verifyCase{
 		{name: "passing tests: the summary alone", files: userPolicy, noBuiltin: true, code: ExitClean,
 			stdout:    []string{"1 test: 1 passed, 0 failed, 0 errors, 0 skipped\n"},
 			notStdout: []string{"PASS", "coverage"}},
 		{name: "passing tests, verbose", files: userPolicy, noBuiltin: true, verbose: true, code: ExitClean,
 			stdout: []string{"PASS   main_test.test_deny_latest  (", "main_test.rego:5)", "coverage:", "main.rego  (not covered: lines 8-9)", "1 test: 1 passed, 0 failed, 0 errors, 0 skipped; coverage"}},
-		{name: "failing test", files: map[string]string{"main.rego": userPolicy["main.rego"], "main_test.rego": failing}, noBuiltin: true, code: ExitFindings,
+		{name: "failing test", files: map[string]string{"main.rego": userPolicy["main.rego"], "main_test.rego": failingTest}, noBuiltin: true, code: ExitFindings,
 			stdout:    []string{"FAIL   main_test.test_deny_nothing  (", "main_test.rego:5)", "failed at ", "main_test.rego:6: main.deny == set()", "1 failed"},
 			notStdout: []string{"coverage:"},
 			stderr:    "1 of 1 Rego tests failed"},
@@ -196,31 +202,36 @@ test_deny_nothing if {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			writeFiles(t, dir, c.files)
-			f, out, _ := factoryWithBuffers()
-			opts := &VerifyOptions{IO: f.IO, Policies: []string{dir}, NoBuiltin: c.noBuiltin, MinCoverage: c.minCoverage, Verbose: c.verbose, Run: c.run}
-			if c.noPolicy {
-				opts.Policies = nil
-			}
-			err := verifyRun(context.Background(), opts)
-			if got := exitCode(err); got != c.code {
-				t.Fatalf("exit %d (%v), want %d\nstdout:\n%s", got, err, c.code, out)
-			}
-			for _, s := range c.stdout {
-				if !strings.Contains(out.String(), s) {
-					t.Errorf("stdout lacks %q:\n%s", s, out)
-				}
-			}
-			for _, s := range c.notStdout {
-				if strings.Contains(out.String(), s) {
-					t.Errorf("stdout holds %q:\n%s", s, out)
-				}
-			}
-			if c.stderr != "" && (err == nil || !strings.Contains(err.Error(), c.stderr)) {
-				t.Errorf("error %v does not mention %q", err, c.stderr)
-			}
+			checkVerifyCase(t, c)
 		})
+	}
+}
+
+func checkVerifyCase(t *testing.T, c verifyCase) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, c.files)
+	f, out, _ := factoryWithBuffers()
+	opts := &VerifyOptions{IO: f.IO, Policies: []string{dir}, NoBuiltin: c.noBuiltin, MinCoverage: c.minCoverage, Verbose: c.verbose, Run: c.run}
+	if c.noPolicy {
+		opts.Policies = nil
+	}
+	err := verifyRun(context.Background(), opts)
+	if got := exitCode(err); got != c.code {
+		t.Fatalf("exit %d (%v), want %d\nstdout:\n%s", got, err, c.code, out)
+	}
+	for _, s := range c.stdout {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("stdout lacks %q:\n%s", s, out)
+		}
+	}
+	for _, s := range c.notStdout {
+		if strings.Contains(out.String(), s) {
+			t.Errorf("stdout holds %q:\n%s", s, out)
+		}
+	}
+	if c.stderr != "" && (err == nil || !strings.Contains(err.Error(), c.stderr)) {
+		t.Errorf("error %v does not mention %q", err, c.stderr)
 	}
 }
 

@@ -139,6 +139,22 @@ volumes:
 	dockertest.Up(t, cli, p)
 	ctx := context.Background()
 
+	ct := checkListAndInspect(t, c, project, image, ports[0])
+	volName := project + "_data"
+	checkVolumes(t, c, project, volName)
+	checkExec(t, c, ct)
+	if err := c.RemoveContainer(ctx, ct.ID); err == nil || !strings.Contains(err.Error(), "did not create") {
+		t.Errorf("removing a compose container: %v, want a refusal", err)
+	}
+	checkArchiveThroughCreated(t, c, ct, image, volName)
+}
+
+// checkListAndInspect: the one container of the project is listed and
+// inspected with its labels, published port and volume mount; a missing
+// container is not found. It returns the container.
+func checkListAndInspect(t *testing.T, c *docker.Client, project, image string, port int) docker.Container {
+	t.Helper()
+	ctx := context.Background()
 	list, err := c.Containers(ctx, docker.ListOptions{Labels: []string{docker.LabelProject + "=" + project}})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +166,7 @@ volumes:
 	if ct.Labels[docker.LabelService] != "db" || ct.Labels["portguard.category"] != "database" || ct.Image != image || !ct.Running() {
 		t.Errorf("listed %+v", ct)
 	}
-	want := docker.PortBinding{HostIP: "127.0.0.1", HostPort: ports[0], Target: 5432, Protocol: "tcp"}
+	want := docker.PortBinding{HostIP: "127.0.0.1", HostPort: port, Target: 5432, Protocol: "tcp"}
 	if !hasPort(ct.Ports, want) {
 		t.Errorf("listed ports %+v, want %+v", ct.Ports, want)
 	}
@@ -169,7 +185,14 @@ volumes:
 	if _, err := c.Container(ctx, project+"-nothing"); !docker.IsNotFound(err) {
 		t.Errorf("inspect of a missing container: %v, want not found", err)
 	}
+	return ct
+}
 
+// checkVolumes: the project's volume is listed with its compose labels and
+// inspected; a missing volume is not found.
+func checkVolumes(t *testing.T, c *docker.Client, project, volName string) {
+	t.Helper()
+	ctx := context.Background()
 	vols, err := c.Volumes(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +212,13 @@ volumes:
 	if _, err := c.Volume(ctx, project+"_nothing"); !docker.IsNotFound(err) {
 		t.Errorf("inspect of a missing volume: %v, want not found", err)
 	}
+}
 
+// checkExec: exec returns the output and the exit code, and streams stdin
+// and stdout.
+func checkExec(t *testing.T, c *docker.Client, ct docker.Container) {
+	t.Helper()
+	ctx := context.Background()
 	res, err := c.Exec(ctx, ct.ID, docker.ExecOptions{Cmd: []string{"/listener", "-exit", "3", "hello", "exec"}})
 	if err != nil {
 		t.Fatal(err)
@@ -202,11 +231,15 @@ volumes:
 	if err != nil || res.ExitCode != 0 || streamed.String() != "piped in\n" {
 		t.Errorf("exec with stdin: %+v %v, streamed %q", res, err, streamed.String())
 	}
+}
 
-	if err := c.RemoveContainer(ctx, ct.ID); err == nil || !strings.Contains(err.Error(), "did not create") {
-		t.Errorf("removing a compose container: %v, want a refusal", err)
-	}
-
+// checkArchiveThroughCreated: a container created, never started, moves
+// files in and out of the service's volume through the archive endpoint
+// (the owners kept), the engine knows the volume's size, and the container
+// is removed without the volume.
+func checkArchiveThroughCreated(t *testing.T, c *docker.Client, ct docker.Container, image, volName string) {
+	t.Helper()
+	ctx := context.Background()
 	// A container created, never started, holds the volume for the
 	// archive endpoint.
 	name := dockertest.Name(t, "holder")
@@ -235,7 +268,7 @@ volumes:
 		t.Errorf("copied back %q, stat %+v", got, st)
 	}
 	// The running service sees the file: it is the same volume.
-	res, err = c.Exec(ctx, ct.ID, docker.ExecOptions{Cmd: []string{"/listener", "-cat", "/data/hello.txt"}})
+	res, err := c.Exec(ctx, ct.ID, docker.ExecOptions{Cmd: []string{"/listener", "-cat", "/data/hello.txt"}})
 	if err != nil || res.ExitCode != 0 || string(res.Stdout) != "in the volume\n" {
 		t.Errorf("the service reads %q from its volume (%+v %v)", res.Stdout, res, err)
 	}
