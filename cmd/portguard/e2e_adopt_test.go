@@ -6,17 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// writeTree writes files (slash paths relative to root) and returns root.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for rel, content := range files {
-		writeFile(rel, content)(t, root)
-	}
-	return root
-}
+	"github.com/portguard/portguard/internal/treetest"
+)
 
 // TestNothingToCheck: a repository without a compose file, or whose
 // compose_files patterns match none, is a usage error naming the patterns,
@@ -35,7 +27,7 @@ func TestNothingToCheck(t *testing.T) {
 		}, "nothing to check: no compose file under ROOT matches compose_files (stack*.yml)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			root := writeTree(t, c.files)
+			root := treetest.WriteTemp(t, c.files)
 			res := run(t, invocation{args: []string{"check", root}})
 			want := "portguard: " + strings.ReplaceAll(c.want, "ROOT", root) + "\n"
 			if res.code != 2 || res.stderr != want || res.stdout != "" {
@@ -53,7 +45,7 @@ func TestEnvTemplates(t *testing.T) {
 	const table = "| Port | Service | Env var |\n|---|---|---|\n| 7100 | pgadmin | PGADMIN_PORT |\n| 7101 | adminer | ADMINER_PORT |\n"
 	for _, tmpl := range []string{".env.example", "env.example", ".env.sample", ".env.dist"} {
 		t.Run(tmpl, func(t *testing.T) {
-			root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table, tmpl: "PGADMIN_PORT=7100\n"})
+			root := treetest.WriteTemp(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table, tmpl: "PGADMIN_PORT=7100\n"})
 			res := run(t, invocation{args: []string{"check", root}})
 			note := "note: read " + tmpl + " (the root .env is absent)\n"
 			if !strings.HasPrefix(res.stdout, note) {
@@ -67,7 +59,7 @@ func TestEnvTemplates(t *testing.T) {
 		})
 	}
 	t.Run("env_file of the config", func(t *testing.T) {
-		root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table,
+		root := treetest.WriteTemp(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table,
 			".portguard.yaml": "env_file: config/ports.env\n", "config/ports.env.dist": "PGADMIN_PORT=7100\nADMINER_PORT=7101\n"})
 		r := decodeReport(t, run(t, invocation{args: []string{"check", root, "--format", "json"}}))
 		if r.EnvFile != "config/ports.env.dist" || len(r.Findings) != 0 {
@@ -75,7 +67,7 @@ func TestEnvTemplates(t *testing.T) {
 		}
 	})
 	t.Run("neither .env nor a template", func(t *testing.T) {
-		root := writeTree(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table})
+		root := treetest.WriteTemp(t, map[string]string{dc: compose, "PORTS-CONVENTION.md": table})
 		res := run(t, invocation{args: []string{"check", root}})
 		const want = "note: no root .env and no template of it (.env, .env.example, env.example, .env.sample, .env.dist): port variables are checked with their compose defaults\nno findings; checked 1 compose file, 2 services\n"
 		if res.code != 0 || res.stdout != want {
@@ -88,7 +80,7 @@ func TestEnvTemplates(t *testing.T) {
 // plural right, counts that match the lines, and --quiet for the findings
 // alone.
 func TestTextForCILogs(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc:     "services:\n  pgadmin:\n    image: dpage/pgadmin4\n    ports:\n      - \"${PGADMIN_PORT:-7100}:80\"\n",
 		".env": "PGADMIN_PORT=7101\n",
 	})
@@ -125,7 +117,7 @@ docker-compose.yml:5:9  error  DBP501  pgadmin publishes 7101, which is not docu
 // input, documented by docs and judged by suggest as check sees it, and a
 // --policy that does not compile fails each command that evaluates.
 func TestDataReachesEveryCommand(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc:     "services:\n  ledger:\n    image: acme/ledgerdb:3\n    ports:\n      - \"${LEDGER_PORT:-7000}:6000\"\n    volumes:\n      - ledger-data:/var/lib/ledger\nvolumes:\n  ledger-data:\n    name: ledger-data\n    external: true\n",
 		".env": "LEDGER_PORT=7000\n",
 		"kb/ledger.yaml": `images:

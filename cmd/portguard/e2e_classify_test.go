@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // sevFinding is a finding as these tests compare it: rule, severity and
@@ -62,7 +64,7 @@ func sameKeys(t *testing.T, got []sevFinding, want ...string) {
 // took for databases get no database rule; a database the knowledge base
 // does not know is still found, as a warning that says why.
 func TestClassificationFromEvidence(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc: `services:
   zabbix-server:
     image: zabbix/zabbix-server-mysql:alpine-7.0-latest
@@ -112,7 +114,7 @@ volumes:
 // An image a --data file adds to the knowledge base is classified like a
 // built-in one: its findings are errors, its data directory is judged.
 func TestDataAddsAnImage(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc: "services:\n  books:\n    image: acme/ledger:3\n    ports: [\"9000:9000\"]\n",
 		"kb/images.yaml": `images:
   ledger:
@@ -140,7 +142,7 @@ func TestDataAddsAnImage(t *testing.T) {
 // under PATH is one file: its findings are reported once, under the
 // target's name.
 func TestSymlinkedComposeFileCheckedOnce(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		"stacks/db.yml": "services:\n  postgres:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n    volumes: [pg:/var/lib/postgresql/data]\nvolumes:\n  pg:\n    name: pg\n    external: true\n",
 	})
 	if err := os.Symlink("stacks/db.yml", filepath.Join(root, dc)); err != nil {
@@ -162,7 +164,7 @@ func TestSymlinkedComposeFileCheckedOnce(t *testing.T) {
 // portguard.ephemeral opts a database out of DBP601-DBP603, shown like an
 // exception; without a reason it is DBP001 and does not apply.
 func TestEphemeralDatabase(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc: `services:
   cache:
     image: redis:7
@@ -221,7 +223,7 @@ volumes:
     name: nodes
     external: true
 `
-	root := writeTree(t, map[string]string{dc: compose})
+	root := treetest.WriteTemp(t, map[string]string{dc: compose})
 	_, fs := classifyCheck(t, root)
 	for _, f := range fs {
 		if f.RuleID == "DBP104" {

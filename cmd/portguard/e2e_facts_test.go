@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // inputDoc is the part of `portguard input` these tests read.
@@ -104,7 +106,7 @@ func TestFactsAreDockerComposes(t *testing.T) {
 // variable without value is not "the bind mount 0".
 func TestUnsetBindSourceIsNoPlaceholder(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	treetest.Write(t, dir, map[string]string{
 		"docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - ${DATA_DIR}:/var/lib/postgresql/data\n",
 	})
 	r := decodeReport(t, run(t, invocation{args: []string{"check", dir, "--format", "json"}}))
@@ -124,14 +126,6 @@ func TestUnsetBindSourceIsNoPlaceholder(t *testing.T) {
 	}
 }
 
-// writeFiles writes files (path relative to root -> content).
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		writeFile(rel, content)(t, root)
-	}
-}
-
 // TestBrokenEnvLine: a line of the root .env that docker compose rejects
 // is an input error at .env:LINE (exit 2), and the variables before and
 // after it are known: no DBP206 or DBP203 built on a half-read file.
@@ -142,7 +136,7 @@ func TestBrokenEnvLine(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{
+			treetest.Write(t, dir, map[string]string{
 				"docker-compose.yml": "services:\n  postgres:\n    image: postgres:16\n    ports:\n      - \"${PG_PORT:-7000}:5432\"\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n" +
 					"  redis:\n    image: redis:7\n    ports:\n      - \"${REDIS_PORT:-7001}:6379\"\n    volumes:\n      - redisdata:/data\n" +
 					"volumes:\n  pgdata:\n    name: pgdata\n    external: true\n  redisdata:\n    name: redisdata\n    external: true\n",
@@ -178,7 +172,7 @@ func TestYAMLErrorsAtComposePositions(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{"docker-compose.yml": c.compose})
+			treetest.Write(t, dir, map[string]string{"docker-compose.yml": c.compose})
 			res := run(t, invocation{args: []string{"check", dir, "--format", "json"}})
 			r := decodeReport(t, res)
 			if res.code != 2 || len(r.Errors) != 1 {
@@ -216,7 +210,7 @@ func TestExtendsSourceFile(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	treetest.Write(t, dir, map[string]string{
 		"docker-compose.yml":      "services:\n  web:\n    image: nginx:1.27\n",
 		"docker-compose.prod.yml": "services:\n  web:\n    extends:\n      file: docker-compose.yml\n      service: web\n",
 	})
@@ -237,7 +231,7 @@ func TestExtendsSourceFile(t *testing.T) {
 // the current directory is taken from PATH.
 func TestExplicitFileFromAnotherDirectory(t *testing.T) {
 	parent := t.TempDir()
-	writeFiles(t, parent, map[string]string{
+	treetest.Write(t, parent, map[string]string{
 		"repo/docker-compose.yml": "services:\n  postgres:\n    image: postgres:16\n    ports:\n      - \"${POSTGRES_PORT:-7000}:5432\"\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n" +
 			"volumes:\n  pgdata:\n    name: pgdata\n    external: true\n",
 		"repo/.env":                "POSTGRES_PORT=7000\n",

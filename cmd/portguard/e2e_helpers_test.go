@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // --- running the binary ------------------------------------------------------
@@ -426,12 +427,6 @@ func checkText(t *testing.T, text string, r report) {
 func writeFile(rel, content string) func(t *testing.T, root string) {
 	return func(t *testing.T, root string) {
 		t.Helper()
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		treetest.Write(t, root, map[string]string{rel: content})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/portguard/portguard/internal/compose"
 	"github.com/portguard/portguard/internal/docker"
 	"github.com/portguard/portguard/internal/dockertest"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // liveReport is the JSON report of run and audit.
@@ -80,7 +81,7 @@ func needShell(t *testing.T) {
 func TestRunRefusesAHeldPortThenRuns(t *testing.T) {
 	needShell(t)
 	port := dockertest.FreePorts(t, 1, 0, 0)[0]
-	dir := writeTree(t, map[string]string{
+	dir := treetest.WriteTemp(t, map[string]string{
 		"compose.yml": fmt.Sprintf("services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"127.0.0.1:%d:80\"\n", port),
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
@@ -136,7 +137,7 @@ func TestRunUsage(t *testing.T) {
 			t.Errorf("portguard %s: exit %d, %s", strings.Join(args, " "), res.code, res.stderr)
 		}
 	}
-	dir := writeTree(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
+	dir := treetest.WriteTemp(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
 	res := run(t, invocation{args: []string{"run", dir, "--", "no-such-command-pgtest"}})
 	if res.code != 127 || !strings.Contains(res.stderr, "no-such-command-pgtest") {
 		t.Errorf("a missing command: exit %d, %s", res.code, res.stderr)
@@ -277,7 +278,7 @@ func TestLiveContainers(t *testing.T) {
 	dbPorts := dockertest.FreePorts(t, 2, 7000, 7099)
 	outside := dockertest.FreePorts(t, 1, 0, 0)[0]
 	st := &liveStack{project: project, image: image, inRange: inRange, outside: outside}
-	dir := writeTree(t, map[string]string{"compose.yml": st.compose(dbPorts[0])})
+	dir := treetest.WriteTemp(t, map[string]string{"compose.yml": st.compose(dbPorts[0])})
 	st.dir = dir
 	p := compose.Project{Dir: dir, Name: project}
 	dockertest.Up(t, cli, p)
@@ -385,7 +386,7 @@ func checkRunOnLiveStack(t *testing.T, st *liveStack) {
 	}
 
 	// Another project wanting web's port is refused, naming the container.
-	other := writeTree(t, map[string]string{"compose.yml": fmt.Sprintf("name: %s-b\nservices:\n  api:\n    image: %s\n    ports: [\"127.0.0.1:%d:8080\"]\n", st.project, st.image, st.inRange)})
+	other := treetest.WriteTemp(t, map[string]string{"compose.yml": fmt.Sprintf("name: %s-b\nservices:\n  api:\n    image: %s\n    ports: [\"127.0.0.1:%d:8080\"]\n", st.project, st.image, st.inRange)})
 	marker := filepath.Join(t.TempDir(), "ran")
 	res = run(t, invocation{args: []string{"run", other, "--format", "json", "--output", out, "--", "sh", "-c", "touch " + marker}})
 	r := readLiveReport(t, out)
@@ -433,7 +434,7 @@ func TestInputLive(t *testing.T) {
 	}
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
-	dir := writeTree(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
+	dir := treetest.WriteTemp(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
 	var doc struct {
 		Live *struct {
 			Listeners []struct {

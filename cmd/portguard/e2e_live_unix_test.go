@@ -10,12 +10,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // A signal sent to portguard run reaches the command, whose exit code is
 // portguard's.
 func TestRunForwardsSignals(t *testing.T) {
-	dir := writeTree(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
+	dir := treetest.WriteTemp(t, map[string]string{"compose.yml": "services:\n  web:\n    image: nginx\n"})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "run", dir, "--", "sh", "-c", `trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done`)

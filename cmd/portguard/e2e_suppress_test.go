@@ -192,7 +192,7 @@ volumes:
 // row suppress their rules with their reason; a comment without a reason
 // is DBP001 and suppresses nothing; one that matches nothing is DBP002.
 func TestInlineSuppressions(t *testing.T) {
-	root := writeTree(t, inlineRepo)
+	root := treetest.WriteTemp(t, inlineRepo)
 	r := checkSuppressed(t, 1, root)
 	var active, suppressed []string
 	for _, f := range r.Findings {
@@ -235,7 +235,7 @@ func TestInlineSuppressions(t *testing.T) {
 // suppress; an expired exception is a note.
 func TestConfigSaysWhatIsWrong(t *testing.T) {
 	const compose = "services:\n  redis:\n    image: redis:7\n    ports:\n      - \"7030:6379\" # portguard:ignore DBP20l -- typo\n"
-	root := writeTree(t, map[string]string{
+	root := treetest.WriteTemp(t, map[string]string{
 		dc: compose,
 		".portguard.yaml": `disabled_rules: [DBP302, DBP6O1]
 severity:
@@ -262,7 +262,7 @@ exceptions:
 		t.Errorf("exit %d, want 2", res.code)
 	}
 
-	root = writeTree(t, map[string]string{
+	root = treetest.WriteTemp(t, map[string]string{
 		dc:                    strings.Replace(compose, " # portguard:ignore DBP20l -- typo", "", 1),
 		"PORTS-CONVENTION.md": "| Port | Service |\n|---|---|\n| 7030 | redis |\n",
 		".portguard.yaml": `exceptions:

@@ -16,22 +16,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"github.com/portguard/portguard/internal/treetest"
+)
 
 var stack = map[string]string{
 	".env":                         "POSTGRES_PORT=5433\nPOSTGRES_PASSWORD=hunter2-secret\n",
@@ -55,7 +42,7 @@ func create(t *testing.T, root, dir string, streams ...Stream) (*Manifest, strin
 }
 
 func TestConfigOnlyBackupRecordsEveryFile(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	dir := filepath.Join(root, "backups")
 	m, bdir := create(t, root, dir)
 	if m.ID != "20260304T050607Z" || bdir != filepath.Join(dir, m.ID) || !m.ConfigOnly || m.PortguardVersion != "v1.2.3" {
@@ -118,7 +105,7 @@ func TestBackupPermissions(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no POSIX permissions on Windows")
 	}
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	dir := filepath.Join(root, "backups")
 	_, bdir := create(t, root, dir, dumpStream("dumps/a.sql.gz", completeDump))
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -147,7 +134,7 @@ func TestBackupPermissions(t *testing.T) {
 }
 
 func TestTwoBackupsInOneSecond(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	dir := filepath.Join(root, "backups")
 	a, _ := create(t, root, dir)
 	b, _ := create(t, root, dir)
@@ -177,7 +164,7 @@ func readFile(t *testing.T, p string) string {
 }
 
 func TestVerifyPassesThenFailsOnOneChangedByte(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	_, bdir := create(t, root, filepath.Join(root, "backups"))
 	r, err := Verify(bdir)
 	if err != nil {
@@ -231,7 +218,7 @@ func tarStream(path string, files map[string]string) Stream {
 }
 
 func TestVerifyDumpsAndArchives(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	streams := []Stream{
 		dumpStream("dumps/good.sql.gz", completeDump),
 		dumpStream("dumps/cut.sql.gz", completeDump[:60]),
@@ -308,7 +295,7 @@ func equalMaps(a, b map[string]string) bool {
 }
 
 func TestVerifyMissingAndEmptyFiles(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	_, bdir := create(t, root, filepath.Join(root, "backups"), dumpStream("dumps/a.sql.gz", completeDump))
 	if err := os.Remove(filepath.Join(bdir, "config", ".env")); err != nil {
 		t.Fatal(err)
@@ -340,7 +327,7 @@ func TestVerifyMissingAndEmptyFiles(t *testing.T) {
 // An empty configuration file (an empty .env) is backed up and verifies:
 // it has the size the manifest records.
 func TestEmptyConfigFileVerifies(t *testing.T) {
-	root := writeTree(t, map[string]string{".env": "", "docker-compose.yml": "services: {}\n"})
+	root := treetest.WriteTemp(t, map[string]string{".env": "", "docker-compose.yml": "services: {}\n"})
 	_, bdir, err := Create(context.Background(), Options{Dir: filepath.Join(root, "b"), Root: root, Config: []string{".env", "docker-compose.yml"}})
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +339,7 @@ func TestEmptyConfigFileVerifies(t *testing.T) {
 }
 
 func TestRestoreConfigByteForByte(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	m, bdir := create(t, root, filepath.Join(root, "backups"))
 	// The migration rewrote two files, created the config and left the
 	// table alone.
@@ -396,7 +383,7 @@ func TestRestoreConfigByteForByte(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	root := writeTree(t, stack)
+	root := treetest.WriteTemp(t, stack)
 	dir := filepath.Join(root, "backups")
 	m, bdir := create(t, root, dir)
 	for _, id := range []string{m.ID, bdir} {

@@ -37,6 +37,19 @@ const (
 	idLayout = "20060102T150405Z"
 )
 
+// DefaultRoot is the backups root under the checked directory, when the
+// caller names none (--dir, dir).
+const DefaultRoot = "backups"
+
+// Root is the backups root of the stacks under path: dir, else
+// path/backups. The commands and the MCP tools both ask it.
+func Root(path, dir string) string {
+	if dir != "" {
+		return dir
+	}
+	return filepath.Join(path, DefaultRoot)
+}
+
 // Kinds of stored files.
 const (
 	KindConfig = "config"

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -19,20 +18,9 @@ import (
 	"github.com/portguard/portguard/internal/migrate"
 )
 
-// defaultBackupDir is the backups root under the checked directory.
-const defaultBackupDir = "backups"
-
 // addBackupDirFlag registers --dir, the backups root.
 func addBackupDirFlag(fl *pflag.FlagSet, dir *string) {
-	fl.StringVar(dir, "dir", "", "backups directory (default PATH/"+defaultBackupDir+")")
-}
-
-// backupDir is the backups root: --dir, else PATH/backups.
-func backupDir(path, dir string) string {
-	if dir != "" {
-		return dir
-	}
-	return filepath.Join(path, defaultBackupDir)
+	fl.StringVar(dir, "dir", "", "backups directory (default PATH/"+backup.DefaultRoot+")")
 }
 
 // idAndPath splits the arguments ID [PATH].
@@ -122,7 +110,7 @@ func backupCreateRun(ctx context.Context, opts *BackupCreateOptions) error {
 		}
 		return &ExitError{Code: ExitPolicy, Err: err}
 	}
-	bo.Dir, bo.Reason, bo.Version = backupDir(opts.Path, opts.Dir), "backup create", Version
+	bo.Dir, bo.Reason, bo.Version = backup.Root(opts.Path, opts.Dir), "backup create", Version
 	if eng != nil {
 		bo.Engine = eng
 	}
@@ -203,7 +191,7 @@ trailer. Exit 1 naming each bad file.`,
 }
 
 func backupVerifyRun(opts *BackupVerifyOptions) error {
-	dir, err := backup.Resolve(backupDir(opts.Path, opts.Dir), opts.ID)
+	dir, err := backup.Resolve(backup.Root(opts.Path, opts.Dir), opts.ID)
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
@@ -242,7 +230,7 @@ func backupListRun(opts *BackupListOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use text, json)", opts.Format)}
 	}
-	list, err := backup.List(backupDir(opts.Path, opts.Dir))
+	list, err := backup.List(backup.Root(opts.Path, opts.Dir))
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
@@ -252,7 +240,7 @@ func backupListRun(opts *BackupListOptions) error {
 		return enc.Encode(map[string]any{"version": 1, "backups": list})
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(opts.IO.Out, "no backups in %s\n", backupDir(opts.Path, opts.Dir))
+		fmt.Fprintf(opts.IO.Out, "no backups in %s\n", backup.Root(opts.Path, opts.Dir))
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
@@ -334,7 +322,7 @@ func backupRestoreRun(ctx context.Context, opts *BackupRestoreOptions) error {
 	if opts.Volume == "" {
 		return &ExitError{Code: ExitInput, Err: usage("backup restore needs --volume NAME (the manifest.json of the backup lists its volumes)")}
 	}
-	dir, err := backup.Resolve(backupDir(opts.Path, opts.Dir), opts.ID)
+	dir, err := backup.Resolve(backup.Root(opts.Path, opts.Dir), opts.ID)
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}

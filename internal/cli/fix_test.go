@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // Flag parsing of fix, suggest and docs, through runF.
@@ -52,7 +54,7 @@ func TestFixSuggestDocsFlags(t *testing.T) {
 // writes, the second run has nothing to do.
 func TestFixRun(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	treetest.Write(t, dir, map[string]string{
 		"docker-compose.yml": "services:\n  postgres:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"   # stock port\n",
 		".env":               "APP_NAME=shop\n",
 	})

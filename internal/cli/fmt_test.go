@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 func TestNewCmdFmtFlags(t *testing.T) {
@@ -62,7 +64,7 @@ func TestFmtRun(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeFiles(t, dir, c.files)
+			treetest.Write(t, dir, c.files)
 			t.Chdir(dir)
 			f, out, _ := factoryWithBuffers()
 			f.IO.In = strings.NewReader(c.stdin)

@@ -15,6 +15,7 @@ import (
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/scaffold"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 func TestNewCmdInitFlags(t *testing.T) {
@@ -89,7 +90,7 @@ func TestInitRunWritesTheScaffold(t *testing.T) {
 
 func TestInitRunRefusesToOverwrite(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"policy/image_tag_pinned.rego": "# ours\n"})
+	treetest.Write(t, dir, map[string]string{"policy/image_tag_pinned.rego": "# ours\n"})
 	f, out, _ := factoryWithBuffers()
 	err := initRun(&InitOptions{IO: f.IO, Path: dir})
 	if exitCode(err) != ExitInput || !strings.Contains(err.Error(), "image_tag_pinned.rego") || !strings.Contains(err.Error(), "--force") {
@@ -117,7 +118,7 @@ func TestInitRunRefusesToOverwrite(t *testing.T) {
 func TestInitRunBadPath(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
-	writeFiles(t, dir, map[string]string{"file": "x"})
+	treetest.Write(t, dir, map[string]string{"file": "x"})
 	for _, p := range []string{filepath.Join(dir, "missing"), file} {
 		f, _, _ := factoryWithBuffers()
 		if err := initRun(&InitOptions{IO: f.IO, Path: p}); exitCode(err) != ExitInput || !strings.Contains(err.Error(), p) {
@@ -225,7 +226,7 @@ func TestInitPreCommit(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, scaffold.PreCommitConfig)
 			if c.existing != "" {
-				writeFiles(t, dir, map[string]string{scaffold.PreCommitConfig: c.existing})
+				treetest.Write(t, dir, map[string]string{scaffold.PreCommitConfig: c.existing})
 			}
 			f, out, _ := factoryWithBuffers()
 			err := initRun(&InitOptions{IO: f.IO, Path: dir, Force: c.force, NoPreCommit: c.noPreCommit})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portguard/portguard/internal/backup"
 	"github.com/portguard/portguard/internal/migrate"
 )
 
@@ -155,7 +156,7 @@ func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
 	fmt.Fprintln(out)
 	ao := migrate.ApplyOptions{
 		Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Doc: res.Doc, Plan: plan,
-		Dir: backupDir(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
+		Dir: backup.Root(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
 	}
 	if !opts.ConfigOnly {
 		eng, cli, err := connectStack(ctx, "migrate apply")

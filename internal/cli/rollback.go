@@ -57,7 +57,7 @@ or the services could not be put back (the message says how far it got);
 }
 
 func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
-	root := backupDir(opts.Path, opts.Dir)
+	root := backup.Root(opts.Path, opts.Dir)
 	dir, err := backup.Resolve(root, opts.ID)
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // factoryWithBuffers is a Factory whose streams are buffers.
@@ -25,20 +26,6 @@ func factoryWithBuffers() (*Factory, *bytes.Buffer, *bytes.Buffer) {
 		},
 	}
 	return f, &out, &errOut
-}
-
-// writeFiles writes files (slash path -> content) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // exitCode is the code an error from a run function maps to.
@@ -210,7 +197,7 @@ func TestVerifyRun(t *testing.T) {
 func checkVerifyCase(t *testing.T, c verifyCase) {
 	t.Helper()
 	dir := t.TempDir()
-	writeFiles(t, dir, c.files)
+	treetest.Write(t, dir, c.files)
 	f, out, _ := factoryWithBuffers()
 	opts := &VerifyOptions{IO: f.IO, Policies: []string{dir}, NoBuiltin: c.noBuiltin, MinCoverage: c.minCoverage, Verbose: c.verbose, Run: c.run}
 	if c.noPolicy {
@@ -240,7 +227,7 @@ func checkVerifyCase(t *testing.T, c verifyCase) {
 // stdout; with "-" the JSON is stdout and the text goes to stderr.
 func TestVerifyCoverageReport(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, userPolicy)
+	treetest.Write(t, dir, userPolicy)
 	policy := filepath.ToSlash(filepath.Join(dir, "main.rego"))
 	check := func(t *testing.T, data []byte) {
 		t.Helper()

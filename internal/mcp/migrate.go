@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,32 +17,31 @@ import (
 	"github.com/portguard/portguard/internal/migrate"
 )
 
-// defaultBackupDir is where backups go under the repository root, as for
-// `portguard backup create` and `migrate apply` without --dir.
-const defaultBackupDir = "backups"
-
-// PlanInput are the arguments of migration_plan.
-type PlanInput struct {
+// StackInput names the stacks a tool works on.
+type StackInput struct {
 	Path  string   `json:"path,omitempty" jsonschema:"the repository root (default: the server's working directory)"`
 	Files []string `json:"files,omitempty" jsonschema:"compose files instead of discovering them under path"`
 }
 
+// PlanInput are the arguments of migration_plan.
+type PlanInput struct {
+	StackInput
+}
+
 // ApplyInput are the arguments of migration_apply.
 type ApplyInput struct {
-	Path       string   `json:"path,omitempty" jsonschema:"the repository root (default: the server's working directory)"`
-	Files      []string `json:"files,omitempty" jsonschema:"compose files instead of discovering them under path"`
-	Dir        string   `json:"dir,omitempty" jsonschema:"backups directory (default: path/backups)"`
-	ConfigOnly bool     `json:"config_only,omitempty" jsonschema:"rewrite the files alone and recreate no container (as migrate apply --config-only; no Docker engine needed)"`
-	Confirm    bool     `json:"confirm,omitempty" jsonschema:"true carries out the plan; only after the user approved it. Without it nothing changes and the plan is returned"`
+	StackInput
+	Dir        string `json:"dir,omitempty" jsonschema:"backups directory (default: path/backups)"`
+	ConfigOnly bool   `json:"config_only,omitempty" jsonschema:"rewrite the files alone and recreate no container (as migrate apply --config-only; no Docker engine needed)"`
+	Confirm    bool   `json:"confirm,omitempty" jsonschema:"true carries out the plan; only after the user approved it. Without it nothing changes and the plan is returned"`
 }
 
 // BackupInput are the arguments of backup_create.
 type BackupInput struct {
-	Path       string   `json:"path,omitempty" jsonschema:"the repository root (default: the server's working directory)"`
-	Files      []string `json:"files,omitempty" jsonschema:"compose files instead of discovering them under path"`
-	Dir        string   `json:"dir,omitempty" jsonschema:"backups directory (default: path/backups)"`
-	ConfigOnly bool     `json:"config_only,omitempty" jsonschema:"back up the configuration files alone, with no dump and no volume archive (as backup create --config-only; no Docker engine needed)"`
-	Confirm    bool     `json:"confirm,omitempty" jsonschema:"true takes the backup; without it nothing is written and what it would take is returned"`
+	StackInput
+	Dir        string `json:"dir,omitempty" jsonschema:"backups directory (default: path/backups)"`
+	ConfigOnly bool   `json:"config_only,omitempty" jsonschema:"back up the configuration files alone, with no dump and no volume archive (as backup create --config-only; no Docker engine needed)"`
+	Confirm    bool   `json:"confirm,omitempty" jsonschema:"true takes the backup; without it nothing is written and what it would take is returned"`
 }
 
 // MigrationPlan is the plan in the shape `migrate plan --format json`
@@ -170,7 +168,7 @@ func (s *Server) migrationApply(ctx context.Context, _ *sdk.CallToolRequest, in 
 	var steps bytes.Buffer
 	ao := migrate.ApplyOptions{
 		Root: path, Files: in.Files, Doc: ev.Doc, Plan: p,
-		Dir: backupsDir(path, in.Dir), ConfigOnly: in.ConfigOnly, Version: s.opts.Version, Progress: &steps,
+		Dir: backup.Root(path, in.Dir), ConfigOnly: in.ConfigOnly, Version: s.opts.Version, Progress: &steps,
 	}
 	if !in.ConfigOnly {
 		eng, cli, err := connect(ctx, "migration_apply")
@@ -233,7 +231,7 @@ func (s *Server) backupCreate(ctx context.Context, _ *sdk.CallToolRequest, in Ba
 	if err != nil {
 		return nil, BackupCreate{}, err
 	}
-	bo.Dir, bo.Reason, bo.Version = backupsDir(path, in.Dir), "backup create", s.opts.Version
+	bo.Dir, bo.Reason, bo.Version = backup.Root(path, in.Dir), "backup create", s.opts.Version
 	if eng != nil {
 		bo.Engine = eng
 	}
@@ -352,14 +350,6 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-// backupsDir is the backups root: dir, else path/backups.
-func backupsDir(path, dir string) string {
-	if dir != "" {
-		return dir
-	}
-	return filepath.Join(path, defaultBackupDir)
 }
 
 // textResult is a result whose content is text for the model; the

@@ -2,34 +2,18 @@ package migrate
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/treetest"
 )
-
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
 
 // plan checks the repository as check does and plans its migration.
 func plan(t *testing.T, files map[string]string) *Plan {
 	t.Helper()
-	root := writeTree(t, files)
+	root := treetest.WriteTemp(t, files)
 	ctx := context.Background()
 	doc, err := input.Load(input.Options{Root: root})
 	if err != nil {

@@ -62,3 +62,27 @@ func CopyTemp(t testing.TB, src string) string {
 	Copy(t, src, dst)
 	return dst
 }
+
+// Write writes files (slash path relative to dir -> content) under dir,
+// with the directories they need.
+func Write(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// WriteTemp writes files into a new temporary directory of the test, and
+// returns it.
+func WriteTemp(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	Write(t, dir, files)
+	return dir
+}
