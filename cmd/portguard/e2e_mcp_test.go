@@ -595,7 +595,7 @@ func TestMCPEngine(t *testing.T) {
 	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
 		t.Errorf("rows on the new port %d: %q %v, want %q", st.newPort, out, err, rows)
 	}
-	if env := readFile(t, filepath.Join(st.dir, ".env")); !strings.Contains(env, fmt.Sprintf("POSTGRES_PORT=%d\n", st.newPort)) {
+	if env := treetest.ReadFile(t, filepath.Join(st.dir, ".env")); !strings.Contains(env, fmt.Sprintf("POSTGRES_PORT=%d\n", st.newPort)) {
 		t.Errorf(".env after the migration: the port is not %d", st.newPort)
 	}
 	if res := run(t, invocation{args: []string{"backup", "verify", applied.Result.Backup, st.dir}}); res.code != 0 {
@@ -652,7 +652,7 @@ func checkMCPBackupCreate(t *testing.T, call mcpCall, st *pgStack) mcpBackup {
 			t.Errorf("the dump of backup_create has no %q", want)
 		}
 	}
-	noSecretIn(t, "the manifest", readFile(t, filepath.Join(taken.Dir, "manifest.json")), st.password)
+	noSecretIn(t, "the manifest", treetest.ReadFile(t, filepath.Join(taken.Dir, "manifest.json")), st.password)
 	return taken
 }
 
@@ -729,13 +729,4 @@ func checkMCPApplyRollsBack(t *testing.T, call mcpCall, st *pgStack, cli *compos
 	if out, err := st.psql(st.newPort, rowsSQL); err != nil || out != rows {
 		t.Errorf("rows on port %d after the rollback: %q %v, want %q", st.newPort, out, err, rows)
 	}
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

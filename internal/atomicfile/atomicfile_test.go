@@ -17,16 +17,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+	"github.com/portguard/portguard/internal/treetest"
+)
 
 func mode(t *testing.T, p string) fs.FileMode {
 	t.Helper()
@@ -56,7 +49,7 @@ func TestNewFileGetsPerm(t *testing.T) {
 	if err := WriteFile(p, []byte("new\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if got := readFile(t, p); got != "new\n" {
+	if got := treetest.ReadFile(t, p); got != "new\n" {
 		t.Errorf("content %q", got)
 	}
 	if m := mode(t, p); m != 0o640 {
@@ -77,7 +70,7 @@ func TestExistingFileKeepsPermissions(t *testing.T) {
 		if err := WriteFile(p, []byte("new\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got := readFile(t, p); got != "new\n" {
+		if got := treetest.ReadFile(t, p); got != "new\n" {
 			t.Errorf("%v: content %q", perm, got)
 		}
 		if m := mode(t, p); m != perm {
@@ -107,7 +100,7 @@ func TestSymlinkIsFollowed(t *testing.T) {
 	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced by a file: %v %v", st.Mode(), err)
 	}
-	if got := readFile(t, target); got != "NEW=1\n" {
+	if got := treetest.ReadFile(t, target); got != "NEW=1\n" {
 		t.Errorf("target content %q", got)
 	}
 	if m := mode(t, target); m != 0o600 {
@@ -166,7 +159,7 @@ func TestNoTempFileLeftOnError(t *testing.T) {
 		if !strings.Contains(string(out), "write failed:") {
 			t.Fatalf("the write did not fail: %s", out)
 		}
-		if got := readFile(t, p); got != "old\n" {
+		if got := treetest.ReadFile(t, p); got != "old\n" {
 			t.Errorf("content %q, want the old one", got)
 		}
 		if n := names(t, dir); !slices.Equal(n, []string{"docker-compose.yml"}) {

@@ -40,8 +40,7 @@ stderr. portguard agents init writes the client configuration.
 		RunE: runE(opts, runF, mcpRun, nil),
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
-	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+	addPolicyFlags(fl, &opts.Policies, &opts.Data)
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	return cmd
 }

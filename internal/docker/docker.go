@@ -7,10 +7,12 @@
 package docker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -233,18 +235,9 @@ func nonNil(m map[string]string) map[string]string {
 }
 
 func sortPorts(ps []PortBinding) {
-	sort.Slice(ps, func(i, j int) bool {
-		a, b := ps[i], ps[j]
-		if a.Target != b.Target {
-			return a.Target < b.Target
-		}
-		if a.Protocol != b.Protocol {
-			return a.Protocol < b.Protocol
-		}
-		if a.HostPort != b.HostPort {
-			return a.HostPort < b.HostPort
-		}
-		return a.HostIP < b.HostIP
+	slices.SortStableFunc(ps, func(a, b PortBinding) int {
+		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Protocol, b.Protocol),
+			cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.HostIP, b.HostIP))
 	})
 }
 

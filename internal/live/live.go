@@ -7,9 +7,11 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -242,14 +244,7 @@ func processName(ctx context.Context, pid int32) string {
 
 // SortListeners orders listeners by port, protocol and address.
 func SortListeners(ls []input.Listener) {
-	sort.Slice(ls, func(i, j int) bool {
-		a, b := ls[i], ls[j]
-		if a.Port != b.Port {
-			return a.Port < b.Port
-		}
-		if a.Protocol != b.Protocol {
-			return a.Protocol < b.Protocol
-		}
-		return a.IP < b.IP
+	slices.SortStableFunc(ls, func(a, b input.Listener) int {
+		return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.IP, b.IP))
 	})
 }

@@ -1,6 +1,6 @@
-// Package treetest reads and copies trees of files for tests: a fixture
-// copied where a command may rewrite it, a tree read whole to compare it
-// before and after.
+// Package treetest reads, writes and copies files and trees of files for
+// tests: a fixture copied where a command may rewrite it, a tree read whole
+// to compare it before and after, the files of a test repository.
 package treetest
 
 import (
@@ -28,6 +28,16 @@ func Read(t testing.TB, root string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// ReadFile is the content of the file at p.
+func ReadFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // Copy copies the tree at src into dst, byte for byte: directories 0755,
