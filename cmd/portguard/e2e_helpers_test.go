@@ -10,16 +10,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/portguard/portguard/internal/dockertest"
 	"github.com/portguard/portguard/internal/treetest"
 )
 
@@ -429,4 +432,18 @@ func writeFile(rel, content string) func(t *testing.T, root string) {
 		t.Helper()
 		treetest.Write(t, root, map[string]string{rel: content})
 	}
+}
+
+// listenInReservedRange listens on 127.0.0.1, on a free port of the reserved
+// range 7300-7999, for the rest of the test: a process that is not a
+// database tool inside the range, for audit. It returns the port.
+func listenInReservedRange(t *testing.T) int {
+	t.Helper()
+	port := dockertest.FreePorts(t, 1, 7300, 7999)[0]
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return port
 }

@@ -147,12 +147,7 @@ func TestRunUsage(t *testing.T) {
 // audit reports a process that is not a database tool listening inside
 // 7000-7999, naming it, in every format; the prometheus textfile counts it.
 func TestAuditReportsAListenerInRange(t *testing.T) {
-	port := dockertest.FreePorts(t, 1, 7300, 7999)[0]
-	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	port := listenInReservedRange(t)
 	dir := t.TempDir()
 	out, prom := filepath.Join(dir, "audit.json"), filepath.Join(dir, "portguard.prom")
 	res := run(t, invocation{args: []string{"audit", "--format", "json", "--format", "prometheus", "--format", "text", "--output", out, "--output", prom}})
@@ -180,12 +175,7 @@ func TestAuditReportsAListenerInRange(t *testing.T) {
 
 // Concurrent audits appending to one log leave one valid JSON line each.
 func TestAuditLogParallel(t *testing.T) {
-	port := dockertest.FreePorts(t, 1, 7300, 7999)[0]
-	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	port := listenInReservedRange(t)
 	logFile := filepath.Join(t.TempDir(), "audit.jsonl")
 	const runs = 8
 	var wg sync.WaitGroup

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -480,12 +479,7 @@ func TestMCPNoEngine(t *testing.T) {
 // tool listening in the range, as portguard audit does, and says what it
 // looked at.
 func TestMCPAudit(t *testing.T) {
-	port := dockertest.FreePorts(t, 1, 7300, 7999)[0]
-	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	port := listenInReservedRange(t)
 	s := mcpSession(t, ".")
 	var r liveReport
 	structured(t, "audit", callTool(t, s, "audit", map[string]any{}), &r)

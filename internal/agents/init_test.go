@@ -35,15 +35,7 @@ func TestInitGolden(t *testing.T) {
 	got := treetest.Read(t, root)
 	if *update {
 		os.RemoveAll(golden)
-		for p, data := range got {
-			dst := filepath.Join(golden, filepath.FromSlash(p))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(dst, []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		treetest.Write(t, golden, got)
 		if err := os.WriteFile(stepsFile, []byte(stepLines(steps, root)), 0o644); err != nil {
 			t.Fatal(err)
 		}
