@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,6 +162,15 @@ func TestDataReachesEveryCommand(t *testing.T) {
 	sug := run(t, invocation{args: []string{"suggest", root, "--data", kb, "--backup-of", "ledger"}})
 	if sug.code != 0 || sug.stdout != "7001\n" {
 		t.Errorf("suggest --data --backup-of ledger: exit %d %q %s", sug.code, sug.stdout, sug.stderr)
+	}
+	// The MCP server's --data reaches suggest_port as it reaches suggest.
+	var got struct {
+		Ports []int `json:"ports"`
+	}
+	s := mcpSession(t, ".", "--data", kb)
+	structured(t, "suggest_port", callTool(t, s, "suggest_port", map[string]any{"path": root, "backup_of": "ledger"}), &got)
+	if !slices.Equal(got.Ports, []int{7001}) {
+		t.Errorf("suggest_port of the mcp server with --data, backup_of ledger: %v, want [7001]", got.Ports)
 	}
 	broken := filepath.Join(root, "broken")
 	for _, args := range [][]string{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/check"
+	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/report"
 	"github.com/portguard/portguard/internal/suggest"
@@ -97,7 +98,12 @@ func (s *Server) suggestPort(ctx context.Context, _ *sdk.CallToolRequest, in Sug
 	if in.Count == 0 {
 		in.Count = 1
 	}
-	doc, err := input.Load(input.Options{Root: pathOrDot(in.Path), Profiles: in.Profiles})
+	// --data reaches the classification, as for suggest and check.
+	kb, err := engine.KnowledgeBase(s.opts.Engine.DataPaths)
+	if err != nil {
+		return nil, Suggestion{}, err
+	}
+	doc, err := input.Load(input.Options{Root: pathOrDot(in.Path), Profiles: in.Profiles, Knowledge: kb})
 	if err != nil {
 		return nil, Suggestion{}, err
 	}
