@@ -22,9 +22,8 @@ import data.portguard.lib.ports
 import data.portguard.lib.services
 import data.portguard.lib.suggest
 
-# _by_port groups the mappings by host port and protocol in one pass
-# (conflicts.sharing), so the rule stays linear in the number of services;
-# a range is in the group of each port it publishes.
+# _by_port groups the mappings by host port and protocol
+# (conflicts.sharing); a range is in the group of each port it publishes.
 _by_port := {key: [ports.mappings[k] | some k in sort(ks)] |
 	some key, ks in conflicts.sharing
 	count(ks) > 1
@@ -39,7 +38,8 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 })) if {
 	some key, group in _by_port
 	count(group) > 1
-	[n, proto] := key
+	n := key.port
+	proto := key.protocol
 	some p in group
 
 	# the others in file and line order

@@ -76,9 +76,9 @@ _explicit_number(words) := to_number(words[count(words) - 1]) if {
 # backup's project when there are any, since base and prod files each pair
 # a primary with its backups; projects are told apart by their base file),
 # the lowest port on the same container port, else the lowest port.
-primary_mapping(p) := _lowest([m | some m in ms; m.target == p.target]) if {
+primary_mapping(p) := ports.lowest([m | some m in ms; m.target == p.target]) if {
 	ms := _primary_mappings(p)
-} else := _lowest(_primary_mappings(p))
+} else := ports.lowest(_primary_mappings(p))
 
 _primary_mappings(p) := _prefer([m | some m in known; m.project_file == p.project_file], known) if {
 	known := [m |
@@ -90,7 +90,3 @@ _primary_mappings(p) := _prefer([m | some m in known; m.project_file == p.projec
 _prefer(first, second) := first if count(first) > 0
 
 else := second
-
-# _lowest is the mapping on the lowest port, the first in document order
-# among equals.
-_lowest(ms) := m if [_, m] := sort([[[x.effective, x.svc, x.idx], x] | some x in ms])[0]

@@ -59,7 +59,7 @@ else := sprintf("its variable %s is shared by mappings that need different ports
 	v := ports.var_name(p)
 	v in contested
 } else := sprintf("%s:%d is shared by %s (extends), which need different ports: give each its own ports: entry", [p.file, p.line, concat(", ", sorted)]) if {
-	key := [p.file, p.line, p.column]
+	key := _position(p)
 	key in contested_positions
 	sorted := sort(_services_at[key])
 }
@@ -73,9 +73,9 @@ contested := {v |
 	count(targets) > 1
 }
 
-_targets_by_var[v] contains t if some [v, t, _] in _var_targets
+_targets_by_var[x.variable] contains x.target if some x in _var_targets
 
-_var_targets := [[ports.var_name(p), t, [p.file, p.line, p.column]] |
+_var_targets := [{"variable": ports.var_name(p), "target": t, "at": _position(p)} |
 	some p in ports.judged_mappings
 	t := suggest.target(p)
 ]
@@ -88,9 +88,16 @@ contested_positions := {key |
 	count(targets) > 1
 }
 
-_targets_by_position[key] contains t if some [_, t, key] in _var_targets
+_targets_by_position[x.at] contains x.target if some x in _var_targets
 
-_services_at[[p.file, p.line, p.column]] contains p.service if some p in ports.judged_mappings
+# _services_at[at] are the services whose mappings are written at position
+# at.
+_services_at := {at: names | some at, names in _services_grouped}
+
+_services_grouped[_position(p)] contains p.service if some p in ports.judged_mappings
+
+# _position is where a mapping is written: {file, line, column}.
+_position(p) := {"file": p.file, "line": p.line, "column": p.column}
 
 # to_target is the fix that puts p on the port the convention wants for it
 # (suggest.target); none when there is none.
@@ -291,7 +298,9 @@ else := r if r := stale_rows(p)[0]
 # then the lowest port.
 stale_rows(p) := [r |
 	some [_, _, r] in sort([[rank, r.port, r] |
-		some [rank, r] in suggest.own_rows(p)
+		some own in suggest.own_rows(p)
+		rank := own.rank
+		r := own.row
 		count(object.get(conventions.publishers, r.port, [])) == 0
 		not r.port in suggest.planned
 	])

@@ -21,7 +21,7 @@ service_hosts := {lower(n) |
 	n != ""
 }
 
-_tooling_names := [[lower(n), i] |
+_tooling_names := [{"host": lower(n), "svc": i} |
 	some i, svc in input.services
 	services.category[i] in services.tooling
 	some n in [svc.name, svc.container_name]
@@ -32,7 +32,7 @@ _tooling_names := [[lower(n), i] |
 # reachable as host h.
 tooling_by_host := _tooling_by_host
 
-_tooling_by_host[h] contains i if some [h, i] in _tooling_names
+_tooling_by_host[x.host] contains x.svc if some x in _tooling_names
 
 # tooling_by_published[n] are the database, UI and exporter services that
 # publish host port n.

@@ -116,6 +116,10 @@ _touches_protected(p) if protected(p.published)
 
 _touches_protected(p) if protected(port_number(p.variable.env_value))
 
+# lowest is the mapping of ms on the lowest effective host port, the first
+# in document order among equals; undefined when ms is empty.
+lowest(ms) := m if [_, m] := sort([[[x.effective, x.svc, x.idx], x] | some x in ms])[0]
+
 # spans reports whether a mapping publishes a range of container ports
 # one to one ("7000-7050:7000-7050", the nodes of a cluster): it keeps its
 # length wherever it goes, so no single target port is ever suggested for

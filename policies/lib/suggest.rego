@@ -150,12 +150,12 @@ needs_port(p) if not kept(p)
 # --- Groups --------------------------------------------------------------------
 
 # Variants of one service (the same name in other files: base, override,
-# prod) share their ports: a group is a service name, a container port and
-# a category, and every mapping of a group gets the same target, so the
+# prod) share their ports: a group is {service, target, category} (target
+# the container port), and every mapping of a group gets the same target, so the
 # variable they share never needs two values. (Variants that classify
 # differently, say one with a database image and one with an exporter
 # image, are different groups: no port can satisfy both.)
-_group(p) := [p.service, p.target, p.category]
+_group(p) := {"service": p.service, "target": p.target, "category": p.category}
 
 # _base_target is the target of a mapping that is no backup.
 _base_target(p) := n if n := kept(p)
@@ -201,7 +201,7 @@ _mover_places[_group(p)] contains [p.svc, p.idx] if {
 # _groups_of[name] are the groups of the service called name.
 _groups_of := {name: gs | some name, gs in _groups_by_name}
 
-_groups_by_name[_group(p)[0]] contains _group(p) if some p in _primaries
+_groups_by_name[p.service] contains _group(p) if some p in _primaries
 
 # --- Rows of the table -----------------------------------------------------
 
@@ -218,15 +218,16 @@ _rows_won[g] contains n if {
 	[_, g] := min(claims)
 }
 
-_claims_by_port[row.port] contains [[rank, place], g] if {
+_claims_by_port[row.port] contains [[own.rank, place], g] if {
 	some g, place in _movers
-	some [rank, row] in object.get(_own_rows, [g], set())
-	ports.in_range(row.port, ports.ranges[g[2]])
+	some own in object.get(_own_rows, g, set())
+	row := own.row
+	ports.in_range(row.port, ports.ranges[g.category])
 	_row_free(row, g)
 }
 
 # own_rows(p) are the rows of the table that document mapping p (no
-# backup) as its own, [rank, row]: rank 0 by its variable, 1 by the
+# backup) as its own, {rank, row}: rank 0 by its variable, 1 by the
 # service's name when the row names no variable and the service has no
 # other mapping the row could mean.
 own_rows(p) := rows if rows := _own_rows[_group(p)]
@@ -238,13 +239,13 @@ else := set()
 # is read once, not once per mapping.
 _own_rows := {g: rows | some g, rows in _own_rows_grouped}
 
-_own_rows_grouped[g] contains [0, row] if {
+_own_rows_grouped[g] contains {"rank": 0, "row": row} if {
 	some row in conventions.judged_rows
 	row.env_var != ""
 	some g in object.get(_groups_by_var, row.env_var, set())
 }
 
-_own_rows_grouped[g] contains [1, row] if {
+_own_rows_grouped[g] contains {"rank": 1, "row": row} if {
 	some row in conventions.judged_rows
 	row.env_var == ""
 	some i in conventions.named(row)
@@ -286,7 +287,7 @@ _block_fits(g, _) if _width(g) == 1
 _block_fits(g, n) if {
 	_width(g) > 1
 	every j in numbers.range(1, _width(g) - 1) {
-		ports.in_range(n + j, ports.ranges[g[2]])
+		ports.in_range(n + j, ports.ranges[g.category])
 		not _occupied(n + j, g)
 	}
 }
@@ -294,7 +295,7 @@ _block_fits(g, n) if {
 _occupied(n, g) if {
 	some h in _at_port(n)
 	not _backup_service(g, h.service)
-	h.service != g[0]
+	h.service != g.service
 }
 
 _occupied(n, g) if {
@@ -385,7 +386,7 @@ _allocated := object.union(_block_starts, _singles)
 _ordered(c, wide) := [g |
 	some [_, g] in sort([[place, g] |
 		some g, place in _movers
-		g[2] == c
+		g.category == c
 		not _row_port[g]
 		_is_wide(g) == wide
 	])
@@ -506,10 +507,10 @@ _backup(req) := {"error": sprintf("no service is named %q", [req.backup_of])} if
 _category_of(name) := [services.category[i] | some i, svc in input.services; svc.name == name][0]
 
 # _lowest is the primary's mapping on its lowest known port.
-_lowest(name) := sort([[m.effective, m.svc, m.idx, m] |
+_lowest(name) := ports.lowest([m |
 	some m in ports.by_service[name]
 	is_number(m.effective)
-])[0][3]
+])
 
 # _base is the port the primary has under the convention (where a fix
 # puts it), else the one it publishes.

@@ -10,40 +10,20 @@ package portguard.lib.table
 import data.portguard.lib.ports
 
 # rows is the table, sorted by port, then service.
-rows := [{
-	"port": k[0],
-	"service": k[1],
-	"variable": k[2],
-	"category": k[3],
-	"internal_port": k[4],
-	"files": _files[k],
-	"at": _at[k],
-} |
-	some k in sort(_keys)
+rows := [object.union(r, {"files": sort({_entries[k].at.file | some k in ks}), "at": sort([_entries[k].at | some k in ks])}) |
+	some [_, r, ks] in sort([[[r.port, r.service, r.variable, r.category, r.internal_port], r, ks] | some r, ks in _by_row])
 ]
 
-_entries := [{"key": [n, p.service, _variable(p), p.category, p.target], "at": {"file": p.file, "line": p.line, "column": p.column}} |
+# _entries are the rows of every mapping, once per host port it publishes
+# in the protected range, with the place of the mapping.
+_entries := [{"row": {"port": n, "service": p.service, "variable": _variable(p), "category": p.category, "internal_port": p.target}, "at": {"file": p.file, "line": p.line, "column": p.column}} |
 	some p in ports.mappings
 	some n in _protected(p)
 ]
 
-_keys := {e.key | some e in _entries}
-
-_files := {k: files |
-	some k in _keys
-	files := sort({e.at.file |
-		some e in _entries
-		e.key == k
-	})
-}
-
-_at := {k: at |
-	some k in _keys
-	at := sort([e.at |
-		some e in _entries
-		e.key == k
-	])
-}
+# _by_row[r] are the indexes into _entries of row r (a grouping, read
+# whole: see lib/ports' header).
+_by_row[e.row] contains k if some k, e in _entries
 
 _variable(p) := p.variable.name if is_string(p.variable.name)
 

@@ -48,11 +48,11 @@ data_mounts := {d.svc: mounts |
 top_level := {[v.project_file, v.key]: v | some v in input.volumes}
 
 # data_volumes are the top-level volumes that hold a database's data, with
-# the service that uses them.
-data_volumes := {[key, i] |
+# the service that uses them: {svc, volume}, volume an element of
+# input.volumes.
+data_volumes := {{"svc": i, "volume": v} |
 	some i, mounts in data_mounts
 	some m in mounts
 	m.type == "volume"
-	key := [input.services[i].project_file, m.source]
-	top_level[key]
+	v := top_level[[input.services[i].project_file, m.source]]
 }

@@ -27,10 +27,10 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(m), {
 	"message": sprintf("the data volume %s of %s does not exist on this host: the database starts empty", [name, svc.name]),
 	"suggestion": sprintf("restore %s from a backup before %s starts, or check the volume's name", [name, svc.name]),
 })) if {
-	some [key, i] in volumes.data_volumes
-	svc := input.services[i]
-	m := _mount(i, key[1])
-	name := _name(volumes.top_level[key])
+	some d in volumes.data_volumes
+	svc := input.services[d.svc]
+	m := _mount(d.svc, d.volume.key)
+	name := _name(d.volume)
 	live.inspected
 	not _live_volumes[name]
 }
@@ -40,10 +40,10 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(m), {
 	"message": sprintf("no container uses the data volume %s of %s: docker volume prune --all would delete it", [name, svc.name]),
 	"suggestion": sprintf("start %s (docker compose up -d %s) so its container holds the volume", [svc.name, svc.name]),
 })) if {
-	some [key, i] in volumes.data_volumes
-	svc := input.services[i]
-	m := _mount(i, key[1])
-	name := _name(volumes.top_level[key])
+	some d in volumes.data_volumes
+	svc := input.services[d.svc]
+	m := _mount(d.svc, d.volume.key)
+	name := _name(d.volume)
 	count(_live_volumes[name].used_by) == 0
 }
 

@@ -69,4 +69,4 @@ _wanted(svc) := {[p.effective, p.target, p.protocol] | some p in svc.ports}
 
 _text(ports) := "no port" if count(ports) == 0
 
-else := concat(", ", [sprintf("%d->%d/%s", [x[0], x[1], x[2]]) | some x in sort(ports)])
+else := concat(", ", [sprintf("%d->%d/%s", [published, target, protocol]) | some [published, target, protocol] in sort(ports)])

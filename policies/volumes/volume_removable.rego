@@ -24,8 +24,9 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(v), {
 	"message": sprintf("volume %s holds the data of %s and is deleted by docker compose down -v", [v.key, input.services[i].name]),
 	"suggestion": sprintf("docker volume create %s, then declare it external: true with name: %s", [_name(v), _name(v)]),
 })) if {
-	some [key, i] in volumes.data_volumes
-	v := volumes.top_level[key]
+	some d in volumes.data_volumes
+	i := d.svc
+	v := d.volume
 	not v.external
 }
 

@@ -24,8 +24,9 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(v), {
 	"message": sprintf("volume %s holds the data of %s but has no explicit name; docker compose calls it %s_%s", [v.key, input.services[i].name, v.project, v.key]),
 	"suggestion": sprintf("add name: %s under volumes: %s:", [v.key, v.key]),
 })) if {
-	some [key, i] in volumes.data_volumes
-	v := volumes.top_level[key]
+	some d in volumes.data_volumes
+	i := d.svc
+	v := d.volume
 	not v.has_name
 	not v.external
 }

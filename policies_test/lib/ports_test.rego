@@ -119,3 +119,13 @@ test_holders_group_by_effective_port_in_document_order if {
 		7001: [[0, 1]],
 	}
 }
+
+test_lowest_is_the_lowest_port_then_the_first_in_document_order if {
+	d := fx.doc([
+		fx.service("postgres", "postgres:16", 2, [fx.literal(5, 7002, 5432), fx.literal(6, 7001, 5433)]),
+		fx.service("mysql", "mysql:8", 8, [fx.literal(9, 7001, 3306)]),
+	])
+	l := ports.lowest(ports.mappings) with input as d
+	[l.svc, l.idx] == [0, 1]
+	not ports.lowest([])
+}
