@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X github.com/portguard/portguard/internal/cli.Version=$(VERSION) -X github.com/portguard/portguard/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test vet bench fuzz plan image clean
+.PHONY: build test vet bench bench-compare fuzz plan image clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/portguard
@@ -22,6 +22,13 @@ bench: build
 	$(GO) test ./internal/engine -run '^$$' -bench . -benchtime 3x
 	$(GO) test ./internal/report -run '^$$' -bench Write -benchtime 3x
 	$(GO) run ./cmd/portguard-bench -bin $(BIN) -runs 5
+
+## bench-compare: the same generated repositories timed with portguard check
+## and with conftest test --combine (a conftest binary on PATH: go install
+## github.com/open-policy-agent/conftest@v0.71.1) and the five-rule policy of
+## cmd/portguard-bench/conftest/, paired run by run; prints the ratios
+bench-compare: build
+	$(GO) run ./cmd/portguard-bench -bin $(BIN) -runs 5 -compare
 
 ## fuzz: every fuzz target of input/ for FUZZTIME each (a duration, or Nx
 ## executions, which CI uses: it cannot race the fuzzing coordinator's

@@ -3,6 +3,12 @@
 // wall time of several runs and the peak memory (max RSS) of each size.
 //
 //	go run ./cmd/portguard-bench -bin bin/portguard
+//	go run ./cmd/portguard-bench -bin bin/portguard -compare
+//
+// With -compare it also times `conftest test --combine` (a conftest binary
+// on PATH) with the five-rule policy of conftest/compose.rego over the same
+// compose files, the two runs of each round one after the other so that a
+// drift of the machine's speed touches both, and prints the ratios.
 //
 // The repositories come from internal/benchgen (deterministic: F compose
 // files x S services, with injected violations), so two runs of the
@@ -10,17 +16,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/portguard/portguard/internal/benchgen"
 )
@@ -34,30 +36,37 @@ func main() {
 
 type size struct{ files, services int }
 
+// options are the flags.
+type options struct {
+	bin, sizes, keep string
+	runs             int
+	violate          float64
+	compare          bool
+}
+
 func run(args []string, out io.Writer) error {
+	var o options
 	fs := flag.NewFlagSet("portguard-bench", flag.ContinueOnError)
-	bin := fs.String("bin", "bin/portguard", "portguard binary to time")
-	runs := fs.Int("runs", 5, "runs per size (the median is reported)")
-	sizes := fs.String("sizes", "10:1,200:20,1000:50,10000:200,20000:400", "services:files pairs")
-	violate := fs.Float64("violate", 0.02, "fraction of services with an injected violation")
-	keep := fs.String("keep", "", "generate the repositories under this directory and keep them")
+	fs.StringVar(&o.bin, "bin", "bin/portguard", "portguard binary to time")
+	fs.IntVar(&o.runs, "runs", 5, "runs per size (the median is reported)")
+	fs.StringVar(&o.sizes, "sizes", "10:1,200:20,1000:50,10000:200,20000:400", "services:files pairs")
+	fs.Float64Var(&o.violate, "violate", 0.02, "fraction of services with an injected violation")
+	fs.StringVar(&o.keep, "keep", "", "generate the repositories under this directory and keep them")
+	fs.BoolVar(&o.compare, "compare", false, "also time conftest test --combine (on PATH) with conftest/compose.rego and print the ratios")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*bin); err != nil {
-		return fmt.Errorf("%s: build it first (make build): %w", *bin, err)
+	if _, err := os.Stat(o.bin); err != nil {
+		return fmt.Errorf("%s: build it first (make build): %w", o.bin, err)
 	}
-	var list []size
-	for _, pair := range strings.Split(*sizes, ",") {
-		s, f, _ := strings.Cut(pair, ":")
-		services, err1 := strconv.Atoi(s)
-		files, err2 := strconv.Atoi(f)
-		if err1 != nil || err2 != nil || services < 1 || files < 1 {
-			return fmt.Errorf("bad size %q: want services:files", pair)
-		}
-		list = append(list, size{files, services})
+	list, err := parseSizes(o.sizes)
+	if err != nil {
+		return err
 	}
-	root := *keep
+	if o.runs < 1 {
+		return fmt.Errorf("-runs %d: want at least 1", o.runs)
+	}
+	root := o.keep
 	if root == "" {
 		dir, err := os.MkdirTemp("", "portguard-bench-")
 		if err != nil {
@@ -66,63 +75,83 @@ func run(args []string, out io.Writer) error {
 		defer os.RemoveAll(dir)
 		root = dir
 	}
-	fmt.Fprintf(out, "| services | files | median | min | max | peak RSS | findings exit |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-	var times = map[int]time.Duration{}
+	fmt.Fprintf(out, "load average before: %s\n\n", loadAverage())
+	if o.compare {
+		err = compare(out, o, root, list)
+	} else {
+		err = alone(out, o, root, list)
+	}
+	fmt.Fprintf(out, "\nload average after: %s\n", loadAverage())
+	return err
+}
+
+func parseSizes(sizes string) ([]size, error) {
+	var list []size
+	for _, pair := range strings.Split(sizes, ",") {
+		s, f, _ := strings.Cut(pair, ":")
+		services, err1 := strconv.Atoi(s)
+		files, err2 := strconv.Atoi(f)
+		if err1 != nil || err2 != nil || services < 1 || files < 1 {
+			return nil, fmt.Errorf("bad size %q: want services:files", pair)
+		}
+		list = append(list, size{files, services})
+	}
+	return list, nil
+}
+
+// repository generates the repository of one size under root, unless a
+// kept one is there already, and returns its directory.
+func repository(root string, s size, violate float64) (string, error) {
+	dir := filepath.Join(root, fmt.Sprintf("s%d-f%d", s.services, s.files))
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	_, err := benchgen.Generate(dir, benchgen.Spec{Files: s.files, Services: s.services, Violate: violate})
+	return dir, err
+}
+
+// alone prints the table of portguard's runs.
+func alone(out io.Writer, o options, root string, list []size) error {
+	fmt.Fprintf(out, "| services | files | median | min | max | CPU | peak RSS | findings exit |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	medians := map[int]float64{}
 	for _, s := range list {
-		dir := filepath.Join(root, fmt.Sprintf("s%d-f%d", s.services, s.files))
-		if _, err := os.Stat(dir); err != nil {
-			if _, err := benchgen.Generate(dir, benchgen.Spec{Files: s.files, Services: s.services, Violate: *violate}); err != nil {
+		dir, err := repository(root, s, o.violate)
+		if err != nil {
+			return err
+		}
+		pg := portguardCheck(o.bin, dir)
+		var st stats
+		for range o.runs {
+			if err := st.add(pg); err != nil {
 				return err
 			}
 		}
-		var walls []time.Duration
-		var peak int64
-		code := 0
-		for i := 0; i < *runs; i++ {
-			wall, rss, c, err := timeOnce(*bin, dir)
-			if err != nil {
-				return err
-			}
-			walls = append(walls, wall)
-			peak = max(peak, rss)
-			code = c
-		}
-		slices.Sort(walls)
-		median := walls[len(walls)/2]
-		times[s.services] = median
-		fmt.Fprintf(out, "| %d | %d | %s | %s | %s | %.0f MiB | %d |\n", s.services, s.files,
-			ms(median), ms(walls[0]), ms(walls[len(walls)-1]), float64(peak)/1024, code)
+		walls := st.sorted()
+		medians[s.services] = walls[len(walls)/2]
+		fmt.Fprintf(out, "| %d | %d | %s | %s | %s | %s | %s | %d |\n", s.services, s.files,
+			ms(walls[len(walls)/2]), ms(walls[0]), ms(walls[len(walls)-1]), ms(st.cpu()), mib(st.peak), st.code)
 	}
-	if a, b := times[10000], times[20000]; a > 0 && b > 0 {
-		fmt.Fprintf(out, "\n20,000 / 10,000 services: %.2fx\n", float64(b)/float64(a))
-	}
+	growth(out, medians)
 	return nil
 }
 
-// timeOnce runs `portguard check DIR` once and returns its wall time, peak
-// RSS in KiB and exit code (1 is expected: the repositories carry
-// violations).
-func timeOnce(bin, dir string) (time.Duration, int64, int, error) {
-	cmd := exec.Command(bin, "check", dir, "--format", "json")
-	cmd.Stdout = io.Discard
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	code := 0
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		return 0, 0, 0, err
+// growth prints how 20,000 services compare with 10,000 (linear: 2x).
+func growth(out io.Writer, medians map[int]float64) {
+	if a, b := medians[10000], medians[20000]; a > 0 && b > 0 {
+		fmt.Fprintf(out, "\n20,000 / 10,000 services: %.2fx\n", b/a)
 	}
-	if code > 1 {
-		return 0, 0, 0, fmt.Errorf("check %s: exit %d: %s", dir, code, stderr.String())
-	}
-	return wall, maxRSS(cmd.ProcessState), code, nil
 }
 
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000)
+func ms(seconds float64) string { return fmt.Sprintf("%.0f ms", seconds*1000) }
+
+func mib(kib int64) string { return fmt.Sprintf("%.0f MiB", float64(kib)/1024) }
+
+// loadAverage is the first three fields of /proc/loadavg ("unknown" where
+// there is none): the machine is shared, the load says how noisy a table is.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
