@@ -30,15 +30,19 @@ bench: build
 bench-compare: build
 	$(GO) run ./cmd/portguard-bench -bin $(BIN) -runs 5 -compare
 
-## fuzz: every fuzz target of input/ for FUZZTIME each (a duration, or Nx
-## executions, which CI uses: it cannot race the fuzzing coordinator's
-## deadline); a crasher lands in
-## input/testdata/fuzz/<FuzzName>/ and stays there as a regression seed
+## fuzz: every fuzz target of input/ (the loader) and internal/engine (the
+## plan against topdown on generated repositories) for FUZZTIME each (a
+## duration, or Nx executions, which CI uses: it cannot race the fuzzing
+## coordinator's deadline); a crasher lands in
+## <package>/testdata/fuzz/<FuzzName>/ and stays there as a regression seed
 FUZZTIME ?= 30s
+FUZZPACKAGES ?= ./input ./internal/engine
 fuzz:
-	@set -e; for t in $$($(GO) test ./input -list '^Fuzz' | grep '^Fuzz'); do \
-		echo "$$t ($(FUZZTIME))"; \
-		$(GO) test ./input -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+	@set -e; for p in $(FUZZPACKAGES); do \
+		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "$$p $$t ($(FUZZTIME))"; \
+			$(GO) test $$p -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME); \
+		done; \
 	done
 
 ## plan: regenerate internal/engine/plan_gen.go, the plan of the built-in

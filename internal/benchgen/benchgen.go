@@ -20,6 +20,10 @@ type Spec struct {
 	Files    int     // compose files
 	Services int     // services in all
 	Violate  float64 // fraction of services given one injected violation (0..1)
+	// Seed 0 is the benchmark's repository, its violations listed; any
+	// other seed draws a varied repository from it (varied.go), whose
+	// violations are not listed.
+	Seed uint64
 }
 
 // Violation is one injected violation: the rule that must report it, and
@@ -51,10 +55,14 @@ var (
 )
 
 // Generate writes the repository under dir and returns the injected
-// violations. The same spec always gives the same bytes.
+// violations (none listed for a varied one). The same spec always gives
+// the same bytes.
 func Generate(dir string, spec Spec) ([]Violation, error) {
 	if spec.Files < 1 || spec.Services < 1 {
 		return nil, fmt.Errorf("benchgen: need at least one file and one service")
+	}
+	if spec.Seed != 0 {
+		return nil, generateVaried(dir, spec)
 	}
 	g := &generator{spec: spec, next: map[string]int{"database": 7000, "ui": 7100, "exporter": 7200}, count: map[string]int{}, app: 20000, stray: 7300}
 	files := make([]strings.Builder, spec.Files)

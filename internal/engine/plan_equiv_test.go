@@ -17,17 +17,7 @@ import (
 // present) with the built-in plan and with OPA's topdown evaluator over the
 // compiled policies, and requires the same findings, field for field.
 func TestPlanMatchesTopdown(t *testing.T) {
-	planned, err := New(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if planned.machine == nil {
-		t.Fatal("the built-in policies alone should run on the plan")
-	}
-	compiled, err := compile(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	planned, compiled := evaluators(t)
 
 	var dirs []string
 	for _, pattern := range []string{"../../testdata/e2e/*", "../../examples/*", "../../../shared/corpus/*"} {
@@ -53,22 +43,46 @@ func TestPlanMatchesTopdown(t *testing.T) {
 			continue // bad input: nothing reaches the rules
 		}
 		judged++
-		want, err := compiled.Eval(context.Background(), doc)
-		if err != nil {
-			t.Errorf("%s: topdown: %v", dir, err)
-			continue
-		}
-		got, err := planned.Eval(context.Background(), doc)
-		if err != nil {
-			t.Errorf("%s: plan: %v", dir, err)
-			continue
-		}
-		if i, differ := firstDiffering(got, want); differ {
-			t.Errorf("%s: the plan gives %d findings, topdown %d; finding %d differs:\nplan:    %s\ntopdown: %s", dir, len(got), len(want), i, at(got, i), at(want, i))
-		}
+		sameFindings(t, dir, planned, compiled, doc)
 	}
 	if judged < 20 {
 		t.Fatalf("only %d repositories judged: the fixtures moved?", judged)
+	}
+}
+
+// evaluators are the built-in policies on the plan and compiled for
+// topdown.
+func evaluators(t testing.TB) (planned, compiled *Engine) {
+	planned, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if planned.machine == nil {
+		t.Fatal("the built-in policies alone should run on the plan")
+	}
+	compiled, err = compile(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return planned, compiled
+}
+
+// sameFindings evaluates doc (loaded from dir) on both and reports the
+// first finding that differs.
+func sameFindings(t testing.TB, dir string, planned, compiled *Engine, doc *input.Document) {
+	t.Helper()
+	want, err := compiled.Eval(context.Background(), doc)
+	if err != nil {
+		t.Errorf("%s: topdown: %v", dir, err)
+		return
+	}
+	got, err := planned.Eval(context.Background(), doc)
+	if err != nil {
+		t.Errorf("%s: plan: %v", dir, err)
+		return
+	}
+	if i, differ := firstDiffering(got, want); differ {
+		t.Errorf("%s: the plan gives %d findings, topdown %d; finding %d differs:\nplan:    %s\ntopdown: %s", dir, len(got), len(want), i, at(got, i), at(want, i))
 	}
 }
 
