@@ -8,22 +8,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // writeTree creates files (path -> content) under a new temporary root.
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return treetest.WriteTemp(t, files)
 }
 
 func load(t *testing.T, files map[string]string) *Document {

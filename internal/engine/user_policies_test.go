@@ -3,29 +3,19 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // writeTree writes files (path -> content) under a new temporary directory.
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return treetest.WriteTemp(t, files)
 }
 
 // sampleDoc is a small input document with two services.

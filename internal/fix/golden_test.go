@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/fix"
+	"github.com/portguard/portguard/internal/treetest"
 )
 
 // update rewrites testdata/fix/<case>/expected.diff: go test ./internal/fix -update
@@ -71,7 +71,7 @@ func TestGoldenFixes(t *testing.T) {
 		}
 		t.Run(c.Name(), func(t *testing.T) {
 			dir := filepath.Join(casesDir, c.Name())
-			root := copyTree(t, filepath.Join(dir, "input"))
+			root := treetest.CopyTemp(t, filepath.Join(dir, "input"))
 			doc, findings := check(t, root)
 			plan, err := fix.Build(context.Background(), root, doc, findings, eng)
 			if err != nil {
@@ -146,31 +146,6 @@ func assertDistinctNewPorts(t *testing.T, plan *fix.Plan) {
 			owner[e.Port] = f.Service
 		}
 	}
-}
-
-// copyTree copies a fixture into a temporary directory, byte for byte.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // TestGoldenFixturesShowTheCases guards the fixtures: each case is named
