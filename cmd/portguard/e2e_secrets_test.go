@@ -7,8 +7,6 @@ package main
 // no error message, no file that fix or docs write, no suggestion.
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,20 +110,8 @@ func assertNoCanary(t *testing.T, where, s string) {
 func canaryCounts(t *testing.T, dir string) map[string]int {
 	t.Helper()
 	counts := map[string]int{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(dir, p)
-		counts[r] = strings.Count(strings.ToLower(string(data)), canaryFold)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for rel, data := range treetest.Read(t, dir) {
+		counts[filepath.FromSlash(rel)] = strings.Count(strings.ToLower(data), canaryFold)
 	}
 	return counts
 }
