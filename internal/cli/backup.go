@@ -105,10 +105,7 @@ func backupCreateRun(ctx context.Context, opts *BackupCreateOptions) error {
 	}
 	bo, err := migrate.BackupOf(ctx, pol, opts.Path, opts.Files, opts.Config)
 	if err != nil {
-		if in := (*migrate.InputError)(nil); errors.As(err, &in) {
-			return &ExitError{Code: ExitInput, Err: err}
-		}
-		return &ExitError{Code: ExitPolicy, Err: err}
+		return libraryExit(err)
 	}
 	bo.Dir, bo.Reason, bo.Version = backup.Root(opts.Path, opts.Dir), "backup create", Version
 	if eng != nil {

@@ -80,11 +80,7 @@ func computePlan(ctx context.Context, f *Factory, o evalOptions) (*evaluation, *
 	}
 	plan, err := migrate.Compute(ctx, res.Engine, o.Path, res.Doc, res.Findings, res.Suppressed)
 	if err != nil {
-		var in *migrate.InputError
-		if errors.As(err, &in) {
-			return nil, nil, &ExitError{Code: ExitInput, Err: err}
-		}
-		return nil, nil, &ExitError{Code: ExitPolicy, Err: err}
+		return nil, nil, libraryExit(err)
 	}
 	return res, plan, nil
 }

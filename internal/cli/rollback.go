@@ -113,6 +113,16 @@ func migrateExit(err error) error {
 	return &ExitError{Code: ExitFindings, Err: err}
 }
 
+// libraryExit maps an error of asking the library about the stacks
+// (migrate.Compute, migrate.BackupOf) to its exit code: stacks that cannot
+// be read (*migrate.InputError) are 2, the policies' failure 3.
+func libraryExit(err error) error {
+	if in := (*migrate.InputError)(nil); errors.As(err, &in) {
+		return &ExitError{Code: ExitInput, Err: err}
+	}
+	return &ExitError{Code: ExitPolicy, Err: err}
+}
+
 // elapsedLine reports how long a step took against its budget.
 func elapsedLine(what string, d, budget time.Duration) string {
 	round := time.Millisecond

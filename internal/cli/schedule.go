@@ -39,26 +39,19 @@ func scheduledArgs(exe string, o *AuditOptions) ([]string, error) {
 		argv = append(argv, p)
 	}
 	var err error
-	for _, f := range o.Files {
-		err = firstErr(err, add("-f", f, true))
-	}
-	if o.Config != "" {
-		err = firstErr(err, add("--config", o.Config, true))
-	}
-	for _, f := range o.Formats {
-		err = firstErr(err, add("--format", f, false))
-	}
-	for _, out := range o.Outputs {
-		err = firstErr(err, add("--output", out, true))
-	}
-	if o.FailOn != "" {
-		err = firstErr(err, add("--fail-on", o.FailOn, false))
-	}
-	for _, p := range o.Policies {
-		err = firstErr(err, add("--policy", p, true))
-	}
-	for _, d := range o.Data {
-		err = firstErr(err, add("--data", d, true))
+	// The flags that take a value, each as often as it was given.
+	for _, fl := range []struct {
+		flag   string
+		values []string
+		isPath bool
+	}{
+		{"-f", o.Files, true}, {"--config", given(o.Config), true}, {"--format", o.Formats, false},
+		{"--output", o.Outputs, true}, {"--fail-on", given(o.FailOn), false},
+		{"--policy", o.Policies, true}, {"--data", o.Data, true},
+	} {
+		for _, v := range fl.values {
+			err = firstErr(err, add(fl.flag, v, fl.isPath))
+		}
 	}
 	for _, b := range []struct {
 		flag string
@@ -75,6 +68,14 @@ func scheduledArgs(exe string, o *AuditOptions) ([]string, error) {
 		err = firstErr(err, add("--log", o.Log, true))
 	}
 	return argv, err
+}
+
+// given is the value of a flag that was given, none for "".
+func given(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return []string{v}
 }
 
 func firstErr(a, b error) error {
