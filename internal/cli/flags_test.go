@@ -16,6 +16,19 @@ type flagCase[O any] struct {
 	wantErr bool
 }
 
+// parseFlags runs the command built by newCmd on args with a run function
+// that records its options, and returns them (nil when the command refused
+// the arguments).
+func parseFlags[O any](f *Factory, newCmd func(*Factory, func(*O) error) *cobra.Command, args ...string) (*O, error) {
+	var got *O
+	cmd := newCmd(f, func(o *O) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	err := cmd.Execute()
+	return got, err
+}
+
 // testFlags runs the command built by newCmd on each case's arguments with
 // a run function that records its options, and compares them with the
 // case's; withIO sets in want what the factory gives (the streams).
@@ -24,12 +37,7 @@ func testFlags[O any](t *testing.T, newCmd func(*Factory, func(*O) error) *cobra
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, _, _ := factoryWithBuffers()
-			var got *O
-			cmd := newCmd(f, func(o *O) error { got = o; return nil })
-			cmd.SetArgs(c.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseFlags(f, newCmd, c.args...)
 			if c.wantErr {
 				if err == nil || got != nil {
 					t.Fatalf("error %v, run with %+v; want a usage error", err, got)

@@ -13,37 +13,31 @@ import (
 
 func TestRunFlags(t *testing.T) {
 	f, _, _ := factoryWithBuffers()
-	var got *RunOptions
-	cmd := NewCmdRun(f, func(o *RunOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"stacks", "--fail-on", "warning", "-f", "a.yml", "--", "docker", "compose", "up", "-d", "--wait"})
-	if err := cmd.Execute(); err != nil {
+	got, err := parseFlags(f, NewCmdRun, "stacks", "--fail-on", "warning", "-f", "a.yml", "--", "docker", "compose", "up", "-d", "--wait")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Path != "stacks" || got.FailOn != "warning" || !reflect.DeepEqual(got.Files, []string{"a.yml"}) ||
 		!reflect.DeepEqual(got.Command, []string{"docker", "compose", "up", "-d", "--wait"}) {
 		t.Errorf("%+v", got)
 	}
-	cmd = NewCmdRun(f, func(o *RunOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"--", "true"})
-	if err := cmd.Execute(); err != nil || got.Path != "." || !reflect.DeepEqual(got.Command, []string{"true"}) {
+	got, err = parseFlags(f, NewCmdRun, "--", "true")
+	if err != nil || got.Path != "." || !reflect.DeepEqual(got.Command, []string{"true"}) {
 		t.Errorf("%+v %v", got, err)
 	}
 }
 
 func TestAuditFlags(t *testing.T) {
 	f, _, _ := factoryWithBuffers()
-	var got *AuditOptions
-	cmd := NewCmdAudit(f, func(o *AuditOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"--log", "audit.jsonl", "--format", "prometheus", "--output", "p.prom"})
-	if err := cmd.Execute(); err != nil {
+	got, err := parseFlags(f, NewCmdAudit, "--log", "audit.jsonl", "--format", "prometheus", "--output", "p.prom")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got.HasPath || got.Log != "audit.jsonl" || !reflect.DeepEqual(got.Formats, []string{"prometheus"}) {
 		t.Errorf("%+v", got)
 	}
-	cmd = NewCmdAudit(f, func(o *AuditOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"/srv", "--schedule", "cron"})
-	if err := cmd.Execute(); err != nil || !got.HasPath || got.Path != "/srv" || got.Schedule != "cron" {
+	got, err = parseFlags(f, NewCmdAudit, "/srv", "--schedule", "cron")
+	if err != nil || !got.HasPath || got.Path != "/srv" || got.Schedule != "cron" {
 		t.Errorf("%+v %v", got, err)
 	}
 }
