@@ -152,7 +152,8 @@ func migrateApplyRun(ctx context.Context, opts *MigrateApplyOptions) error {
 	fmt.Fprintln(out)
 	ao := migrate.ApplyOptions{
 		Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Doc: res.Doc, Plan: plan,
-		Dir: backup.Root(opts.Path, opts.Dir), ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out,
+		Dir:       backup.Root(opts.Path, opts.Dir),
+		Execution: migrate.Execution{ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out},
 	}
 	if !opts.ConfigOnly {
 		eng, cli, err := connectStack(ctx, "migrate apply")

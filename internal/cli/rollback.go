@@ -70,7 +70,7 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	cfg, _, _, _ := m.Counts()
 	fmt.Fprintf(out, "rollback to backup %s (taken %s UTC, %s): %d configuration %s\n",
 		m.ID, m.Created.UTC().Format("2006-01-02 15:04:05"), m.Reason, cfg, plural(cfg, "file", "files"))
-	ro := migrate.RollbackOptions{Dir: root, Backup: dir, Root: opts.Path, ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out}
+	ro := migrate.RollbackOptions{Dir: root, Backup: dir, Root: opts.Path, Execution: migrate.Execution{ConfigOnly: opts.ConfigOnly, Version: Version, Progress: out}}
 	question := "Restore the files of backup " + m.ID + "?"
 	// A backup that recorded no running service needs no engine.
 	if !opts.ConfigOnly && len(m.Services) > 0 {

@@ -168,7 +168,8 @@ func (s *Server) migrationApply(ctx context.Context, _ *sdk.CallToolRequest, in 
 	var steps bytes.Buffer
 	ao := migrate.ApplyOptions{
 		Root: path, Files: in.Files, Doc: ev.Doc, Plan: p,
-		Dir: backup.Root(path, in.Dir), ConfigOnly: in.ConfigOnly, Version: s.opts.Version, Progress: &steps,
+		Dir:       backup.Root(path, in.Dir),
+		Execution: migrate.Execution{ConfigOnly: in.ConfigOnly, Version: s.opts.Version, Progress: &steps},
 	}
 	if !in.ConfigOnly {
 		eng, cli, err := connect(ctx, "migration_apply")

@@ -19,6 +19,41 @@ import (
 // on its port (a database replays its log when it starts).
 const DefaultAnswerTimeout = 2 * time.Minute
 
+// Execution says how a migration or a rollback reaches the running
+// services, and where it reports its steps.
+type Execution struct {
+	// ConfigOnly rewrites the files without touching containers (no
+	// engine needed).
+	ConfigOnly bool
+	// Engine and Compose reach the running stacks and recreate their
+	// services (unless ConfigOnly).
+	Engine  Engine
+	Compose Compose
+	// AnswerTimeout bounds the wait for each recreated service to answer
+	// on its ports (0: DefaultAnswerTimeout).
+	AnswerTimeout time.Duration
+	// Version is portguard's, recorded in the backups taken.
+	Version string
+	// Progress, when set, receives a line per step.
+	Progress io.Writer
+}
+
+// progress is where the steps are reported (nowhere when Progress is nil).
+func (e Execution) progress() io.Writer {
+	if e.Progress == nil {
+		return io.Discard
+	}
+	return e.Progress
+}
+
+// answerTimeout is AnswerTimeout, or its default.
+func (e Execution) answerTimeout() time.Duration {
+	if e.AnswerTimeout <= 0 {
+		return DefaultAnswerTimeout
+	}
+	return e.AnswerTimeout
+}
+
 // ApplyOptions say what to migrate and where the backup goes.
 type ApplyOptions struct {
 	// Root is the directory the stacks were loaded from; Files and
@@ -30,18 +65,7 @@ type ApplyOptions struct {
 	Plan       *Plan
 	// Dir is the backups root.
 	Dir string
-	// ConfigOnly rewrites the files without touching containers (no
-	// engine needed).
-	ConfigOnly bool
-	// Engine and Compose reach the running stacks (unless ConfigOnly).
-	Engine  Engine
-	Compose Compose
-	// AnswerTimeout bounds the wait for each recreated service to answer
-	// (0: DefaultAnswerTimeout).
-	AnswerTimeout time.Duration
-	Version       string
-	// Progress, when set, receives a line per step.
-	Progress io.Writer
+	Execution
 }
 
 // ApplyResult is what a migration did.
@@ -122,10 +146,7 @@ type moving struct {
 // files are restored and the services recreated as they were.
 func Apply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 	start := time.Now()
-	progress := o.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
+	progress := o.progress()
 	p := o.Plan
 	res := &ApplyResult{Files: []string{}, Moved: []Recreate{}, Recreated: []string{}, NotRunning: []string{}}
 	if p == nil || p.Fix == nil || len(p.Moves) == 0 {
@@ -400,10 +421,7 @@ func recreate(ctx context.Context, o ApplyOptions, movers []*moving, res *ApplyR
 		}
 		fmt.Fprintf(progress, "recreated %s (project %s) with docker compose up -d\n", strings.Join(services, ", "), inv.Name)
 	}
-	timeout := o.AnswerTimeout
-	if timeout <= 0 {
-		timeout = DefaultAnswerTimeout
-	}
+	timeout := o.answerTimeout()
 	for _, m := range movers {
 		c, err := checkService(ctx, o.Engine, m.inv.Name, m.r.Service, m.r.Family, portsTo(m.r), mountedVolumes(m.running[0]), timeout)
 		if err != nil {
@@ -519,10 +537,7 @@ func undo(ctx context.Context, o ApplyOptions, dir string, m *backup.Manifest, m
 	if err := restart(ctx, o, movers, all); err != nil {
 		return err
 	}
-	timeout := o.AnswerTimeout
-	if timeout <= 0 {
-		timeout = DefaultAnswerTimeout
-	}
+	timeout := o.answerTimeout()
 	for _, mv := range movers {
 		st := serviceState(mv.running[0], mv.r.Family)
 		if _, err := checkService(ctx, o.Engine, mv.inv.Name, mv.r.Service, mv.r.Family, st.Ports, mountedVolumes(mv.running[0]), timeout); err != nil {

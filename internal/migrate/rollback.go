@@ -28,18 +28,10 @@ type RollbackOptions struct {
 	Backup string
 	// Root is where the files are restored: the directory the backup was
 	// taken of.
-	Root       string
-	ConfigOnly bool
-	// Engine and Compose recreate the services the backup recorded
-	// (unless ConfigOnly).
-	Engine  Engine
-	Compose Compose
-	// AnswerTimeout bounds the wait for each service to answer on its old
-	// ports (0: DefaultAnswerTimeout).
-	AnswerTimeout time.Duration
-	Version       string
-	// Progress, when set, receives a line per step.
-	Progress io.Writer
+	Root string
+	// Execution recreates the services the backup recorded, on their old
+	// ports (unless ConfigOnly).
+	Execution
 }
 
 // RollbackResult is what a rollback did.
@@ -65,10 +57,7 @@ type RollbackResult struct {
 // as a step of its own).
 func Rollback(ctx context.Context, o RollbackOptions) (*RollbackResult, error) {
 	start := time.Now()
-	progress := o.Progress
-	if progress == nil {
-		progress = io.Discard
-	}
+	progress := o.progress()
 
 	ver, err := backup.Verify(o.Backup)
 	if err != nil {
@@ -137,10 +126,7 @@ func recreateRecorded(ctx context.Context, o RollbackOptions, m *backup.Manifest
 		}
 		fmt.Fprintf(progress, "recreated %s (project %s) with docker compose up -d\n", strings.Join(g.services, ", "), g.inv.Name)
 	}
-	timeout := o.AnswerTimeout
-	if timeout <= 0 {
-		timeout = DefaultAnswerTimeout
-	}
+	timeout := o.answerTimeout()
 	for _, s := range m.Services {
 		volumes := map[string]string{}
 		for _, mt := range s.Mounts {
