@@ -95,48 +95,12 @@ type Evaluation struct {
 }
 
 // Evaluate loads the document, compiles the policies, evaluates them and
-// applies the configuration. Loading and compiling do not depend on each
-// other, so they run at the same time. Input errors of single files are in
+// applies the configuration. Input errors of single files are in
 // Doc.Errors; an error return is an *Error.
 func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
-	newEngine := o.NewEngine
-	if newEngine == nil {
-		newEngine = func(opts engine.Options) (*engine.Engine, error) { return engine.New(ctx, opts) }
-	}
-	type compiled struct {
-		eng *engine.Engine
-		err error
-	}
-	done := make(chan compiled, 1)
-	go func() {
-		eng, err := newEngine(o.Engine)
-		done <- compiled{eng, err}
-	}()
-	kb, err := engine.KnowledgeBase(o.Engine.DataPaths)
+	doc, eng, err := Load(ctx, o)
 	if err != nil {
-		<-done
-		return nil, CompileError(err)
-	}
-	doc := o.Doc
-	if doc == nil {
-		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths, Knowledge: kb})
-	}
-	c := <-done
-	if err != nil {
-		return nil, &Error{Code: ExitInput, Err: err}
-	}
-	if o.NeedFiles && len(doc.Files) == 0 && len(doc.Errors) == 0 {
-		return nil, &Error{Code: ExitInput, Err: fmt.Errorf("nothing to check: no compose file under %s matches compose_files (%s)",
-			o.Path, strings.Join(doc.Config.ComposeFiles, ", "))}
-	}
-	eng, err := c.eng, c.err
-	if err != nil {
-		return nil, CompileError(err)
-	}
-	if o.Live != nil {
-		if err := doc.JoinLive(o.Live, kb); err != nil {
-			return nil, CompileError(err)
-		}
+		return nil, err
 	}
 	evalCtx, cancel := evalDeadline(ctx, o.Timeout)
 	defer cancel()
@@ -172,6 +136,54 @@ func Evaluate(ctx context.Context, o Options) (*Evaluation, error) {
 	}
 	return &Evaluation{Doc: doc, Findings: sup.Active, Suppressed: sup.Suppressed, Rules: eng.Rules(), Engine: eng,
 		Baseline: bl, StaleBaseline: sup.StaleBaseline}, nil
+}
+
+// Load loads the document (Options.Doc, or the repository at Path, with
+// the knowledge base of the --data files) and the policies, the two at
+// the same time: they do not depend on each other. Every command that
+// judges a stack or asks the policies about one starts here. An error
+// return is an *Error.
+func Load(ctx context.Context, o Options) (*input.Document, *engine.Engine, error) {
+	newEngine := o.NewEngine
+	if newEngine == nil {
+		newEngine = func(opts engine.Options) (*engine.Engine, error) { return engine.New(ctx, opts) }
+	}
+	type compiled struct {
+		eng *engine.Engine
+		err error
+	}
+	done := make(chan compiled, 1)
+	go func() {
+		eng, err := newEngine(o.Engine)
+		done <- compiled{eng, err}
+	}()
+	kb, err := engine.KnowledgeBase(o.Engine.DataPaths)
+	if err != nil {
+		<-done
+		return nil, nil, CompileError(err)
+	}
+	doc := o.Doc
+	if doc == nil {
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths, Knowledge: kb})
+	}
+	c := <-done
+	if err != nil {
+		return nil, nil, &Error{Code: ExitInput, Err: err}
+	}
+	if o.NeedFiles && len(doc.Files) == 0 && len(doc.Errors) == 0 {
+		return nil, nil, &Error{Code: ExitInput, Err: fmt.Errorf("nothing to check: no compose file under %s matches compose_files (%s)",
+			o.Path, strings.Join(doc.Config.ComposeFiles, ", "))}
+	}
+	eng, err := c.eng, c.err
+	if err != nil {
+		return nil, nil, CompileError(err)
+	}
+	if o.Live != nil {
+		if err := doc.JoinLive(o.Live, kb); err != nil {
+			return nil, nil, CompileError(err)
+		}
+	}
+	return doc, eng, nil
 }
 
 // readBaseline reads --baseline (as given) or the config's baseline:

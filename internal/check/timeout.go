@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/topdown"
-
 	"github.com/portguard/portguard/internal/engine"
 )
 
@@ -28,23 +26,23 @@ func evalDeadline(ctx context.Context, timeout time.Duration) (context.Context, 
 	return context.WithTimeout(ctx, timeout)
 }
 
-// timeoutError names the deadline, where OPA stopped when it knows, and the
-// policies that were running.
+// timeoutError names the deadline, where the evaluator stopped when it knows
+// (engine.TimeoutError), and the policies that were running.
 func timeoutError(o Options, err error) error {
 	timeout := o.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	// OPA says where it stopped only sometimes, and what it was doing
-	// when a builtin such as numbers.range was cut short.
+	// The evaluator says where it stopped only sometimes, and what it was
+	// doing when a builtin such as numbers.range was cut short.
 	where := ""
-	var te *topdown.Error
+	var te *engine.TimeoutError
 	if errors.As(err, &te) {
-		if te.Location != nil && te.Location.File != "" {
-			where = fmt.Sprintf(" in %s:%d", te.Location.File, te.Location.Row)
+		if te.At != nil {
+			where = fmt.Sprintf(" in %s:%d", te.At.File, te.At.Line)
 		}
-		if te.Message != "" && !strings.Contains(te.Message, context.DeadlineExceeded.Error()) {
-			where += " (" + te.Message + ")"
+		if te.Detail != "" {
+			where += " (" + te.Detail + ")"
 		}
 	}
 	who := "the built-in policies"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/suggest"
 )
@@ -78,17 +78,10 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &ExitError{Code: ExitInput, Err: usage("unknown format %q (use %s)", opts.Format, strings.Join(suggestFormats, ", "))}
 	}
-	kb, err := engine.KnowledgeBase(opts.Data)
+	doc, eng, err := check.Load(ctx, check.Options{Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, ExcludePaths: opts.Exclude,
+		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data}, NewEngine: opts.Factory.NewEngine})
 	if err != nil {
-		return policyExit(err)
-	}
-	doc, err := input.Load(input.Options{Root: opts.Path, Files: opts.Files, ConfigPath: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude, Knowledge: kb})
-	if err != nil {
-		return &ExitError{Code: ExitInput, Err: err}
-	}
-	eng, err := opts.Factory.NewEngine(engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data})
-	if err != nil {
-		return policyExit(err)
+		return exitError(err)
 	}
 	s, err := suggest.Ports(ctx, eng, doc, suggest.Request{Category: opts.Category, BackupOf: opts.BackupOf, Count: opts.Count})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
 
 	"github.com/portguard/portguard/internal/finding"
 )
@@ -127,8 +126,8 @@ func annotate(r *finding.Rule, c *ast.Compiler, pkg, rule ast.Ref) {
 
 // prepareConftest prepares one query over every conftest-style rule, or
 // returns nil when the policies have none.
-func prepareConftest(ctx context.Context, c *ast.Compiler, store storage.Store, caps *ast.Capabilities) (*conftest, error) {
-	rules := conftestRules(c)
+func prepareConftest(ctx context.Context, td *topdownEvaluator) (*conftest, error) {
+	rules := conftestRules(td.compiler)
 	if len(rules) == 0 {
 		return nil, nil
 	}
@@ -138,14 +137,9 @@ func prepareConftest(ctx context.Context, c *ast.Compiler, store storage.Store, 
 	for i, r := range rules {
 		q = append(q, fmt.Sprintf("m%d := [m | some m in %s]", i, r.ref))
 	}
-	query, err := rego.New(
-		rego.Query(strings.Join(q, "; ")),
-		rego.Compiler(c),
-		rego.Store(store),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
+	query, err := td.prepare(ctx, strings.Join(q, "; "), "the conftest-style policies")
 	if err != nil {
-		return nil, &PolicyError{Msg: "cannot prepare the conftest-style policies: " + err.Error()}
+		return nil, err
 	}
 	return &conftest{rules: rules, query: query}, nil
 }
@@ -170,7 +164,7 @@ func (c *conftest) eval(ctx context.Context, input ast.Value) ([]finding.Finding
 	}
 	rs, err := c.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
-		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
+		return nil, evalFailed(ctx, "policy evaluation failed", err)
 	}
 	if len(rs) == 0 {
 		return nil, nil

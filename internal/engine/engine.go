@@ -9,14 +9,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -24,12 +21,9 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portguard/portguard/internal/finding"
-	"github.com/portguard/portguard/internal/vm"
 	"github.com/portguard/portguard/policies"
 )
 
@@ -54,60 +48,39 @@ type Options struct {
 	NoBuiltin bool
 }
 
-// Engine is a compiled set of policies, ready to evaluate documents.
+// Engine is a set of policies ready to evaluate documents, behind the
+// evaluator New chose for them:
 //
-// The built-in policies alone (no --policy, no --data, the usual run in CI)
-// evaluate on internal/vm from the plan generated from them (plan_gen.go):
-// no Rego is parsed or compiled at run time. Any other set of policies is
-// compiled by OPA and evaluated by topdown. Both give the same findings
-// (TestPlanMatchesTopdown); the plan is regenerated with `make plan`, and
-// TestBuiltinPlanInSync fails while it is stale.
+//   - the built-in policies alone (no --policy, no --data, the usual run in
+//     CI) run on internal/vm from the plan generated from them
+//     (plan_gen.go; planEvaluator, planned.go): no Rego is parsed or
+//     compiled at run time;
+//   - any other set of policies is compiled by OPA and evaluated by
+//     topdown (topdownEvaluator, topdown.go).
+//
+// Both give the same findings (TestPlanMatchesTopdown); the plan is
+// regenerated with `make plan`, and TestBuiltinPlanInSync fails while it
+// is stale.
 type Engine struct {
-	// machine and data evaluate the built-in plan (nil: topdown);
-	// judgeMachine runs its judge stage (judge.go).
-	machine      *vm.Machine
-	judgeMachine *vm.Machine
-	data         ast.Value
-	// compiled is the topdown engine of a planned one, built on demand for
-	// the queries the plan does not hold (Query).
-	compiled func() (*Engine, error)
-
-	query    rego.PreparedEvalQuery
-	judge    rego.PreparedEvalQuery
-	compiler *ast.Compiler
-	rules    []finding.Rule
-	modules  map[string]*ast.Module
-	// conftest evaluates conftest-style user policies (nil when none).
-	conftest *conftest
-	// store holds the data, for further queries (Query).
-	store storage.Store
+	eval  evaluator
+	rules []finding.Rule
 }
 
-// PolicyError is a policy that fails to load, compile or evaluate; it maps
-// to exit code 3.
-type PolicyError struct {
-	Msg string
-	// Err is OPA's error behind an evaluation failure, when there is one.
-	Err error
+// evaluator evaluates one set of policies over input documents. An
+// evaluation error is a *PolicyError, which wraps a *TimeoutError when the
+// context's deadline stopped it.
+type evaluator interface {
+	// findings evaluates every rule and gives their findings, unsorted.
+	findings(ctx context.Context, input ast.Value) ([]finding.Finding, error)
+	// judge evaluates the suppressions library (judgeQuery) and gives its
+	// result as JSON values, nil when it is undefined.
+	judge(ctx context.Context, input ast.Value) (any, error)
+	// query evaluates one expression and gives its value as JSON values,
+	// ErrUndefined when it has none.
+	query(ctx context.Context, input ast.Value, expr string) (any, error)
+	// evalQuery evaluates a parsed query as `opa eval` does.
+	evalQuery(ctx context.Context, input ast.Value, body ast.Body) (rego.ResultSet, error)
 }
-
-func (e *PolicyError) Error() string { return e.Msg }
-
-// PathError is a --policy or --data path that cannot be read: a usage
-// error (exit 2), not a broken policy.
-type PathError struct {
-	Flag, Path string
-	Err        error
-}
-
-func (e *PathError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Flag, e.Path, pathReason(e.Err))
-}
-
-func (e *PathError) Unwrap() error { return e.Err }
-
-// Unwrap gives OPA's error, when there is one (a deadline, a location).
-func (e *PolicyError) Unwrap() error { return e.Err }
 
 // New loads the policies: the built-in plan when opts asks for nothing
 // else, the compiled modules otherwise.
@@ -120,68 +93,11 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 
 // compile loads and compiles the policies for topdown.
 func compile(ctx context.Context, opts Options) (*Engine, error) {
-	modules, err := BuiltinModules(!opts.NoBuiltin)
+	td, rules, err := newTopdown(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	user, err := UserModules(opts.PolicyDirs)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(modules, user)
-	if err := checkRulePackages(modules); err != nil {
-		return nil, err
-	}
-	data, err := loadData(opts.DataPaths)
-	if err != nil {
-		return nil, err
-	}
-
-	caps := Capabilities()
-	compiler, err := newCompiler(false)
-	if err != nil {
-		return nil, err
-	}
-	if len(user) == 0 {
-		// The built-in policies are type-checked and checked for recursion
-		// by their tests (portguard verify compiles them with every stage):
-		// a check that runs them alone skips those stages, a fixed cost of
-		// every run. User policies always get every stage.
-		compiler = compiler.WithSkipStages(ast.StageCheckTypes, ast.StageCheckRecursion)
-	}
-	compiler.Compile(modules)
-	if compiler.Failed() {
-		return nil, &PolicyError{Msg: "policy does not compile:\n" + formatAstErrors(compiler.Errors)}
-	}
-	store := inmem.NewFromObject(map[string]any{"portguard": data})
-	query, err := rego.New(
-		rego.Query(findingsQuery),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, &PolicyError{Msg: "cannot prepare the policies: " + err.Error()}
-	}
-	judge, err := rego.New(
-		rego.Query(judgeQuery),
-		rego.Compiler(compiler),
-		rego.Store(store),
-		rego.Capabilities(caps),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, &PolicyError{Msg: "cannot prepare the policies: " + err.Error()}
-	}
-	rules, err := catalog(compiler)
-	if err != nil {
-		return nil, err
-	}
-	ct, err := prepareConftest(ctx, compiler, store, caps)
-	if err != nil {
-		return nil, err
-	}
-	rules = ct.addToCatalog(rules)
-	return &Engine{query: query, judge: judge, compiler: compiler, rules: rules, modules: modules, conftest: ct, store: store}, nil
+	return &Engine{eval: td, rules: rules}, nil
 }
 
 // Rules is the catalog of the loaded rules, sorted by id.
@@ -194,20 +110,17 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	var found any
-	if e.machine != nil {
-		if found, err = e.evalPlan(ctx, value); err != nil {
-			return nil, err
-		}
-	} else {
-		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
-		if err != nil {
-			return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
-		}
-		if len(rs) > 0 {
-			found = rs[0].Bindings["findings"]
-		}
+	fs, err := e.eval.findings(ctx, value)
+	if err != nil {
+		return nil, err
 	}
+	finding.Sort(fs)
+	return fs, nil
+}
+
+// decodeFindings decodes the findings array of the rules (JSON values, nil
+// when undefined), each with its related places never nil.
+func decodeFindings(found any) ([]finding.Finding, error) {
 	if found == nil {
 		return []finding.Finding{}, nil
 	}
@@ -225,12 +138,6 @@ func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
 			fs[i].Related = []finding.Related{}
 		}
 	}
-	more, err := e.conftest.eval(ctx, value)
-	if err != nil {
-		return nil, err
-	}
-	fs = append(fs, more...)
-	finding.Sort(fs)
 	return fs, nil
 }
 
@@ -401,74 +308,4 @@ func Forbidden(name string) bool {
 		}
 	}
 	return false
-}
-
-func formatAstErrors(errs ast.Errors) string {
-	lines := make([]string, 0, len(errs))
-	for _, e := range errs {
-		lines = append(lines, "  "+formatAstError(e))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func formatAstError(e *ast.Error) string {
-	msg := e.Message
-	if strings.HasPrefix(msg, "undefined function ") {
-		name := strings.TrimPrefix(msg, "undefined function ")
-		if Forbidden(name) {
-			msg = fmt.Sprintf("builtin %s is not available: policies run without network, environment, clock or randomness", name)
-		}
-	}
-	details := e.Details
-	if d, ok := details.(*ast.RefErrInvalidDetail); ok {
-		// A variable the compiler generated (for `some p in s.prots`) is
-		// shown as _, so the message reads like the policy and does not
-		// change with the policies compiled around it.
-		cp := *d
-		cp.Ref = wildcardGenerated(d.Ref)
-		details = &cp
-		if strings.HasPrefix(msg, "undefined ref: ") {
-			msg = "undefined ref: " + cp.Ref.String()
-		}
-	}
-	if e.Location != nil {
-		msg = fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, msg)
-	}
-	// OPA's details say what a type error saw and expected (have: "prots",
-	// want (one of): [...]) under the expression they point into.
-	if details != nil {
-		for _, line := range details.Lines() {
-			msg += "\n      " + line
-		}
-	}
-	return msg
-}
-
-var generatedVarRE = regexp.MustCompile(`^__local[0-9]+__$`)
-
-func wildcardGenerated(ref ast.Ref) ast.Ref {
-	out := make(ast.Ref, len(ref))
-	for i, t := range ref {
-		if v, ok := t.Value.(ast.Var); ok && generatedVarRE.MatchString(string(v)) {
-			t = ast.VarTerm("_")
-		}
-		out[i] = t
-	}
-	return out
-}
-
-func formatParseError(err error) string {
-	var errs ast.Errors
-	if errors.As(err, &errs) {
-		return formatAstErrors(errs)
-	}
-	return "  " + err.Error()
-}
-
-func pathReason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -14,10 +14,7 @@ import (
 //
 //	go test ./internal/engine -run - -bench Eval -benchtime 3x
 func BenchmarkEval(b *testing.B) {
-	eng, err := New(context.Background(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, _ := evaluators(b)
 	benchEval(b, eng, 100, 1000, 10000)
 }
 
@@ -57,9 +54,6 @@ func BenchmarkCompile(b *testing.B) {
 // BenchmarkEvalTopdown evaluates with OPA's topdown evaluator, the path of
 // a run with --policy or --data, for comparison with BenchmarkEval.
 func BenchmarkEvalTopdown(b *testing.B) {
-	eng, err := compile(context.Background(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, eng := evaluators(b)
 	benchEval(b, eng, 100, 1000)
 }

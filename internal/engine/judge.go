@@ -1,15 +1,11 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/finding"
@@ -170,40 +166,16 @@ type judged struct {
 	StaleBaseline []int             `json:"stale_baseline"`
 }
 
-// Judge runs the judge stage: the built-in plan's second query, or the
-// compiled library under topdown.
+// Judge runs the judge stage: the suppressions library over the judge
+// input.
 func (e *Engine) Judge(ctx context.Context, in JudgeInput) (*Judgement, error) {
-	raw, err := json.Marshal(in)
+	value, err := jsonValue(in)
 	if err != nil {
 		return nil, err
 	}
-	value, err := ast.ValueFromReader(bytes.NewReader(raw))
+	out, err := e.eval.judge(ctx, value)
 	if err != nil {
 		return nil, err
-	}
-	var out any
-	if e.judgeMachine != nil {
-		rs, err := e.judgeMachine.Eval(ctx, value, e.data, 1)
-		if err != nil {
-			return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
-		}
-		if len(rs) > 0 {
-			if obj, ok := rs[0].Value.(ast.Object); ok {
-				if t := obj.Get(ast.InternedTerm("result")); t != nil {
-					if out, err = ast.JSON(t.Value); err != nil {
-						return nil, err
-					}
-				}
-			}
-		}
-	} else {
-		rs, err := e.judge.Eval(ctx, rego.EvalParsedInput(value))
-		if err != nil {
-			return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
-		}
-		if len(rs) > 0 {
-			out = rs[0].Bindings["judged"]
-		}
 	}
 	if out == nil {
 		return nil, &PolicyError{Msg: "the suppressions library gave no result"}

@@ -20,10 +20,8 @@ import (
 // comprehension filtering a list per key costs a pass per key: quadratic.
 // The count does not depend on the machine's speed.
 func TestPlanWorkIsLinear(t *testing.T) {
-	eng, err := New(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, _ := evaluators(t)
+	plan := eng.eval.(*planEvaluator)
 	steps := func(apps int) int64 {
 		dir := t.TempDir()
 		writeCostlyRepo(t, dir, apps)
@@ -35,7 +33,7 @@ func TestPlanWorkIsLinear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, n, err := eng.machine.EvalSteps(context.Background(), value, eng.data, 2)
+		_, n, err := plan.rules.EvalSteps(context.Background(), value, plan.data, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,14 +59,7 @@ volumes:
 	if err := doc.JoinLive(l, nil); err != nil {
 		t.Fatal(err)
 	}
-	planned, err := New(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	compiled, err := compile(context.Background(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	planned, compiled := evaluators(t)
 	want, err := compiled.Eval(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,15 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/benchgen"
@@ -50,14 +56,67 @@ func TestPlanMatchesTopdown(t *testing.T) {
 	}
 }
 
+// TestTimeoutError: an evaluation that its deadline stops is a policy
+// error wrapping a *TimeoutError, on either evaluator, and the deadline
+// itself.
+func TestTimeoutError(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := benchgen.Generate(dir, benchgen.Spec{Files: 4, Services: 200}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := input.Load(input.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runaway, err := New(context.Background(), Options{PolicyDirs: []string{filepath.Join("..", "..", "testdata", "e2e", "policy-runaway")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned, _ := evaluators(t)
+	for name, c := range map[string]struct {
+		eng  *Engine
+		wait time.Duration
+	}{"topdown": {runaway, 200 * time.Millisecond}, "plan": {planned, 0}} {
+		ctx, cancel := context.WithTimeout(context.Background(), c.wait)
+		_, err := c.eng.Eval(ctx, doc)
+		cancel()
+		var pe *PolicyError
+		var te *TimeoutError
+		if !errors.As(err, &pe) || !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: %v, want a policy error wrapping a timeout", name, err)
+		}
+	}
+}
+
+// TestTimeoutOf: where topdown stopped and what it was doing, read from
+// its error; a message that only names the deadline says nothing more.
+func TestTimeoutOf(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&topdown.Error{Code: topdown.CancelErr, Message: "numbers.range: timed out before generating all numbers in range", Location: &ast.Location{File: "p.rego", Row: 7}},
+			"policy evaluation stopped: context deadline exceeded in p.rego:7 (numbers.range: timed out before generating all numbers in range)"},
+		{fmt.Errorf("eval: %w", &topdown.Error{Code: topdown.CancelErr, Message: "context deadline exceeded", Location: &ast.Location{Row: 3}}),
+			"policy evaluation stopped: context deadline exceeded"},
+		{context.DeadlineExceeded, "policy evaluation stopped: context deadline exceeded"},
+	} {
+		te := timeoutOf(c.err)
+		if te.Error() != c.want || !errors.Is(te, c.err) {
+			t.Errorf("timeoutOf(%v) = %q, want %q wrapping it", c.err, te.Error(), c.want)
+		}
+	}
+}
+
 // evaluators are the built-in policies on the plan and compiled for
 // topdown.
 func evaluators(t testing.TB) (planned, compiled *Engine) {
+	t.Helper()
 	planned, err := New(context.Background(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if planned.machine == nil {
+	if _, ok := planned.eval.(*planEvaluator); !ok {
 		t.Fatal("the built-in policies alone should run on the plan")
 	}
 	compiled, err = compile(context.Background(), Options{})

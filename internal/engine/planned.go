@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/vm"
@@ -18,8 +19,23 @@ import (
 // policies): one rule holding the findings query, in a package of its own.
 const planEntry = "package portguard.plan\n\n" + findingsQuery + "\n\n" + judgeQuery + "\n"
 
-// planned holds what every planned engine of the process shares: the
-// machine, the built-in data as an OPA value and the catalog.
+// planEvaluator runs the plan of the built-in policies (plan_gen.go) on
+// internal/vm. The plan holds the findings and the judge queries; any
+// other question (Query, EvalQuery) goes to the built-in policies compiled
+// by OPA, once per engine, when the first one is asked.
+type planEvaluator struct {
+	*builtinPlans
+	compiled func() (*topdownEvaluator, error)
+}
+
+// builtinPlans is what every planned engine of the process shares: the
+// machines of the two queries and the built-in data as an OPA value.
+type builtinPlans struct {
+	rules, suppress *vm.Machine
+	data            ast.Value
+}
+
+// planned loads the built-in plans and catalog once per process.
 var planned = sync.OnceValues(func() (*Engine, error) {
 	m, err := vm.New(builtinPlan)
 	if err != nil {
@@ -45,7 +61,7 @@ var planned = sync.OnceValues(func() (*Engine, error) {
 	if err := json.Unmarshal([]byte(builtinCatalog), &rules); err != nil {
 		return nil, fmt.Errorf("the built-in catalog does not decode: %w", err)
 	}
-	return &Engine{machine: m, judgeMachine: judge, data: value, rules: rules}, nil
+	return &Engine{eval: &planEvaluator{builtinPlans: &builtinPlans{rules: m, suppress: judge, data: value}}, rules: rules}, nil
 })
 
 func newPlanned() (*Engine, error) {
@@ -53,17 +69,48 @@ func newPlanned() (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := *shared
-	e.compiled = sync.OnceValues(func() (*Engine, error) { return compile(context.Background(), Options{}) })
-	return &e, nil
+	pe := *shared.eval.(*planEvaluator)
+	pe.compiled = sync.OnceValues(func() (*topdownEvaluator, error) {
+		td, _, err := newTopdown(context.Background(), Options{})
+		return td, err
+	})
+	return &Engine{eval: &pe, rules: shared.rules}, nil
 }
 
-// evalPlan runs the built-in plan and gives the findings array as JSON
-// values, nil when the query is undefined.
-func (e *Engine) evalPlan(ctx context.Context, input ast.Value) (any, error) {
-	rs, err := e.machine.Eval(ctx, input, e.data, runtime.GOMAXPROCS(0))
+func (pe *planEvaluator) findings(ctx context.Context, input ast.Value) ([]finding.Finding, error) {
+	found, err := result(ctx, pe.rules, input, pe.data, runtime.GOMAXPROCS(0))
 	if err != nil {
-		return nil, &PolicyError{Msg: "policy evaluation failed: " + err.Error(), Err: err}
+		return nil, err
+	}
+	return decodeFindings(found)
+}
+
+func (pe *planEvaluator) judge(ctx context.Context, input ast.Value) (any, error) {
+	return result(ctx, pe.suppress, input, pe.data, 1)
+}
+
+func (pe *planEvaluator) query(ctx context.Context, input ast.Value, expr string) (any, error) {
+	td, err := pe.compiled()
+	if err != nil {
+		return nil, err
+	}
+	return td.query(ctx, input, expr)
+}
+
+func (pe *planEvaluator) evalQuery(ctx context.Context, input ast.Value, body ast.Body) (rego.ResultSet, error) {
+	td, err := pe.compiled()
+	if err != nil {
+		return nil, err
+	}
+	return td.evalQuery(ctx, input, body)
+}
+
+// result runs a plan on workers goroutines and gives the value of its
+// query as JSON values, nil when it is undefined.
+func result(ctx context.Context, m *vm.Machine, input, data ast.Value, workers int) (any, error) {
+	rs, err := m.Eval(ctx, input, data, workers)
+	if err != nil {
+		return nil, evalFailed(ctx, "policy evaluation failed", err)
 	}
 	if len(rs) == 0 {
 		return nil, nil

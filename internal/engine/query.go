@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // ErrUndefined is the error of a query whose value is undefined.
@@ -20,39 +19,28 @@ var ErrUndefined = fmt.Errorf("the query is undefined")
 // It serves the commands that ask the library a question (suggest, docs);
 // the rules run through Eval.
 func (e *Engine) Query(ctx context.Context, doc any, expr string, out any) error {
-	if e.compiled != nil {
-		c, err := e.compiled()
-		if err != nil {
-			return err
-		}
-		return c.Query(ctx, doc, expr, out)
-	}
-	raw, err := json.Marshal(doc)
+	value, err := jsonValue(doc)
 	if err != nil {
 		return err
 	}
-	value, err := ast.ValueFromReader(bytes.NewReader(raw))
+	x, err := e.eval.query(ctx, value, expr)
 	if err != nil {
 		return err
 	}
-	rs, err := rego.New(
-		rego.Query("x := "+expr),
-		rego.Compiler(e.compiler),
-		rego.Store(e.store),
-		rego.Capabilities(Capabilities()),
-		rego.ParsedInput(value),
-	).Eval(ctx)
-	if err != nil {
-		return &PolicyError{Msg: "policy evaluation failed: " + err.Error()}
-	}
-	if len(rs) == 0 {
-		return ErrUndefined
-	}
-	b, err := json.Marshal(rs[0].Bindings["x"])
+	b, err := json.Marshal(x)
 	if err != nil {
 		return err
 	}
 	return json.Unmarshal(b, out)
+}
+
+// jsonValue is the OPA value of v's JSON encoding.
+func jsonValue(v any) (ast.Value, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return ast.ValueFromReader(bytes.NewReader(raw))
 }
 
 // QueryResult is the outcome of EvalQuery.
@@ -79,39 +67,21 @@ type QueryRow struct {
 // compiled policies, data and input schema, as `opa eval` does. A query
 // that does not parse or compile is a *PolicyError at query:line:col.
 func (e *Engine) EvalQuery(ctx context.Context, doc any, query string) (*QueryResult, error) {
-	if e.compiled != nil {
-		c, err := e.compiled()
-		if err != nil {
-			return nil, err
-		}
-		return c.EvalQuery(ctx, doc, query)
-	}
 	body, err := ast.ParseBodyWithOpts(query, ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
 		return nil, &PolicyError{Msg: "query does not parse:\n" + formatParseError(nameQuery(err))}
 	}
-	raw, err := json.Marshal(doc)
+	value, err := jsonValue(doc)
 	if err != nil {
 		return nil, err
 	}
-	value, err := ast.ValueFromReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	rs, err := rego.New(
-		rego.ParsedQuery(body),
-		rego.Compiler(e.compiler),
-		rego.Store(e.store),
-		rego.Capabilities(Capabilities()),
-		rego.ParsedInput(value),
-		rego.StrictBuiltinErrors(true),
-	).Eval(ctx)
+	rs, err := e.eval.evalQuery(ctx, value, body)
 	if err != nil {
 		var errs ast.Errors
 		if errors.As(err, &errs) {
 			return nil, &PolicyError{Msg: "query does not compile:\n" + formatAstErrors(nameQuery(errs).(ast.Errors)), Err: err}
 		}
-		return nil, &PolicyError{Msg: "query evaluation failed: " + err.Error(), Err: err}
+		return nil, evalFailed(ctx, "query evaluation failed", err)
 	}
 	res := &QueryResult{Vars: queryVars(body), Rows: []QueryRow{}}
 	res.Value = len(body) == 1 && len(body.Vars(ast.VarVisitorParams{SkipRefCallHead: true, SkipRefHead: true, SkipClosures: true})) == 0

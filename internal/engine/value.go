@@ -96,72 +96,88 @@ func (c *converter) term(v reflect.Value, parallel bool) (*ast.Term, error) {
 		if v.Kind() == reflect.Slice && v.IsNil() {
 			return ast.InternedNullTerm, nil
 		}
-		terms := make([]*ast.Term, v.Len())
-		convert := func(c *converter, from, to int) error {
-			for i := from; i < to; i++ {
-				x, err := c.term(v.Index(i), false)
-				if err != nil {
-					return err
-				}
-				terms[i] = x
-			}
-			return nil
-		}
-		if !parallel || len(terms) < parallelFrom {
-			if err := convert(c, 0, len(terms)); err != nil {
-				return nil, err
-			}
-			return ast.ArrayTerm(terms...), nil
-		}
-		workers := runtime.GOMAXPROCS(0)
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[w] = convert(newConverter(), w*len(terms)/workers, (w+1)*len(terms)/workers)
-			}()
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		return ast.ArrayTerm(terms...), nil
+		return c.list(v, parallel)
 	case reflect.Map:
 		if v.IsNil() {
 			return ast.InternedNullTerm, nil
 		}
-		if v.Type().Key().Kind() != reflect.String {
-			return nil, fmt.Errorf("input: map with %s keys", v.Type().Key())
-		}
-		items := make([][2]*ast.Term, 0, v.Len())
-		iter := v.MapRange()
-		for iter.Next() {
-			x, err := c.term(iter.Value(), parallel)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, [2]*ast.Term{c.str(iter.Key().String()), x})
-		}
-		return ast.ObjectTerm(items...), nil
+		return c.object(v, parallel)
 	case reflect.Struct:
-		fields := structFields(v.Type())
-		items := make([][2]*ast.Term, 0, len(fields))
-		for _, f := range fields {
-			fv := v.FieldByIndex(f.index)
-			if f.omitEmpty && fv.IsZero() {
-				continue
-			}
-			x, err := c.term(fv, parallel)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, [2]*ast.Term{f.key, x})
-		}
-		return ast.ObjectTerm(items...), nil
+		return c.structure(v, parallel)
 	}
 	return nil, fmt.Errorf("input: cannot convert %s", v.Type())
+}
+
+// list converts a slice or an array, on every core when parallel is set
+// and the list is long.
+func (c *converter) list(v reflect.Value, parallel bool) (*ast.Term, error) {
+	terms := make([]*ast.Term, v.Len())
+	convert := func(c *converter, from, to int) error {
+		for i := from; i < to; i++ {
+			x, err := c.term(v.Index(i), false)
+			if err != nil {
+				return err
+			}
+			terms[i] = x
+		}
+		return nil
+	}
+	if !parallel || len(terms) < parallelFrom {
+		if err := convert(c, 0, len(terms)); err != nil {
+			return nil, err
+		}
+		return ast.ArrayTerm(terms...), nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = convert(newConverter(), w*len(terms)/workers, (w+1)*len(terms)/workers)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return ast.ArrayTerm(terms...), nil
+}
+
+// object converts a map with string keys.
+func (c *converter) object(v reflect.Value, parallel bool) (*ast.Term, error) {
+	if v.Type().Key().Kind() != reflect.String {
+		return nil, fmt.Errorf("input: map with %s keys", v.Type().Key())
+	}
+	items := make([][2]*ast.Term, 0, v.Len())
+	iter := v.MapRange()
+	for iter.Next() {
+		x, err := c.term(iter.Value(), parallel)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, [2]*ast.Term{c.str(iter.Key().String()), x})
+	}
+	return ast.ObjectTerm(items...), nil
+}
+
+// structure converts a struct as encoding/json would.
+func (c *converter) structure(v reflect.Value, parallel bool) (*ast.Term, error) {
+	fields := structFields(v.Type())
+	items := make([][2]*ast.Term, 0, len(fields))
+	for _, f := range fields {
+		fv := v.FieldByIndex(f.index)
+		if f.omitEmpty && fv.IsZero() {
+			continue
+		}
+		x, err := c.term(fv, parallel)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, [2]*ast.Term{f.key, x})
+	}
+	return ast.ObjectTerm(items...), nil
 }
 
 type field struct {

@@ -103,47 +103,14 @@ func (r *TestReport) Count(status string) int {
 // the sandboxed capabilities of a check and coverage of the policy files
 // under test. A policy or test that does not compile is a *PolicyError.
 func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
-	modules, err := BuiltinModules(!opts.NoBuiltin)
+	builtinTests := opts.BuiltinTests
+	if opts.NoBuiltin {
+		builtinTests = nil
+	}
+	set, err := loadPolicies(Options{PolicyDirs: opts.PolicyDirs, DataPaths: opts.DataPaths, NoBuiltin: opts.NoBuiltin}, true, builtinTests)
 	if err != nil {
 		return nil, err
 	}
-	// Coverage is reported for the policies whose tests run: the built-in
-	// ones unless dropped, and the user's (the library alone, kept for
-	// --no-builtin, is not the user's to cover).
-	covered := map[string]*ast.Module{}
-	if !opts.NoBuiltin {
-		maps.Copy(covered, modules)
-	}
-	user, err := UserModules(opts.PolicyDirs)
-	if err != nil {
-		return nil, err
-	}
-	for name, m := range user {
-		if !isTestPackage(name, m.Package.Path) {
-			covered[name] = m
-		}
-	}
-	maps.Copy(modules, user)
-	if opts.BuiltinTests != nil && !opts.NoBuiltin {
-		tests, err := TestModules(opts.BuiltinTests, "policies_test")
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(modules, tests)
-	}
-	userTests, err := UserTestModules(opts.PolicyDirs)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(modules, userTests)
-	if err := checkRulePackages(modules); err != nil {
-		return nil, err
-	}
-	data, err := LoadData(opts.DataPaths)
-	if err != nil {
-		return nil, err
-	}
-
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -153,7 +120,7 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	runner := newTestRunner(compiler, data, timeout)
+	runner := newTestRunner(compiler, set.data, timeout)
 	if opts.Run != "" {
 		if _, err := regexp.Compile(opts.Run); err != nil {
 			return nil, fmt.Errorf("test filter %q: %w", opts.Run, err)
@@ -163,7 +130,7 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if opts.Coverage {
 		runner.SetCoverageQueryTracer(cov)
 	}
-	results, err := runTests(ctx, runner, modules)
+	results, err := runTests(ctx, runner, set.modules)
 	if err != nil {
 		return nil, err
 	}
@@ -172,32 +139,11 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		return nil, err
 	}
 	report := &TestReport{Tests: []TestResult{}, Files: []FileCoverage{}}
-	var failed []string
 	for _, r := range results {
 		report.Tests = append(report.Tests, testResult(r))
-		if r.Fail {
-			failed = append(failed, regexp.QuoteMeta(r.Package+"."+r.Name))
-		}
 	}
-	if len(failed) > 0 {
-		// Run the failing tests again with a trace (which coverage cannot
-		// share) to point at the expression that failed.
-		compiler, err := newCompiler(true)
-		if err != nil {
-			return nil, err
-		}
-		runner := newTestRunner(compiler, data, timeout).EnableTracing(true).Filter("^(" + strings.Join(failed, "|") + ")$")
-		if traced, err := runTests(ctx, runner, modules); err == nil {
-			at := map[string]string{}
-			for _, r := range traced {
-				at[strings.TrimPrefix(r.Package, "data.")+"."+r.Name] = failureLine(r.Trace)
-			}
-			for i, t := range report.Tests {
-				if t.Status == TestFail {
-					report.Tests[i].FailedAt = at[t.Name]
-				}
-			}
-		}
+	if err := locateFailures(ctx, report.Tests, set, timeout); err != nil {
+		return nil, err
 	}
 	sort.Slice(report.Tests, func(i, j int) bool {
 		a, b := report.Tests[i], report.Tests[j]
@@ -210,11 +156,61 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		return a.Name < b.Name
 	})
 	if opts.Coverage {
+		covered := set.underTest(!opts.NoBuiltin)
 		cr := policyCoverage(cov.Report(covered), covered)
 		report.CoverReport = &cr
 		report.Files, report.Coverage = coverage(cr, covered)
 	}
 	return report, nil
+}
+
+// underTest are the policies whose coverage verify reports: the built-in
+// ones unless dropped, and the user's (the library alone, kept for
+// --no-builtin, is not the user's to cover), never tests.
+func (set *policySet) underTest(builtin bool) map[string]*ast.Module {
+	covered := map[string]*ast.Module{}
+	if builtin {
+		maps.Copy(covered, set.builtin)
+	}
+	for name, m := range set.user {
+		if !isTestPackage(name, m.Package.Path) {
+			covered[name] = m
+		}
+	}
+	return covered
+}
+
+// locateFailures runs the failing tests again with a trace (which coverage
+// cannot share) to point at the expression that failed.
+func locateFailures(ctx context.Context, tests []TestResult, set *policySet, timeout time.Duration) error {
+	var failed []string
+	for _, t := range tests {
+		if t.Status == TestFail {
+			failed = append(failed, regexp.QuoteMeta("data."+t.Name))
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	compiler, err := newCompiler(true)
+	if err != nil {
+		return err
+	}
+	runner := newTestRunner(compiler, set.data, timeout).EnableTracing(true).Filter("^(" + strings.Join(failed, "|") + ")$")
+	traced, err := runTests(ctx, runner, set.modules)
+	if err != nil {
+		return nil // the failures stay where they are, unlocated
+	}
+	at := map[string]string{}
+	for _, r := range traced {
+		at[strings.TrimPrefix(r.Package, "data.")+"."+r.Name] = failureLine(r.Trace)
+	}
+	for i, t := range tests {
+		if t.Status == TestFail {
+			tests[i].FailedAt = at[t.Name]
+		}
+	}
+	return nil
 }
 
 func testResult(r *tester.Result) TestResult {

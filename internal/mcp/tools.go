@@ -11,7 +11,6 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/check"
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/report"
 	"github.com/portguard/portguard/internal/suggest"
@@ -98,16 +97,7 @@ func (s *Server) suggestPort(ctx context.Context, _ *sdk.CallToolRequest, in Sug
 	if in.Count == 0 {
 		in.Count = 1
 	}
-	// --data reaches the classification, as for suggest and check.
-	kb, err := engine.KnowledgeBase(s.opts.Engine.DataPaths)
-	if err != nil {
-		return nil, Suggestion{}, err
-	}
-	doc, err := input.Load(input.Options{Root: pathOrDot(in.Path), Profiles: in.Profiles, Knowledge: kb})
-	if err != nil {
-		return nil, Suggestion{}, err
-	}
-	eng, err := s.opts.NewEngine(s.opts.Engine)
+	doc, eng, err := check.Load(ctx, check.Options{Path: pathOrDot(in.Path), Profiles: in.Profiles, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine})
 	if err != nil {
 		return nil, Suggestion{}, err
 	}
