@@ -5,9 +5,10 @@
 // OPA's evaluator (topdown) interprets the compiled Rego AST: every run of
 // portguard compiled about forty modules (~60 ms) and then spent roughly a
 // microsecond per expression step. The plan is produced once, when the
-// built-in policies change (go test ./internal/engine -run Plan -update),
-// and ships as Go data in the binary, so a run neither parses nor compiles
-// Rego, and each plan statement costs a switch case and a slice access.
+// built-in policies change (`make plan`), by the generator in
+// internal/vm/plangen, and ships as Go data in the binary, so a run neither
+// parses nor compiles Rego, and each plan statement costs a switch case and
+// a slice access. This package is the runtime alone.
 //
 // The semantics follow OPA's WebAssembly compiler, the reference consumer of
 // plans: blocks, breaks counted in enclosing blocks (a scan counts twice, as
@@ -85,7 +86,7 @@ type Func struct {
 }
 
 // Program is a flattened plan, as plain numbers and strings so that it
-// can be written as Go data (GoSource).
+// can be written as Go data (plangen.GoSource).
 type Program struct {
 	Strings  []string
 	Builtins []string

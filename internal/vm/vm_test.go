@@ -8,14 +8,12 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/bundle"
-	"github.com/open-policy-agent/opa/v1/compile"
-	"github.com/open-policy-agent/opa/v1/ir"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/portguard/portguard/internal/vm"
+	"github.com/portguard/portguard/internal/vm/plangen"
 )
 
 // machine plans data.t.out over module and loads it.
@@ -25,16 +23,7 @@ func machine(t *testing.T, module string) *vm.Machine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bundle.Bundle{Modules: []bundle.ModuleFile{{Path: "t.rego", URL: "t.rego", Parsed: m, Raw: []byte(module)}}}
-	c := compile.New().WithTarget(compile.TargetPlan).WithEntrypoints("t/out").WithBundle(b)
-	if err := c.Build(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var policy ir.Policy
-	if err := json.Unmarshal(c.Bundle().PlanModules[0].Raw, &policy); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := vm.Flatten(&policy)
+	prog, err := plangen.Plan(map[string]*ast.Module{"t.rego": m}, "t/out", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,80 +92,83 @@ func run(t *testing.T, m *vm.Machine, input, data string) (string, error) {
 	return string(out), nil
 }
 
+// topdownCases are the policies of TestMatchesTopdown, with the data and
+// the inputs each runs on.
+var topdownCases = []struct {
+	name, module string
+	data         string
+	inputs       []string
+}{
+	{"else chain", `package t
+f(x) := "big" if x > 5
+else := "mid" if x > 2
+else := "small"
+out := [f(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, 3, 9]}`, `{"xs": []}`, `{}`}},
+	{"every", `package t
+out := {"all_positive": pos, "domain_ok": ok}
+default pos := false
+pos if every x in input.xs { x > 0 }
+default ok := false
+ok if {
+input.xs
+every k, v in input.xs { k != v }
+}`, `{}`, []string{`{"xs": [1, 2]}`, `{"xs": [1, -2]}`, `{"xs": {"a": "b"}}`, `{"xs": 3}`, `{"xs": []}`}},
+	{"not and nested not", `package t
+q if input.a == 1
+r if not q
+out := {"r": r, "s": s}
+default s := "none"
+s := "x" if {
+not q
+not input.b == 2
+}`, `{}`, []string{`{"a": 1}`, `{"a": 2}`, `{"a": 2, "b": 2}`, `{}`}},
+	{"multi-value rule grouping", `package t
+g[k] contains v if {
+some v in input.xs
+k := sprintf("%d", [v % 3])
+}
+out := {k: sort(vs) | some k, vs in g}`, `{}`, []string{`{"xs": [1, 2, 3, 4, 5, 6, 7]}`, `{"xs": []}`}},
+	{"nested multi-value rule", `package t
+g[a][b] contains v if {
+some v in input.xs
+a := v.a
+b := v.b
+}
+out := g`, `{}`, []string{`{"xs": [{"a": "x", "b": "y"}, {"a": "x", "b": "z"}, {"a": "x", "b": "y", "c": 1}]}`}},
+	{"partial object and conflict", `package t
+o[k] := v if some k, v in input.obj
+out := o`, `{}`, []string{`{"obj": {"a": 1, "b": [1, 2]}}`, `{"obj": {}}`}},
+	{"complete rule conflict", `package t
+out := input.a if input.a
+out := input.b if input.b`, `{}`, []string{`{"a": 1}`, `{"a": 1, "b": 1}`, `{"a": 1, "b": 2}`}},
+	{"unification and membership", `package t
+out := [[a, b] | some pair in input.pairs; [a, b] := pair; not a in {2, 3}]`, `{}`, []string{`{"pairs": [[1, 2], [2, 3], [4, 5], [6]]}`}},
+	{"built-in errors are undefined", `package t
+out := [n | some s in input.s; n := to_number(s)]`, `{}`, []string{`{"s": ["1", "x", "2.5"]}`}},
+	{"data, sets, object.get, count", `package t
+kb := data.kb
+out := {"known": {i | some i in input.images; kb[i]}, "n": count(kb), "d": object.get(kb, "none", "default"), "union": {1, 2} | {input.x}}`, `{"kb": {"postgres": 1, "redis": 2}}`, []string{`{"images": ["postgres", "nginx"], "x": 5}`}},
+	{"functions with several bodies", `package t
+kind(x) := "num" if is_number(x)
+kind(x) := "str" if is_string(x)
+out := [kind(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, "a", true]}`}},
+	{"iteration over objects and sets", `package t
+out := {"keys": [k | input.obj[k]], "vals": [v | some v in {x | some x in input.xs}], "deep": [x | x := input.obj[_][_]]}`, `{}`, []string{`{"obj": {"b": [1], "a": [2, 3]}, "xs": [3, 1, 2, 1]}`}},
+	{"or via else and early exit", `package t
+first := x if {
+some x in input.xs
+x > 2
+}
+out := first`, `{}`, []string{`{"xs": [1, 5]}`, `{"xs": [1]}`, `{"xs": [3, 5]}`}},
+}
+
 // TestMatchesTopdown runs small policies that exercise each construct of
 // the plans (else chains, every, not, multi-value and partial rules, nested
 // comprehensions, unification, built-in errors, base and virtual data)
 // on the machine and on topdown, over inputs that take each branch, and
 // requires the same value.
 func TestMatchesTopdown(t *testing.T) {
-	cases := []struct {
-		name, module string
-		data         string
-		inputs       []string
-	}{
-		{"else chain", `package t
-f(x) := "big" if x > 5
-else := "mid" if x > 2
-else := "small"
-out := [f(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, 3, 9]}`, `{"xs": []}`, `{}`}},
-		{"every", `package t
-out := {"all_positive": pos, "domain_ok": ok}
-default pos := false
-pos if every x in input.xs { x > 0 }
-default ok := false
-ok if {
-	input.xs
-	every k, v in input.xs { k != v }
-}`, `{}`, []string{`{"xs": [1, 2]}`, `{"xs": [1, -2]}`, `{"xs": {"a": "b"}}`, `{"xs": 3}`, `{"xs": []}`}},
-		{"not and nested not", `package t
-q if input.a == 1
-r if not q
-out := {"r": r, "s": s}
-default s := "none"
-s := "x" if {
-	not q
-	not input.b == 2
-}`, `{}`, []string{`{"a": 1}`, `{"a": 2}`, `{"a": 2, "b": 2}`, `{}`}},
-		{"multi-value rule grouping", `package t
-g[k] contains v if {
-	some v in input.xs
-	k := sprintf("%d", [v % 3])
-}
-out := {k: sort(vs) | some k, vs in g}`, `{}`, []string{`{"xs": [1, 2, 3, 4, 5, 6, 7]}`, `{"xs": []}`}},
-		{"nested multi-value rule", `package t
-g[a][b] contains v if {
-	some v in input.xs
-	a := v.a
-	b := v.b
-}
-out := g`, `{}`, []string{`{"xs": [{"a": "x", "b": "y"}, {"a": "x", "b": "z"}, {"a": "x", "b": "y", "c": 1}]}`}},
-		{"partial object and conflict", `package t
-o[k] := v if some k, v in input.obj
-out := o`, `{}`, []string{`{"obj": {"a": 1, "b": [1, 2]}}`, `{"obj": {}}`}},
-		{"complete rule conflict", `package t
-out := input.a if input.a
-out := input.b if input.b`, `{}`, []string{`{"a": 1}`, `{"a": 1, "b": 1}`, `{"a": 1, "b": 2}`}},
-		{"unification and membership", `package t
-out := [[a, b] | some pair in input.pairs; [a, b] := pair; not a in {2, 3}]`, `{}`, []string{`{"pairs": [[1, 2], [2, 3], [4, 5], [6]]}`}},
-		{"built-in errors are undefined", `package t
-out := [n | some s in input.s; n := to_number(s)]`, `{}`, []string{`{"s": ["1", "x", "2.5"]}`}},
-		{"data, sets, object.get, count", `package t
-kb := data.kb
-out := {"known": {i | some i in input.images; kb[i]}, "n": count(kb), "d": object.get(kb, "none", "default"), "union": {1, 2} | {input.x}}`, `{"kb": {"postgres": 1, "redis": 2}}`, []string{`{"images": ["postgres", "nginx"], "x": 5}`}},
-		{"functions with several bodies", `package t
-kind(x) := "num" if is_number(x)
-kind(x) := "str" if is_string(x)
-out := [kind(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, "a", true]}`}},
-		{"iteration over objects and sets", `package t
-out := {"keys": [k | input.obj[k]], "vals": [v | some v in {x | some x in input.xs}], "deep": [x | x := input.obj[_][_]]}`, `{}`, []string{`{"obj": {"b": [1], "a": [2, 3]}, "xs": [3, 1, 2, 1]}`}},
-		{"or via else and early exit", `package t
-first := x if {
-	some x in input.xs
-	x > 2
-}
-out := first`, `{}`, []string{`{"xs": [1, 5]}`, `{"xs": [1]}`, `{"xs": [3, 5]}`}},
-	}
-	for _, c := range cases {
+	for _, c := range topdownCases {
 		t.Run(c.name, func(t *testing.T) {
 			m := machine(t, c.module)
 			for _, in := range c.inputs {

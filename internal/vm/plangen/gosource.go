@@ -1,17 +1,19 @@
-package vm
+package plangen
 
 import (
 	"bytes"
 	"fmt"
 	"go/format"
 	"strconv"
+
+	"github.com/portguard/portguard/internal/vm"
 )
 
 // GoSource renders p as a Go file of package pkg that declares
 // `var <name> = &vm.Program{...}` with the doc comment doc, plus the extra
 // declarations given (already Go source). The program is plain constant
 // data, laid out by the linker: loading it costs nothing at run time.
-func GoSource(p *Program, header, pkg, doc, name, extra string) ([]byte, error) {
+func GoSource(p *vm.Program, header, pkg, doc, name, extra string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n\npackage %s\n\nimport \"github.com/portguard/portguard/internal/vm\"\n\n", header, pkg)
 	b.WriteString(GoVar(p, doc, name))
@@ -23,7 +25,7 @@ func GoSource(p *Program, header, pkg, doc, name, extra string) ([]byte, error) 
 
 // GoVar renders one program as the Go declaration `var name = &vm.Program{...}`
 // under its doc comment, for a file that holds several.
-func GoVar(p *Program, doc, name string) string {
+func GoVar(p *vm.Program, doc, name string) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nvar %s = &vm.Program{\n", doc, name)
 	strs := func(field string, ss []string) {
@@ -60,7 +62,7 @@ func GoVar(p *Program, doc, name string) string {
 	return b.String()
 }
 
-func writeFunc(b *bytes.Buffer, f Func) {
+func writeFunc(b *bytes.Buffer, f vm.Func) {
 	list := func(vs []int32) string {
 		var s bytes.Buffer
 		s.WriteString("[]int32{")
