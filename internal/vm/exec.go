@@ -264,15 +264,11 @@ func (e *eval) stale(obj ast.Object) {
 	e.staleList = append(e.staleList, obj)
 }
 
-// settle rehashes the objects that went stale since mark: inserting one
-// key again makes ast recompute the object's hash from its values.
+// settle rehashes the objects that went stale since mark.
 func (e *eval) settle(mark int) {
 	for _, obj := range e.staleList[mark:] {
 		delete(e.staleSet, obj)
-		_ = obj.Iter(func(k, v *ast.Term) error {
-			obj.Insert(k, v)
-			return errStop
-		})
+		rehash(obj)
 	}
 	e.staleList = e.staleList[:mark]
 }
@@ -414,14 +410,14 @@ func (e *eval) get(loc []*ast.Term, o int32) *ast.Term {
 
 // block executes block id and returns fallThrough, returned or the number
 // of enclosing blocks still to leave (0: leave just this one, as an
-// undefined statement does).
+// undefined statement does). The statements a run executes most are
+// cases here; the others are in build.
 func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 	p := e.m.prog
 	b := e.m.blocks[id]
 	for pc := b.Start; pc < b.End; pc++ {
 		in := &e.m.code[pc]
 		switch in.Op {
-		case OpNop:
 		case OpReturnLocal:
 			e.ret = loc[in.A]
 			return returned, nil
@@ -451,8 +447,6 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 					return r - 1, nil
 				}
 			}
-		case OpBreak:
-			return int(in.A), nil
 		case OpDot:
 			src, key := e.get(loc, in.A), e.get(loc, in.B)
 			if in.A < 0 || src == nil || key == nil {
@@ -463,62 +457,22 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 				return 0, nil
 			}
 			loc[in.D] = v
-		case OpLen:
-			src := e.get(loc, in.A)
-			if src == nil {
-				return 0, nil
-			}
-			n := length(src.Value)
-			if n < 0 {
-				return 0, nil
-			}
-			loc[in.D] = e.index(n)
 		case OpScan:
 			r, err := e.scan(loc, in)
 			if err != nil || r != fallThrough {
 				return r, err
 			}
-		case OpNot:
-			r, err := e.block(loc, in.D)
-			if err != nil || r == returned {
-				return r, err
-			}
-			if r == fallThrough {
-				return 0, nil
-			}
-			if r > 0 {
-				return r - 1, nil
-			}
 		case OpAssignInt, OpMakeNumberInt:
 			loc[in.D] = e.index(int(in.A))
 		case OpAssignVar:
 			loc[in.D] = e.get(loc, in.A)
-		case OpAssignVarOnce:
-			v := e.get(loc, in.A)
-			if old := loc[in.D]; old != nil && ast.Compare(old.Value, v.Value) != 0 {
-				return 0, e.fail("complete rules must not produce multiple outputs", nil)
-			}
-			loc[in.D] = v
 		case OpResetLocal:
 			loc[in.D] = nil
-		case OpMakeNull:
-			loc[in.D] = ast.InternedNullTerm
 		case OpMakeNumberRef:
 			loc[in.D] = e.m.numbers[in.A]
-		case OpMakeArray:
-			loc[in.D] = ast.NewTerm(ast.NewArrayWithCapacity(int(in.A)))
-		case OpMakeObject:
-			loc[in.D] = ast.NewTerm(ast.NewObject())
-		case OpMakeSet:
-			loc[in.D] = ast.NewTerm(ast.NewSet())
 		case OpEqual, OpNotEqual:
 			a, b := e.get(loc, in.A), e.get(loc, in.B)
 			if a == nil || b == nil || (ast.Compare(a.Value, b.Value) == 0) != (in.Op == OpEqual) {
-				return 0, nil
-			}
-		case OpIsArray, OpIsObject, OpIsSet:
-			v := e.get(loc, in.A)
-			if in.A < 0 || v == nil || !isKind(v.Value, in.Op) {
 				return 0, nil
 			}
 		case OpIsDefined:
@@ -529,39 +483,104 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 			if loc[in.A] != nil {
 				return 0, nil
 			}
-		case OpArrayAppend:
-			// In place, as the plan expects (an array is a reference).
-			t := loc[in.D]
-			t.Value = t.Value.(*ast.Array).Append(e.get(loc, in.A))
-		case OpObjectInsert:
-			obj, k, v := loc[in.D].Value.(ast.Object), e.get(loc, in.A), e.get(loc, in.B)
-			if obj.Get(k) == v {
-				// The plan of a multi-value rule adds to the set in place,
-				// then inserts it again. ast rehashes the whole object on
-				// every insert of an existing key (a pass per element:
-				// quadratic), so the hash is brought up to date once, when
-				// the function returns the object (settle).
-				e.stale(obj)
-				continue
-			}
-			obj.Insert(k, v)
-		case OpObjectInsertOnce:
-			obj := loc[in.D].Value.(ast.Object)
-			k, v := e.get(loc, in.A), e.get(loc, in.B)
-			if old := obj.Get(k); old != nil {
-				if ast.Compare(old.Value, v.Value) != 0 {
-					return 0, e.fail(fmt.Sprintf("object keys must be unique (key %v)", k), nil)
-				}
-				continue
-			}
-			obj.Insert(k, v)
-		case OpSetAdd:
-			loc[in.D].Value.(ast.Set).Add(e.get(loc, in.A))
-		case OpResultSetAdd:
-			e.results = append(e.results, loc[in.A])
 		default:
-			return 0, e.fail(fmt.Sprintf("unknown instruction %d", in.Op), nil)
+			if r, err := e.build(loc, in); err != nil || r != fallThrough {
+				return r, err
+			}
 		}
+	}
+	return fallThrough, nil
+}
+
+// build executes the statements that block leaves out: they make values,
+// add to them, test their kind, negate a block or break out of blocks. It returns what block
+// returns for the statement: fallThrough to go on.
+func (e *eval) build(loc []*ast.Term, in *Instr) (int, error) {
+	switch in.Op {
+	case OpNop:
+	case OpBreak:
+		return int(in.A), nil
+	case OpLen:
+		src := e.get(loc, in.A)
+		if src == nil {
+			return 0, nil
+		}
+		n := length(src.Value)
+		if n < 0 {
+			return 0, nil
+		}
+		loc[in.D] = e.index(n)
+	case OpNot:
+		r, err := e.block(loc, in.D)
+		if err != nil || r == returned {
+			return r, err
+		}
+		if r == fallThrough {
+			return 0, nil
+		}
+		if r > 0 {
+			return r - 1, nil
+		}
+	case OpAssignVarOnce:
+		v := e.get(loc, in.A)
+		if old := loc[in.D]; old != nil && ast.Compare(old.Value, v.Value) != 0 {
+			return 0, e.fail("complete rules must not produce multiple outputs", nil)
+		}
+		loc[in.D] = v
+	case OpIsArray, OpIsObject, OpIsSet:
+		v := e.get(loc, in.A)
+		if in.A < 0 || v == nil || !isKind(v.Value, in.Op) {
+			return 0, nil
+		}
+	case OpMakeNull:
+		loc[in.D] = ast.InternedNullTerm
+	case OpMakeArray:
+		loc[in.D] = ast.NewTerm(ast.NewArrayWithCapacity(int(in.A)))
+	case OpMakeObject:
+		loc[in.D] = ast.NewTerm(ast.NewObject())
+	case OpMakeSet:
+		loc[in.D] = ast.NewTerm(ast.NewSet())
+	default:
+		return e.add(loc, in)
+	}
+	return fallThrough, nil
+}
+
+// add executes the statements that add to a value: an array, an object,
+// a set, the result set.
+func (e *eval) add(loc []*ast.Term, in *Instr) (int, error) {
+	switch in.Op {
+	case OpArrayAppend:
+		// In place, as the plan expects (an array is a reference).
+		appendInPlace(loc[in.D], e.get(loc, in.A))
+	case OpObjectInsert:
+		obj, k, v := loc[in.D].Value.(ast.Object), e.get(loc, in.A), e.get(loc, in.B)
+		if obj.Get(k) == v {
+			// The plan of a multi-value rule adds to the set in place,
+			// then inserts it again. ast rehashes the whole object on
+			// every insert of an existing key (a pass per element:
+			// quadratic), so the hash is brought up to date once, when
+			// the function returns the object (settle).
+			e.stale(obj)
+			return fallThrough, nil
+		}
+		obj.Insert(k, v)
+	case OpObjectInsertOnce:
+		obj := loc[in.D].Value.(ast.Object)
+		k, v := e.get(loc, in.A), e.get(loc, in.B)
+		if old := obj.Get(k); old != nil {
+			if ast.Compare(old.Value, v.Value) != 0 {
+				return 0, e.fail(fmt.Sprintf("object keys must be unique (key %v)", k), nil)
+			}
+			return fallThrough, nil
+		}
+		obj.Insert(k, v)
+	case OpSetAdd:
+		loc[in.D].Value.(ast.Set).Add(e.get(loc, in.A))
+	case OpResultSetAdd:
+		e.results = append(e.results, loc[in.A])
+	default:
+		return 0, e.fail(fmt.Sprintf("unknown instruction %d", in.Op), nil)
 	}
 	return fallThrough, nil
 }
