@@ -135,11 +135,9 @@ func Load(opts Options) (*Document, error) {
 	doc.Repo = repoFacts(root, tree, cfg.MaxFileSize)
 
 	l := &composeLoader{
-		root:  root,
-		env:   portEnv{dotenv: dotenv, file: envFile},
-		limit: cfg.MaxFileSize,
-		files: map[string]*parsedFile{},
-		kb:    kb, categories: cfg.Categories,
+		fileCache: fileCache{root: root, limit: cfg.MaxFileSize, lookup: dotenv.lookup, files: map[string]*parsedFile{}},
+		env:       portEnv{dotenv: dotenv, file: envFile},
+		kb:        kb, categories: cfg.Categories,
 	}
 	// Parse every file, then load every project, on all cores; the results
 	// are merged in project order, so the document does not depend on
