@@ -67,47 +67,7 @@ func classify(kb *KnowledgeBase, categories map[string]string, svc *Service, cmd
 	}
 
 	prog := readPrograms(kb, cmd)
-	server := prog.server
-	switch {
-	case known && entry.Category == "database":
-		// The command refines what the image is.
-		switch {
-		case server != nil && kb.Images[server.id].Family != entry.Family:
-			// A general image running another database's server
-			// ("neon-local" running pageserver): the server says which.
-			id, entry = server.id, kb.Images[server.id]
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, the server of %s", server.exe, displayOf(entry, id))})
-		case prog.router != "":
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a router: it keeps no data", prog.router)})
-		case server == nil && prog.client != "" && !prog.defaultServer:
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a client, and no server: a one-shot job", prog.client)})
-			if explicit == "" {
-				c.Category, c.DecidedBy = "job", "command"
-			}
-		}
-	case !known || entry.Category == "other":
-		switch {
-		case server != nil && !known:
-			id, known = server.id, true
-			entry = kb.Images[id]
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, the server of %s", server.exe, displayOf(entry, id))})
-			if explicit == "" {
-				c.Category, c.DecidedBy = entry.Category, "command"
-			}
-		case prog.router != "" && !known:
-			id, known = prog.routerID, true
-			entry = kb.Images[id]
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a router of %s: it keeps no data", prog.router, displayOf(entry, id))})
-			if explicit == "" {
-				c.Category, c.DecidedBy = "database", "command"
-			}
-		case prog.client != "" && server == nil:
-			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a database client: a one-shot job", prog.client)})
-			if explicit == "" {
-				c.Category, c.DecidedBy = "job", "command"
-			}
-		}
-	}
+	id, entry, known = c.readCommand(kb, prog, id, entry, explicit != "")
 
 	if known {
 		c.Kind, c.Family, c.Display = id, entry.Family, displayOf(entry, id)
@@ -133,6 +93,56 @@ func classify(kb *KnowledgeBase, categories map[string]string, svc *Service, cmd
 	sort.Ints(c.Ports)
 	c.Ports = slices.Compact(c.Ports)
 	return c
+}
+
+// readCommand refines what the image says with what the command runs
+// (see Classification, 3): it returns the knowledge base entry that now
+// describes the service, and records the evidence; explicit is true when
+// the user gave the category, which the command then does not change.
+func (c *Classification) readCommand(kb *KnowledgeBase, prog programs, id string, entry ImageEntry, explicit bool) (string, ImageEntry, bool) {
+	known := id != ""
+	server := prog.server
+	switch {
+	case known && entry.Category == "database":
+		// The command refines what the image is.
+		switch {
+		case server != nil && kb.Images[server.id].Family != entry.Family:
+			// A general image running another database's server
+			// ("neon-local" running pageserver): the server says which.
+			id, entry = server.id, kb.Images[server.id]
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, the server of %s", server.exe, displayOf(entry, id))})
+		case prog.router != "":
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a router: it keeps no data", prog.router)})
+		case server == nil && prog.client != "" && !prog.defaultServer:
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a client, and no server: a one-shot job", prog.client)})
+			if !explicit {
+				c.Category, c.DecidedBy = "job", "command"
+			}
+		}
+	case !known || entry.Category == "other":
+		switch {
+		case server != nil && !known:
+			id, known = server.id, true
+			entry = kb.Images[id]
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, the server of %s", server.exe, displayOf(entry, id))})
+			if !explicit {
+				c.Category, c.DecidedBy = entry.Category, "command"
+			}
+		case prog.router != "" && !known:
+			id, known = prog.routerID, true
+			entry = kb.Images[id]
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a router of %s: it keeps no data", prog.router, displayOf(entry, id))})
+			if !explicit {
+				c.Category, c.DecidedBy = "database", "command"
+			}
+		case prog.client != "" && server == nil:
+			c.Evidence = append(c.Evidence, Evidence{Kind: "command", Detail: fmt.Sprintf("runs %s, a database client: a one-shot job", prog.client)})
+			if !explicit {
+				c.Category, c.DecidedBy = "job", "command"
+			}
+		}
+	}
+	return id, entry, known
 }
 
 // explicitCategory is the category the user gave: the label, x-portguard,

@@ -54,14 +54,15 @@ func (w want) check(t *testing.T, name string, c Classification) {
 	}
 }
 
-func TestClassifyEvidence(t *testing.T) {
-	cases := []struct {
-		name, compose string
-		want          map[string]want
-	}{
-		{
-			name: "applications whose image names end in a database word",
-			compose: `services:
+// classifyEvidenceCases are compose files and what each of their services
+// is classified as (TestClassifyEvidence).
+var classifyEvidenceCases = []struct {
+	name, compose string
+	want          map[string]want
+}{
+	{
+		name: "applications whose image names end in a database word",
+		compose: `services:
   zabbix-server:
     image: zabbix/zabbix-server-mysql:alpine-7.0-latest
     ports: ["10051:10051"]
@@ -76,18 +77,18 @@ func TestClassifyEvidence(t *testing.T) {
   rest:
     image: postgrest/postgrest:v12
 `,
-			want: map[string]want{
-				"zabbix-server": {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
-				"zabbix-web":    {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
-				"zabbix-proxy":  {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
-				"billing":       {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
-				"meta":          {category: "other", kind: "postgres_meta", by: "image"},
-				"rest":          {category: "other", kind: "postgrest", by: "image"},
-			},
+		want: map[string]want{
+			"zabbix-server": {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
+			"zabbix-web":    {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
+			"zabbix-proxy":  {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
+			"billing":       {category: "other", kind: "applications_with_database_words", by: "image-pattern"},
+			"meta":          {category: "other", kind: "postgres_meta", by: "image"},
+			"rest":          {category: "other", kind: "postgrest", by: "image"},
 		},
-		{
-			name: "one-shot jobs on database images",
-			compose: `services:
+	},
+	{
+		name: "one-shot jobs on database images",
+		compose: `services:
   mongo-init:
     image: mongo:7
     command: mongosh --host mongo1:27017 --eval 'rs.initiate()'
@@ -106,18 +107,18 @@ func TestClassifyEvidence(t *testing.T) {
   migrate:
     image: flyway/flyway:10
 `,
-			want: map[string]want{
-				"mongo-init":        {category: "job", kind: "mongodb", by: "command"},
-				"mongo-init-script": {category: "job", kind: "mongodb", by: "command"},
-				"pg-seed":           {category: "job", kind: "postgres", by: "command"},
-				"dump":              {category: "job", kind: "alpine", by: "command"},
-				"backup":            {category: "job", kind: "database_backup_agents", by: "image"},
-				"migrate":           {category: "job", kind: "database_migrations", by: "image"},
-			},
+		want: map[string]want{
+			"mongo-init":        {category: "job", kind: "mongodb", by: "command"},
+			"mongo-init-script": {category: "job", kind: "mongodb", by: "command"},
+			"pg-seed":           {category: "job", kind: "postgres", by: "command"},
+			"dump":              {category: "job", kind: "alpine", by: "command"},
+			"backup":            {category: "job", kind: "database_backup_agents", by: "image"},
+			"migrate":           {category: "job", kind: "database_migrations", by: "image"},
 		},
-		{
-			name: "routers, sentinels and in-memory stores keep no data",
-			compose: `services:
+	},
+	{
+		name: "routers, sentinels and in-memory stores keep no data",
+		compose: `services:
   mongos:
     image: mongo:7
     command: mongos --configdb cfg/cfg1:27019 --bind_ip_all
@@ -147,22 +148,22 @@ func TestClassifyEvidence(t *testing.T) {
     image: memcached:alpine
     command: ["sh", "-euc", "echo 'mech_list: plain' > /etc/sasl\nexec memcached -S"]
 `,
-			want: map[string]want{
-				"mongos":           {category: "database", kind: "mongodb", by: "image"},
-				"sentinel":         {category: "database", kind: "redis", by: "image"},
-				"sentinel-flag":    {category: "database", kind: "redis", by: "image"},
-				"cache":            {category: "database", kind: "valkey", by: "image"},
-				"persistent":       {category: "database", kind: "redis", by: "image", keepsData: true},
-				"memcached":        {category: "database", kind: "memcached", by: "image"},
-				"pooler":           {category: "database", kind: "pgbouncer", by: "image"},
-				"mongo":            {category: "database", kind: "mongodb", by: "image", keepsData: true},
-				"redis-entrypoint": {category: "database", kind: "redis", by: "image", keepsData: true},
-				"memcached-script": {category: "database", kind: "memcached", by: "image"},
-			},
+		want: map[string]want{
+			"mongos":           {category: "database", kind: "mongodb", by: "image"},
+			"sentinel":         {category: "database", kind: "redis", by: "image"},
+			"sentinel-flag":    {category: "database", kind: "redis", by: "image"},
+			"cache":            {category: "database", kind: "valkey", by: "image"},
+			"persistent":       {category: "database", kind: "redis", by: "image", keepsData: true},
+			"memcached":        {category: "database", kind: "memcached", by: "image"},
+			"pooler":           {category: "database", kind: "pgbouncer", by: "image"},
+			"mongo":            {category: "database", kind: "mongodb", by: "image", keepsData: true},
+			"redis-entrypoint": {category: "database", kind: "redis", by: "image", keepsData: true},
+			"memcached-script": {category: "database", kind: "memcached", by: "image"},
 		},
-		{
-			name: "the command identifies a database on an image the knowledge base does not know",
-			compose: `services:
+	},
+	{
+		name: "the command identifies a database on an image the knowledge base does not know",
+		compose: `services:
   cluster:
     build: .
     command: redis-server --port 7000 --cluster-enabled yes --dir /srv/redis
@@ -176,16 +177,16 @@ func TestClassifyEvidence(t *testing.T) {
     image: acme/watcher:1
     command: ["./watch", "--interval", "5s"]
 `,
-			want: map[string]want{
-				"cluster":    {category: "database", kind: "redis", by: "command", keepsData: true, ports: []int{7000, 26379}, dataDirs: []string{"/srv/redis"}},
-				"compute":    {category: "database", kind: "neon_compute", by: "command", keepsData: true, dataDirs: []string{"/data/compute/pgdata"}},
-				"pageserver": {category: "database", kind: "neon_storage", by: "command", keepsData: true, ports: []int{5454, 6400, 7676, 9898, 50051}, dataDirs: []string{"/data/pageserver"}},
-				"watcher":    {category: "other", by: "none"},
-			},
+		want: map[string]want{
+			"cluster":    {category: "database", kind: "redis", by: "command", keepsData: true, ports: []int{7000, 26379}, dataDirs: []string{"/srv/redis"}},
+			"compute":    {category: "database", kind: "neon_compute", by: "command", keepsData: true, dataDirs: []string{"/data/compute/pgdata"}},
+			"pageserver": {category: "database", kind: "neon_storage", by: "command", keepsData: true, ports: []int{5454, 6400, 7676, 9898, 50051}, dataDirs: []string{"/data/pageserver"}},
+			"watcher":    {category: "other", by: "none"},
 		},
-		{
-			name: "listen port and data directory from the command and the environment",
-			compose: `services:
+	},
+	{
+		name: "listen port and data directory from the command and the environment",
+		compose: `services:
   pg-env:
     image: postgres:16
     environment:
@@ -212,19 +213,19 @@ func TestClassifyEvidence(t *testing.T) {
     image: dpage/pgadmin4
     environment: [PGADMIN_LISTEN_PORT=5050]
 `,
-			want: map[string]want{
-				"pg-env":   {category: "database", kind: "postgres", by: "image", keepsData: true, ports: []int{5433}, dataDirs: []string{"/var/lib/postgresql/data/pgdata"}, listenEnv: []string{"PGPORT"}},
-				"pg-flags": {category: "database", kind: "timescaledb", by: "image", keepsData: true, ports: []int{5434}, dataDirs: []string{"/srv/pg"}, listenEnv: []string{}},
-				"mysql":    {category: "database", kind: "mysql", by: "image", keepsData: true, ports: []int{3307, 33060, 33061}, dataDirs: []string{"/srv/mysql"}},
-				"mongo":    {category: "database", kind: "mongodb", by: "image", keepsData: true, ports: []int{27018, 27019}, dataDirs: []string{"/srv/mongo"}},
-				"es":       {category: "database", kind: "elasticsearch", by: "image", keepsData: true, ports: []int{9201, 9300}, dataDirs: []string{"/srv/es"}},
-				"bitnami":  {category: "database", kind: "bitnami_postgresql", by: "image", keepsData: true, ports: []int{6543}, dataDirs: []string{"/bitnami/pg/data"}},
-				"pgadmin":  {category: "ui", kind: "pgadmin", by: "image", ports: []int{443, 5050}},
-			},
+		want: map[string]want{
+			"pg-env":   {category: "database", kind: "postgres", by: "image", keepsData: true, ports: []int{5433}, dataDirs: []string{"/var/lib/postgresql/data/pgdata"}, listenEnv: []string{"PGPORT"}},
+			"pg-flags": {category: "database", kind: "timescaledb", by: "image", keepsData: true, ports: []int{5434}, dataDirs: []string{"/srv/pg"}, listenEnv: []string{}},
+			"mysql":    {category: "database", kind: "mysql", by: "image", keepsData: true, ports: []int{3307, 33060, 33061}, dataDirs: []string{"/srv/mysql"}},
+			"mongo":    {category: "database", kind: "mongodb", by: "image", keepsData: true, ports: []int{27018, 27019}, dataDirs: []string{"/srv/mongo"}},
+			"es":       {category: "database", kind: "elasticsearch", by: "image", keepsData: true, ports: []int{9201, 9300}, dataDirs: []string{"/srv/es"}},
+			"bitnami":  {category: "database", kind: "bitnami_postgresql", by: "image", keepsData: true, ports: []int{6543}, dataDirs: []string{"/bitnami/pg/data"}},
+			"pgadmin":  {category: "ui", kind: "pgadmin", by: "image", ports: []int{443, 5050}},
 		},
-		{
-			name: "the words a name ends with are a weak guess",
-			compose: `services:
+	},
+	{
+		name: "the words a name ends with are a weak guess",
+		compose: `services:
   orders-db:
     image: acme/orders:2
   orders-db-backup:
@@ -248,23 +249,23 @@ func TestClassifyEvidence(t *testing.T) {
   redis-cluster:
     build: .
 `,
-			want: map[string]want{
-				"orders-db":            {category: "database", kind: "database", by: "name", weak: true, keepsData: true},
-				"orders-db-backup":     {category: "database", kind: "database", by: "name", weak: true, keepsData: true, dataDirs: []string{}},
-				"qdrant_node_1":        {category: "database", kind: "qdrant", by: "name", weak: true, keepsData: true, ports: []int{}, dataDirs: []string{"/qdrant/storage"}},
-				"redis7":               {category: "database", kind: "redis", by: "name", weak: true, keepsData: true, ports: []int{}},
-				"redis-ui":             {category: "ui", by: "image-words", weak: true},
-				"kafka-ui":             {category: "other", kind: "kafka_ui", by: "image"},
-				"exporter-jobs":        {category: "other", by: "none"},
-				"timescaledb-exporter": {category: "exporter", kind: "exporter", by: "name", weak: true},
-				"statbus-db":           {category: "database", kind: "database", by: "image-words", weak: true, keepsData: true},
-				"meta":                 {category: "other", kind: "postgres_meta", by: "image"},
-				"redis-cluster":        {category: "database", kind: "redis", by: "name", weak: true, keepsData: true},
-			},
+		want: map[string]want{
+			"orders-db":            {category: "database", kind: "database", by: "name", weak: true, keepsData: true},
+			"orders-db-backup":     {category: "database", kind: "database", by: "name", weak: true, keepsData: true, dataDirs: []string{}},
+			"qdrant_node_1":        {category: "database", kind: "qdrant", by: "name", weak: true, keepsData: true, ports: []int{}, dataDirs: []string{"/qdrant/storage"}},
+			"redis7":               {category: "database", kind: "redis", by: "name", weak: true, keepsData: true, ports: []int{}},
+			"redis-ui":             {category: "ui", by: "image-words", weak: true},
+			"kafka-ui":             {category: "other", kind: "kafka_ui", by: "image"},
+			"exporter-jobs":        {category: "other", by: "none"},
+			"timescaledb-exporter": {category: "exporter", kind: "exporter", by: "name", weak: true},
+			"statbus-db":           {category: "database", kind: "database", by: "image-words", weak: true, keepsData: true},
+			"meta":                 {category: "other", kind: "postgres_meta", by: "image"},
+			"redis-cluster":        {category: "database", kind: "redis", by: "name", weak: true, keepsData: true},
 		},
-		{
-			name: "what the user says wins",
-			compose: `services:
+	},
+	{
+		name: "what the user says wins",
+		compose: `services:
   labelled:
     image: postgres:16
     labels: {portguard.category: ui}
@@ -277,16 +278,16 @@ func TestClassifyEvidence(t *testing.T) {
     image: mongo:7
     labels: [portguard.category=job]
 `,
-			want: map[string]want{
-				"labelled":     {category: "ui", kind: "postgres", by: "label"},
-				"extension":    {category: "database", by: "x-portguard", keepsData: true},
-				"configured":   {category: "other", kind: "redis", by: "config"},
-				"labelled-job": {category: "job", kind: "mongodb", by: "label"},
-			},
+		want: map[string]want{
+			"labelled":     {category: "ui", kind: "postgres", by: "label"},
+			"extension":    {category: "database", by: "x-portguard", keepsData: true},
+			"configured":   {category: "other", kind: "redis", by: "config"},
+			"labelled-job": {category: "job", kind: "mongodb", by: "label"},
 		},
-		{
-			name: "image names and patterns",
-			compose: `services:
+	},
+	{
+		name: "image names and patterns",
+		compose: `services:
   mirror:
     image: registry.example.com:5000/mirror/postgres:16
   appwrite-pg:
@@ -298,16 +299,18 @@ func TestClassifyEvidence(t *testing.T) {
   node:
     image: quay.io/prometheus/node-exporter:v1.8
 `,
-			want: map[string]want{
-				"mirror":      {category: "database", kind: "postgres", by: "image", keepsData: true},
-				"appwrite-pg": {category: "database", kind: "postgres", by: "image", keepsData: true},
-				"generic":     {category: "database", kind: "database", by: "image-words", weak: true, keepsData: true},
-				"exporter":    {category: "exporter", kind: "database_exporters", by: "image-pattern"},
-				"node":        {category: "other", kind: "node_exporter", by: "image"},
-			},
+		want: map[string]want{
+			"mirror":      {category: "database", kind: "postgres", by: "image", keepsData: true},
+			"appwrite-pg": {category: "database", kind: "postgres", by: "image", keepsData: true},
+			"generic":     {category: "database", kind: "database", by: "image-words", weak: true, keepsData: true},
+			"exporter":    {category: "exporter", kind: "database_exporters", by: "image-pattern"},
+			"node":        {category: "other", kind: "node_exporter", by: "image"},
 		},
-	}
-	for _, tc := range cases {
+	},
+}
+
+func TestClassifyEvidence(t *testing.T) {
+	for _, tc := range classifyEvidenceCases {
 		t.Run(tc.name, func(t *testing.T) {
 			extra := map[string]string{}
 			if strings.Contains(tc.compose, "configured:") {

@@ -42,91 +42,105 @@ func TestKnowledgeBaseEntries(t *testing.T) {
 	for _, id := range kb.ids {
 		e := kb.Images[id]
 		t.Run(id, func(t *testing.T) {
-			if !categories[e.Category] {
-				t.Errorf("category %q", e.Category)
-			}
-			if e.Display == "" {
-				t.Error("no display name")
-			}
-			roles := map[string]bool{"": true}
-			for _, p := range e.Ports {
-				role, ok := e.PortNames[strconv.Itoa(p)]
-				if !ok {
-					t.Errorf("port %d has no entry in port_names", p)
-				}
-				roles[role] = true
-			}
-			if len(e.PortNames) != len(e.Ports) {
-				t.Errorf("port_names %v do not match ports %v", e.PortNames, e.Ports)
-			}
-			for name, role := range e.PortEnv {
-				if !roles[role] {
-					t.Errorf("port_env %s sets the port of role %q, which no port has", name, role)
-				}
-			}
-			for flag, role := range e.PortFlags {
-				if !roles[role] || !strings.HasSuffix(flag, "=") {
-					t.Errorf("port_flags %q: role %q must be a port's, and the flag end in =", flag, role)
-				}
-			}
-			for _, f := range e.DataFlags {
-				if !strings.HasSuffix(f, "=") {
-					t.Errorf("data_flags %q must end in =", f)
-				}
-			}
-			for i, d := range e.DataDirs {
-				if !strings.HasPrefix(d, "/") || strings.HasSuffix(d, "/") {
-					t.Errorf("data dir %q is not an absolute path without a final /", d)
-				}
-				if i == 0 && strings.ContainsAny(d, "*?[") {
-					t.Errorf("the first data dir %q is named in messages: it must not be a glob", d)
-				}
-			}
-			if e.Category != "database" && e.KeepsData != nil && *e.KeepsData {
-				t.Errorf("keeps_data: only a database keeps data")
-			}
-			for _, r := range e.Repos {
-				if r != strings.ToLower(r) || strings.Contains(r, ":") || strings.ContainsAny(strings.Split(r, "/")[0], ".") {
-					t.Errorf("repo %q: lowercase, without registry host or tag", r)
-				}
-				if other, dup := claimed["repo "+r]; dup && other != id {
-					t.Errorf("repo %q is also %s's", r, other)
-				}
-				claimed["repo "+r] = id
-				if c := classifyImage(kb, "svc", r+":1.0"); c.Kind != id || c.Category != e.Category || c.DecidedBy != "image" {
-					t.Errorf("image %s:1.0 is classified %s/%s by %s", r, c.Kind, c.Category, c.DecidedBy)
-				}
-			}
-			for _, n := range e.Names {
-				key := strings.Join(tokens(n), "-")
-				if other, dup := claimed["name "+key]; dup && other != id {
-					t.Errorf("name %q is also %s's", n, other)
-				}
-				claimed["name "+key] = id
-				if e.Generic {
-					if c := classifyImage(kb, "svc", "acme/"+n); c.DecidedBy == "image" {
-						t.Errorf("generic name %q is taken as an image name", n)
-					}
-					continue
-				}
-				if c := classifyImage(kb, "svc", "registry.example.com/acme/"+n+":2"); c.Kind != id || c.DecidedBy != "image" {
-					t.Errorf("image acme/%s is classified %s by %s", n, c.Kind, c.DecidedBy)
-				}
-			}
-			for _, p := range e.Patterns {
-				if _, err := path.Match(p, ""); err != nil {
-					t.Errorf("pattern %q: %v", p, err)
-				}
-			}
-			if len(e.Patterns) > 0 && len(e.Examples) == 0 {
-				t.Error("an entry with patterns gives examples of the images they are for")
-			}
-			for _, x := range e.Examples {
-				if c := classifyImage(kb, "svc", x); c.Kind != id || c.Category != e.Category {
-					t.Errorf("example %s is classified %s/%s by %s", x, c.Kind, c.Category, c.DecidedBy)
-				}
-			}
+			checkEntryShape(t, e)
+			checkEntryClassified(t, kb, id, e, claimed)
 		})
+	}
+}
+
+// checkEntryShape checks the fields of a knowledge base entry.
+func checkEntryShape(t *testing.T, e ImageEntry) {
+	t.Helper()
+	if !categories[e.Category] {
+		t.Errorf("category %q", e.Category)
+	}
+	if e.Display == "" {
+		t.Error("no display name")
+	}
+	roles := map[string]bool{"": true}
+	for _, p := range e.Ports {
+		role, ok := e.PortNames[strconv.Itoa(p)]
+		if !ok {
+			t.Errorf("port %d has no entry in port_names", p)
+		}
+		roles[role] = true
+	}
+	if len(e.PortNames) != len(e.Ports) {
+		t.Errorf("port_names %v do not match ports %v", e.PortNames, e.Ports)
+	}
+	for name, role := range e.PortEnv {
+		if !roles[role] {
+			t.Errorf("port_env %s sets the port of role %q, which no port has", name, role)
+		}
+	}
+	for flag, role := range e.PortFlags {
+		if !roles[role] || !strings.HasSuffix(flag, "=") {
+			t.Errorf("port_flags %q: role %q must be a port's, and the flag end in =", flag, role)
+		}
+	}
+	for _, f := range e.DataFlags {
+		if !strings.HasSuffix(f, "=") {
+			t.Errorf("data_flags %q must end in =", f)
+		}
+	}
+	for i, d := range e.DataDirs {
+		if !strings.HasPrefix(d, "/") || strings.HasSuffix(d, "/") {
+			t.Errorf("data dir %q is not an absolute path without a final /", d)
+		}
+		if i == 0 && strings.ContainsAny(d, "*?[") {
+			t.Errorf("the first data dir %q is named in messages: it must not be a glob", d)
+		}
+	}
+	if e.Category != "database" && e.KeepsData != nil && *e.KeepsData {
+		t.Errorf("keeps_data: only a database keeps data")
+	}
+}
+
+// checkEntryClassified checks that the repositories, names and examples
+// of an entry are classified as it, and that no other entry claims its
+// repositories and names (claimed: by "repo r" and "name n").
+func checkEntryClassified(t *testing.T, kb *KnowledgeBase, id string, e ImageEntry, claimed map[string]string) {
+	t.Helper()
+	for _, r := range e.Repos {
+		if r != strings.ToLower(r) || strings.Contains(r, ":") || strings.ContainsAny(strings.Split(r, "/")[0], ".") {
+			t.Errorf("repo %q: lowercase, without registry host or tag", r)
+		}
+		if other, dup := claimed["repo "+r]; dup && other != id {
+			t.Errorf("repo %q is also %s's", r, other)
+		}
+		claimed["repo "+r] = id
+		if c := classifyImage(kb, "svc", r+":1.0"); c.Kind != id || c.Category != e.Category || c.DecidedBy != "image" {
+			t.Errorf("image %s:1.0 is classified %s/%s by %s", r, c.Kind, c.Category, c.DecidedBy)
+		}
+	}
+	for _, n := range e.Names {
+		key := strings.Join(tokens(n), "-")
+		if other, dup := claimed["name "+key]; dup && other != id {
+			t.Errorf("name %q is also %s's", n, other)
+		}
+		claimed["name "+key] = id
+		if e.Generic {
+			if c := classifyImage(kb, "svc", "acme/"+n); c.DecidedBy == "image" {
+				t.Errorf("generic name %q is taken as an image name", n)
+			}
+			continue
+		}
+		if c := classifyImage(kb, "svc", "registry.example.com/acme/"+n+":2"); c.Kind != id || c.DecidedBy != "image" {
+			t.Errorf("image acme/%s is classified %s by %s", n, c.Kind, c.DecidedBy)
+		}
+	}
+	for _, p := range e.Patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			t.Errorf("pattern %q: %v", p, err)
+		}
+	}
+	if len(e.Patterns) > 0 && len(e.Examples) == 0 {
+		t.Error("an entry with patterns gives examples of the images they are for")
+	}
+	for _, x := range e.Examples {
+		if c := classifyImage(kb, "svc", x); c.Kind != id || c.Category != e.Category {
+			t.Errorf("example %s is classified %s/%s by %s", x, c.Kind, c.Category, c.DecidedBy)
+		}
 	}
 }
 

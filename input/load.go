@@ -2,7 +2,6 @@ package input
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -64,6 +63,67 @@ func EmptyDocument(cfg Config) *Document {
 // file).
 func Load(opts Options) (*Document, error) {
 	quietComposeGo()
+	w, err := where(opts)
+	if err != nil {
+		return nil, err
+	}
+	doc := EmptyDocument(w.cfg)
+	dotenv, envFile, err := loadRootEnv(w.root, w.cfg)
+	if err != nil {
+		doc.Errors = append(doc.Errors, asInputError(err, envFile))
+	}
+	doc.Env.File = envFile
+
+	var projects []Project
+	if len(w.files) > 0 {
+		projects = []Project{ExplicitProject(w.files)}
+		doc.ExplicitFiles = true
+	}
+	tree := Discover(w.projectDir, w.cfg.ComposeFiles, w.cfg.Exclude)
+	tree.under(w.prefix)
+	if len(w.files) == 0 {
+		projects = tree.Projects
+		doc.Errors = append(doc.Errors, tree.Errors...)
+	}
+	doc.Repo = repoFacts(w.root, tree, w.cfg.MaxFileSize)
+
+	l := &composeLoader{
+		fileCache: fileCache{root: w.root, limit: w.cfg.MaxFileSize, lookup: dotenv.lookup, files: map[string]*parsedFile{}},
+		env:       portEnv{dotenv: dotenv, file: envFile},
+		kb:        w.kb, categories: w.cfg.Categories,
+	}
+	doc.addProjects(l.loadProjects(projects, len(w.files) == 0))
+	selectProfiles(doc, opts.Profiles)
+	doc.Env.Vars = envVars(dotenv, doc.Services)
+	conv, tableIgnores, err := loadConventions(w.root, w.cfg)
+	if err != nil {
+		doc.Errors = append(doc.Errors, asInputError(err, w.cfg.ConventionsFile))
+	} else {
+		doc.Conventions = conv
+	}
+	doc.Ignores = resolveIgnores(doc, append(l.inlineIgnores(doc.Files), tableIgnores...))
+	sortErrors(doc.Errors)
+	return doc, nil
+}
+
+// loadPlace is where Load reads: the root (PATH), the -f files, the project
+// directory and its configuration, and the knowledge base.
+type loadPlace struct {
+	root string
+	// files are the -f files, absolute.
+	files []string
+	// projectDir is the directory of the first -f file, as docker compose
+	// takes it, else the root; the root .env, the convention table and
+	// the configuration are read there, and only it is searched for stray
+	// .env files and dotenv loads. prefix is it relative to the root:
+	// paths stay relative to the root.
+	projectDir, prefix string
+	cfg                Config
+	kb                 *KnowledgeBase
+}
+
+// where resolves the root, the -f files and the configuration of a load.
+func where(opts Options) (*loadPlace, error) {
 	root, err := filepath.Abs(opts.Root)
 	if err != nil {
 		return nil, err
@@ -75,140 +135,74 @@ func Load(opts Options) (*Document, error) {
 	if !st.IsDir() {
 		return nil, &ConfigError{File: opts.Root, Msg: "is not a directory (use -f for a single compose file)"}
 	}
-
-	files, err := explicitFiles(root, opts.Files)
-	if err != nil {
+	w := &loadPlace{root: root, projectDir: root, kb: opts.Knowledge}
+	if w.files, err = explicitFiles(root, opts.Files); err != nil {
 		return nil, err
 	}
-	// The project directory: with -f, the directory of the first file, as
-	// docker compose takes it; the root .env, the convention table and the
-	// configuration are read there, and only it is searched for stray .env
-	// files and dotenv loads. Paths stay relative to the root (PATH).
-	projectDir := root
-	if len(files) > 0 {
-		projectDir = filepath.Dir(files[0])
+	if len(w.files) > 0 {
+		w.projectDir = filepath.Dir(w.files[0])
 	}
-	prefix := rel(root, projectDir)
+	w.prefix = rel(root, w.projectDir)
 
-	cfgPath, cfgDisplay := filepath.Join(projectDir, ConfigFileName), path.Join(prefix, ConfigFileName)
+	cfgPath, cfgDisplay := filepath.Join(w.projectDir, ConfigFileName), path.Join(w.prefix, ConfigFileName)
 	if opts.ConfigPath != "" {
 		cfgPath, cfgDisplay = opts.ConfigPath, opts.ConfigPath
 	}
-	cfg, err := LoadConfig(cfgPath, cfgDisplay, opts.ConfigPath != "")
-	if err != nil {
+	if w.cfg, err = LoadConfig(cfgPath, cfgDisplay, opts.ConfigPath != ""); err != nil {
 		return nil, err
 	}
-	cfg.under(prefix)
+	w.cfg.under(w.prefix)
 	for _, p := range opts.Exclude {
 		if err := ValidExclude(p); err != nil {
 			return nil, &ConfigError{File: "--exclude", Msg: err.Error()}
 		}
 	}
-	cfg.Exclude = append(cfg.Exclude, opts.Exclude...)
-
-	kb := opts.Knowledge
-	if kb == nil {
-		if kb, err = BuiltinKnowledgeBase(); err != nil {
+	w.cfg.Exclude = append(w.cfg.Exclude, opts.Exclude...)
+	if w.kb == nil {
+		if w.kb, err = BuiltinKnowledgeBase(); err != nil {
 			return nil, err
 		}
 	}
+	return w, nil
+}
 
-	doc := EmptyDocument(cfg)
-
-	dotenv, envFile, err := loadRootEnv(root, cfg)
-	if err != nil {
-		doc.Errors = append(doc.Errors, asInputError(err, envFile))
-	}
-	doc.Env.File = envFile
-
-	var projects []Project
-	if len(files) > 0 {
-		projects = []Project{ExplicitProject(files)}
-		doc.ExplicitFiles = true
-	}
-	tree := Discover(projectDir, cfg.ComposeFiles, cfg.Exclude)
-	tree.under(prefix)
-	if len(files) == 0 {
-		projects = tree.Projects
-		doc.Errors = append(doc.Errors, tree.Errors...)
-	}
-	doc.Repo = repoFacts(root, tree, cfg.MaxFileSize)
-
-	l := &composeLoader{
-		fileCache: fileCache{root: root, limit: cfg.MaxFileSize, lookup: dotenv.lookup, files: map[string]*parsedFile{}},
-		env:       portEnv{dotenv: dotenv, file: envFile},
-		kb:        kb, categories: cfg.Categories,
-	}
-	// Parse every file, then load every project, on all cores; the results
-	// are merged in project order, so the document does not depend on
-	// scheduling.
-	var all []string
-	for _, p := range projects {
-		all = append(all, p.Files...)
-	}
-	// Every file is read first, and parsed now only when it may include or
-	// extend another: the projects to load depend on what is included and
-	// extended. The other files are parsed by the project that loads them,
-	// which drops their trees when it is done, so that the trees of all
-	// files are never in memory at once.
-	parallel(len(all), func(i int) { l.prefetch(all[i]) })
-	absorbed := l.absorbed(projects)
-	l.shared = absorbed
-	var kept []Project
-	for _, p := range projects {
-		if len(opts.Files) == 0 && absorbed[p.Files[0]] {
-			continue
-		}
-		kept = append(kept, p)
-	}
-	facts := make([]projectFacts, len(kept))
-	parallel(len(kept), func(i int) {
-		facts[i] = l.loadProject(kept[i])
-		for _, f := range kept[i].Files {
-			l.release(f)
-		}
-	})
+// addProjects appends the facts of the projects to the document, in
+// project order, each unset variable once.
+func (d *Document) addProjects(facts []projectFacts) {
 	var nFiles, nServices, nVolumes int
 	for _, pf := range facts {
 		nFiles += len(pf.files)
 		nServices += len(pf.services)
 		nVolumes += len(pf.volumes)
 	}
-	doc.Files = make([]File, 0, nFiles)
-	doc.Services = make([]Service, 0, nServices)
-	doc.Volumes = make([]Volume, 0, nVolumes)
+	d.Files = make([]File, 0, nFiles)
+	d.Services = make([]Service, 0, nServices)
+	d.Volumes = make([]Volume, 0, nVolumes)
 	unsetSeen := map[string]bool{}
 	for _, pf := range facts {
-		doc.Files = append(doc.Files, pf.files...)
-		doc.Services = append(doc.Services, pf.services...)
-		doc.Volumes = append(doc.Volumes, pf.volumes...)
+		d.Files = append(d.Files, pf.files...)
+		d.Services = append(d.Services, pf.services...)
+		d.Volumes = append(d.Volumes, pf.volumes...)
 		for _, u := range pf.unset {
 			if !unsetSeen[u.Name] {
 				unsetSeen[u.Name] = true
-				doc.Unset = append(doc.Unset, u)
+				d.Unset = append(d.Unset, u)
 			}
 		}
-		doc.Errors = append(doc.Errors, pf.errors...)
+		d.Errors = append(d.Errors, pf.errors...)
 	}
-	selectProfiles(doc, opts.Profiles)
-	doc.Env.Vars = envVars(dotenv, doc.Services)
-	conv, tableIgnores, err := loadConventions(root, cfg)
-	if err != nil {
-		doc.Errors = append(doc.Errors, asInputError(err, cfg.ConventionsFile))
-	} else {
-		doc.Conventions = conv
-	}
-	// Inline suppressions: the compose files were read by the loader,
-	// which keeps their bytes.
+}
+
+// inlineIgnores reads the portguard:ignore comments of the compose files
+// that took part, from the bytes the loader kept.
+func (l *composeLoader) inlineIgnores(files []File) []Ignore {
 	var ignores []Ignore
-	for _, f := range doc.Files {
-		if pf := l.read(filepath.Join(root, filepath.FromSlash(f.Path))); pf.readErr == nil {
+	for _, f := range files {
+		if pf := l.read(filepath.Join(l.root, filepath.FromSlash(f.Path))); pf.readErr == nil {
 			ignores = append(ignores, yamlIgnores(f.Path, pf.data)...)
 		}
 	}
-	doc.Ignores = resolveIgnores(doc, append(ignores, tableIgnores...))
-	sortErrors(doc.Errors)
-	return doc, nil
+	return ignores
 }
 
 // explicitFiles resolves the -f files: a relative path is taken from the
@@ -339,9 +333,4 @@ func sortErrors(errs []InputError) {
 		}
 		return errs[i].Line < errs[j].Line
 	})
-}
-
-// Summary renders the document's size for logs.
-func (d *Document) Summary() string {
-	return fmt.Sprintf("%d files, %d services, %d errors", len(d.Files), len(d.Services), len(d.Errors))
 }

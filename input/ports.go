@@ -105,15 +105,7 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 		}
 	}
 
-	hostRef := -1
-	for i := range refs {
-		a, errA := env.parsePorts(withRef(raw, refs, filled, i, probeValues[0]))
-		b, errB := env.parsePorts(withRef(raw, refs, filled, i, probeValues[1]))
-		if errA == nil && errB == nil && publishedSpanText(a) != publishedSpanText(b) {
-			hostRef = i
-			break
-		}
-	}
+	hostRef := env.hostRef(raw, refs, filled)
 	if hostRef < 0 {
 		// A literal host port (or none at all, which docker picks at random).
 		if r := publishedSpan(cfgs); r != nil {
@@ -137,6 +129,19 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 		}
 	}
 	return p, nil
+}
+
+// hostRef finds the reference that sets the host port: the published
+// port changes with it (see probeValues). It is -1 when none does.
+func (env portEnv) hostRef(raw string, refs []varRef, filled []string) int {
+	for i := range refs {
+		a, errA := env.parsePorts(withRef(raw, refs, filled, i, probeValues[0]))
+		b, errB := env.parsePorts(withRef(raw, refs, filled, i, probeValues[1]))
+		if errA == nil && errB == nil && publishedSpanText(a) != publishedSpanText(b) {
+			return i
+		}
+	}
+	return -1
 }
 
 // portFills lists the values to try for the references of a mapping:

@@ -27,58 +27,50 @@ type composeLoader struct {
 	categories map[string]string
 }
 
+// loadProjects loads every project on all cores; the results are in
+// project order, so the document does not depend on scheduling. Every file
+// is read first, and parsed now only when it may include or extend
+// another: the projects to load depend on what is included and extended
+// (a discovered file that another includes or extends belongs to that
+// project, see absorbed). The other files are parsed by the project that
+// loads them, which drops their trees when it is done, so that the trees
+// of all files are never in memory at once.
+func (l *composeLoader) loadProjects(projects []Project, discovered bool) []projectFacts {
+	var all []string
+	for _, p := range projects {
+		all = append(all, p.Files...)
+	}
+	parallel(len(all), func(i int) { l.prefetch(all[i]) })
+	absorbed := l.absorbed(projects)
+	l.shared = absorbed
+	var kept []Project
+	for _, p := range projects {
+		if discovered && absorbed[p.Files[0]] {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	facts := make([]projectFacts, len(kept))
+	parallel(len(kept), func(i int) {
+		facts[i] = l.loadProject(kept[i])
+		for _, f := range kept[i].Files {
+			l.release(f)
+		}
+	})
+	return facts
+}
+
 // loadProject builds the facts of one project: compose-go's merged model
 // (include, extends, all profiles, override files) for what a service is,
 // and the node walk of every file involved for where each port, volume and
 // environment entry is written.
 func (l *composeLoader) loadProject(p Project) projectFacts {
 	var pf projectFacts
-	var files []*composeFile
-	for i, abs := range p.Files {
-		cf, err := l.file(abs)
-		if err != nil {
-			pf.errors = append(pf.errors, asInputError(err, rel(l.root, abs)))
-			continue
-		}
-		role := "base"
-		if i > 0 {
-			role = "override"
-		}
-		pf.files = append(pf.files, File{Path: cf.rel, Role: role})
-		files = append(files, cf)
-	}
-	if len(files) == 0 || len(files) < len(p.Files) {
-		// A broken base or override file changes the merged project: judging
-		// the rest would report on a project docker compose would not run.
-		pf.files = nil
+	files := l.projectFiles(p, &pf)
+	if files == nil {
 		return pf
 	}
-
-	// The files docker compose reads for this project, in merge order:
-	// each file's includes before the file itself.
-	var walkFiles []*composeFile
-	seen := map[string]bool{}
-	var addWithIncludes func(cf *composeFile, role string)
-	addWithIncludes = func(cf *composeFile, role string) {
-		if seen[cf.abs] {
-			return
-		}
-		seen[cf.abs] = true
-		for _, inc := range cf.includes {
-			icf, err := l.file(inc)
-			if err != nil {
-				pf.errors = append(pf.errors, asInputError(err, rel(l.root, inc)))
-				continue
-			}
-			pf.files = append(pf.files, File{Path: icf.rel, Role: "include"})
-			addWithIncludes(icf, "include")
-		}
-		walkFiles = append(walkFiles, cf)
-	}
-	for _, cf := range files {
-		addWithIncludes(cf, "")
-	}
-
+	walkFiles, seen := l.withIncludes(files, &pf)
 	name := l.projectName(files)
 	for i := range pf.files {
 		pf.files[i].Project = name
@@ -117,6 +109,60 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 	}
 	sort.Slice(pf.files, func(i, j int) bool { return pf.files[i].Path < pf.files[j].Path })
 	return pf
+}
+
+// projectFiles parses the files of a project (its base file, then its
+// override files) and lists them in pf. It returns nil when one is broken:
+// a broken base or override file changes the merged project, and judging
+// the rest would report on a project docker compose would not run.
+func (l *composeLoader) projectFiles(p Project, pf *projectFacts) []*composeFile {
+	var files []*composeFile
+	for i, abs := range p.Files {
+		cf, err := l.file(abs)
+		if err != nil {
+			pf.errors = append(pf.errors, asInputError(err, rel(l.root, abs)))
+			continue
+		}
+		role := "base"
+		if i > 0 {
+			role = "override"
+		}
+		pf.files = append(pf.files, File{Path: cf.rel, Role: role})
+		files = append(files, cf)
+	}
+	if len(files) == 0 || len(files) < len(p.Files) {
+		pf.files = nil
+		return nil
+	}
+	return files
+}
+
+// withIncludes lists the files docker compose reads for a project, in
+// merge order: each file's includes before the file itself. The included
+// files join pf's files; seen holds every file listed.
+func (l *composeLoader) withIncludes(files []*composeFile, pf *projectFacts) (walkFiles []*composeFile, seen map[string]bool) {
+	seen = map[string]bool{}
+	var add func(cf *composeFile)
+	add = func(cf *composeFile) {
+		if seen[cf.abs] {
+			return
+		}
+		seen[cf.abs] = true
+		for _, inc := range cf.includes {
+			icf, err := l.file(inc)
+			if err != nil {
+				pf.errors = append(pf.errors, asInputError(err, rel(l.root, inc)))
+				continue
+			}
+			pf.files = append(pf.files, File{Path: icf.rel, Role: "include"})
+			add(icf)
+		}
+		walkFiles = append(walkFiles, cf)
+	}
+	for _, cf := range files {
+		add(cf)
+	}
+	return walkFiles, seen
 }
 
 // unsetVars lists the variables the files reference outside ports that

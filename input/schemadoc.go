@@ -141,44 +141,41 @@ func (r *schemaDoc) typeOf(n *orderedObject, path string) string {
 	}
 	var out []string
 	for _, t := range types {
-		switch t {
-		case "array":
-			item, _ := n.get("items").(*orderedObject)
-			s := "array"
-			if item != nil {
-				s = "array of " + r.typeOf(item, path+"[]")
-			}
-			if n.get("minItems") == json.Number("2") && n.get("maxItems") == json.Number("2") {
-				s = "[low, high] of " + r.typeOf(item, path+"[]")
-			}
-			out = append(out, s)
-		case "object":
-			switch {
-			case n.get("properties") != nil:
-				out = append(out, r.link(path, n))
-			case n.get("additionalProperties") != nil:
-				if add, ok := n.get("additionalProperties").(*orderedObject); ok {
-					out = append(out, "object of "+r.typeOf(add, path+"{}"))
-				} else {
-					out = append(out, "object")
-				}
-			default:
-				out = append(out, "object")
-			}
-		case "integer":
-			if lo, hi := n.get("minimum"), n.get("maximum"); lo != nil && hi != nil {
-				out = append(out, fmt.Sprintf("integer (%v-%v)", lo, hi))
-			} else {
-				out = append(out, "integer")
-			}
-		default:
-			out = append(out, t)
-		}
+		out = append(out, r.typeNamed(n, t, path))
 	}
 	if len(out) == 0 {
 		return "any"
 	}
 	return strings.Join(out, " or ")
+}
+
+// typeNamed renders one of the types a property's type names.
+func (r *schemaDoc) typeNamed(n *orderedObject, t, path string) string {
+	switch t {
+	case "array":
+		item, _ := n.get("items").(*orderedObject)
+		if n.get("minItems") == json.Number("2") && n.get("maxItems") == json.Number("2") {
+			return "[low, high] of " + r.typeOf(item, path+"[]")
+		}
+		if item != nil {
+			return "array of " + r.typeOf(item, path+"[]")
+		}
+		return "array"
+	case "object":
+		if n.get("properties") != nil {
+			return r.link(path, n)
+		}
+		if add, ok := n.get("additionalProperties").(*orderedObject); ok {
+			return "object of " + r.typeOf(add, path+"{}")
+		}
+		return "object"
+	case "integer":
+		if lo, hi := n.get("minimum"), n.get("maximum"); lo != nil && hi != nil {
+			return fmt.Sprintf("integer (%v-%v)", lo, hi)
+		}
+		return "integer"
+	}
+	return t
 }
 
 // link queues the section of an object with fields and links to it.
