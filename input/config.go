@@ -147,23 +147,18 @@ func DefaultConfig() Config {
 // fillNil gives empty values to keys the file set to null, so the document
 // always has the same shape.
 func (c *Config) fillNil() {
-	if c.ComposeFiles == nil {
-		c.ComposeFiles = []string{}
+	for _, l := range []*[]string{&c.ComposeFiles, &c.Exclude, &c.DisabledRules} {
+		if *l == nil {
+			*l = []string{}
+		}
 	}
-	if c.Exclude == nil {
-		c.Exclude = []string{}
-	}
-	if c.Categories == nil {
-		c.Categories = map[string]string{}
+	for _, m := range []*map[string]string{&c.Categories, &c.Severity} {
+		if *m == nil {
+			*m = map[string]string{}
+		}
 	}
 	if c.Exceptions == nil {
 		c.Exceptions = []Exception{}
-	}
-	if c.DisabledRules == nil {
-		c.DisabledRules = []string{}
-	}
-	if c.Severity == nil {
-		c.Severity = map[string]string{}
 	}
 }
 

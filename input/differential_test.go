@@ -439,12 +439,7 @@ func compareProject(root, dir string, doc *Document, rp referenceProject) []stri
 			out = append(out, fmt.Sprintf("%s: %s: %s is %s, docker compose: %s", where, service, what, g, w))
 		}
 	}
-	services := map[string]Service{}
-	for _, s := range doc.Services {
-		if s.ProjectFile == rp.base {
-			services[s.Name] = s
-		}
-	}
+	services := ofProject(doc.Services, rp.base, func(s Service) (string, string) { return s.ProjectFile, s.Name })
 	for name, sc := range rp.project.Services {
 		s, ok := services[name]
 		if !ok {
@@ -466,12 +461,7 @@ func compareProject(root, dir string, doc *Document, rp referenceProject) []stri
 	for name := range services {
 		out = append(out, fmt.Sprintf("%s: %s: in the document, not in docker compose's project", where, name))
 	}
-	vols := map[string]Volume{}
-	for _, v := range doc.Volumes {
-		if v.ProjectFile == rp.base {
-			vols[v.Key] = v
-		}
-	}
+	vols := ofProject(doc.Volumes, rp.base, func(v Volume) (string, string) { return v.ProjectFile, v.Key })
 	for key, vc := range rp.project.Volumes {
 		v, ok := vols[key]
 		if !ok {
@@ -484,6 +474,18 @@ func compareProject(root, dir string, doc *Document, rp referenceProject) []stri
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// ofProject indexes by key the items of the project whose base file is
+// base; at gives an item's base file and key.
+func ofProject[T any](items []T, base string, at func(T) (projectFile, key string)) map[string]T {
+	out := map[string]T{}
+	for _, x := range items {
+		if projectFile, key := at(x); projectFile == base {
+			out[key] = x
+		}
+	}
 	return out
 }
 

@@ -43,47 +43,54 @@ var (
 // yamlIgnores finds the portguard:ignore comments of a YAML file: a `#`
 // at the start of a line or after a blank, outside quotes.
 func yamlIgnores(file string, data []byte) []Ignore {
-	if !bytes.Contains(data, []byte(IgnoreMarker)) {
-		return nil
-	}
-	lines := strings.Split(string(trimBOM(data)), "\n")
-	var out []Ignore
-	for i, l := range lines {
+	return ignoresIn(data, func(lines []string, i int) (Ignore, bool) {
+		l := lines[i]
 		col, own := yamlComment(l)
 		if col < 0 {
-			continue
+			return Ignore{}, false
 		}
 		text := strings.TrimSpace(l[col+1:])
 		rest, ok := strings.CutPrefix(text, IgnoreMarker)
 		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '\r') {
-			continue
+			return Ignore{}, false
 		}
 		ig := parseIgnore(file, i+1, len([]rune(l[:col]))+1, rest)
 		ig.TargetLine = i + 1
 		if own {
 			ig.TargetLine = nextCode(lines, i, func(s string) bool { c, o := yamlComment(s); return c >= 0 && o })
 		}
-		out = append(out, ig)
-	}
-	return out
+		return ig, true
+	})
 }
 
 // markdownIgnores finds the `<!-- portguard:ignore ... -->` lines of the
 // convention table; each annotates the next line that is not one.
 func markdownIgnores(file string, data []byte) []Ignore {
+	return ignoresIn(data, func(lines []string, i int) (Ignore, bool) {
+		l := lines[i]
+		m := htmlIgnoreRE.FindStringSubmatch(l)
+		if m == nil {
+			return Ignore{}, false
+		}
+		ig := parseIgnore(file, i+1, strings.Index(l, "<!--")+1, m[1])
+		ig.TargetLine = nextCode(lines, i, func(s string) bool { return htmlIgnoreRE.MatchString(s) })
+		return ig, true
+	})
+}
+
+// ignoresIn lists the ignore comments that read finds on the lines of a
+// file, which it is given whole (an own-line comment annotates a later
+// line).
+func ignoresIn(data []byte, read func(lines []string, i int) (Ignore, bool)) []Ignore {
 	if !bytes.Contains(data, []byte(IgnoreMarker)) {
 		return nil
 	}
 	lines := strings.Split(string(trimBOM(data)), "\n")
 	var out []Ignore
-	for i, l := range lines {
-		m := htmlIgnoreRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
+	for i := range lines {
+		if ig, ok := read(lines, i); ok {
+			out = append(out, ig)
 		}
-		ig := parseIgnore(file, i+1, strings.Index(l, "<!--")+1, m[1])
-		ig.TargetLine = nextCode(lines, i, func(s string) bool { return htmlIgnoreRE.MatchString(s) })
-		out = append(out, ig)
 	}
 	return out
 }
