@@ -130,6 +130,9 @@ func composeDict(cf *composeFile, settled map[*walkService]bool) (map[string]any
 // parts compose-go is given, which a plain tree decodes exactly as the
 // whole file would. A file with aliases, merge keys, tags or duplicate keys
 // is decoded whole, so that YAML reports its errors as it always does.
+// Decoding only these parts is worth it: without it (and so without
+// settledServices, whose services it leaves out), BenchmarkLoad takes 2.1x
+// the CPU time at 1,000 services and 2.4x at 10,000.
 func plainComposeDict(cf *composeFile, settled map[*walkService]bool) (map[string]any, error) {
 	dict := make(map[string]any, 4)
 	top := cf.top.Content
@@ -209,6 +212,8 @@ func (cf *composeFile) absExtendsFile(service map[string]any) {
 // the schema accepts it, and it changes nothing else in the model.
 // Everything else about a service (ports, volumes, environment) comes from
 // the node walk anyway.
+// BenchmarkLoad takes 1.9x the CPU time at 1,000 services and 2.0x at
+// 10,000 when compose-go is given every service.
 func settledServices(files []*composeFile) map[*walkService]bool {
 	count := map[string]int{}
 	for _, cf := range files {

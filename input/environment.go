@@ -13,9 +13,9 @@ import (
 // Values are interpolated with the root .env as docker compose does, to
 // find host:port references, then redacted unless the variable is
 // port-like. A variable already in out is replaced in place, as an override
-// file's entry replaces the base file's; at indexes out by name, or is nil
-// for a scan of out. A value docker compose cannot interpolate (a broken
-// ${...}) is an input error at its entry, which never quotes the value.
+// file's entry replaces the base file's; at indexes out by name. A value
+// docker compose cannot interpolate (a broken ${...}) is an input error at
+// its entry, which never quotes the value.
 func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Node, at map[string]int, pc *projectCache) ([]EnvEntry, []InputError) {
 	n = resolveAlias(n)
 	if n == nil {
@@ -27,20 +27,11 @@ func (l *composeLoader) environment(out []EnvEntry, cf *composeFile, n *yaml.Nod
 			errs = append(errs, InputError{File: cf.rel, Line: e.Line, Column: e.Column, Message: fmt.Sprintf("environment %s: %v", e.Name, err)})
 			return
 		}
-		if at != nil {
-			if i, ok := at[e.Name]; ok {
-				out[i] = e
-				return
-			}
-			at[e.Name] = len(out)
-		} else {
-			for i := range out {
-				if out[i].Name == e.Name {
-					out[i] = e
-					return
-				}
-			}
+		if i, ok := at[e.Name]; ok {
+			out[i] = e
+			return
 		}
+		at[e.Name] = len(out)
 		out = append(out, e)
 	}
 	switch n.Kind {

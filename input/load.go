@@ -88,7 +88,7 @@ func Load(opts Options) (*Document, error) {
 	doc.Repo = repoFacts(w.root, tree, w.cfg.MaxFileSize)
 
 	l := &composeLoader{
-		fileCache: fileCache{root: w.root, limit: w.cfg.MaxFileSize, lookup: dotenv.lookup, files: map[string]*parsedFile{}},
+		fileCache: fileCache{root: w.root, limit: w.cfg.MaxFileSize, lookup: dotenv.lookup, files: map[string]*cachedFile{}},
 		env:       portEnv{dotenv: dotenv, file: envFile},
 		kb:        w.kb, categories: w.cfg.Categories,
 	}
@@ -198,8 +198,8 @@ func (d *Document) addProjects(facts []projectFacts) {
 func (l *composeLoader) inlineIgnores(files []File) []Ignore {
 	var ignores []Ignore
 	for _, f := range files {
-		if pf := l.read(filepath.Join(l.root, filepath.FromSlash(f.Path))); pf.readErr == nil {
-			ignores = append(ignores, yamlIgnores(f.Path, pf.data)...)
+		if data := l.data(filepath.Join(l.root, filepath.FromSlash(f.Path))); data != nil {
+			ignores = append(ignores, yamlIgnores(f.Path, data)...)
 		}
 	}
 	return ignores

@@ -13,32 +13,14 @@ import (
 type portEnv struct {
 	dotenv *dotenvFacts
 	file   string
-	// parsed memoizes compose-go's parse of a short mapping (each mapping
-	// is parsed up to four times, and services of a project share the
-	// same probes); nil parses every time. It belongs to one goroutine.
-	parsed map[string]parsedPorts
 }
 
-type parsedPorts struct {
-	cfgs []types.ServicePortConfig
-	err  error
-}
-
-// parsePorts is compose-go's ParsePortConfig, through the memo. The
-// configurations returned are shared: they are only read.
-func (env portEnv) parsePorts(s string) ([]types.ServicePortConfig, error) {
+// parsePorts is compose-go's ParsePortConfig.
+func parsePorts(s string) ([]types.ServicePortConfig, error) {
 	if cfgs, ok := simplePort(s); ok {
 		return cfgs, nil
 	}
-	if env.parsed == nil {
-		return types.ParsePortConfig(s)
-	}
-	if r, ok := env.parsed[s]; ok {
-		return r.cfgs, r.err
-	}
-	cfgs, err := types.ParsePortConfig(s)
-	env.parsed[s] = parsedPorts{cfgs, err}
-	return cfgs, err
+	return types.ParsePortConfig(s)
 }
 
 // maxPortRefs bounds the variable references of one short mapping (host
@@ -80,7 +62,7 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	used := 0
 	for k, fill := range fills {
 		filled, used = fill, k
-		cfgs, err = env.parsePorts(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
+		cfgs, err = parsePorts(replaceRefs(raw, refs, func(i int, _ varRef) string { return filled[i] }))
 		if err == nil {
 			break
 		}
@@ -100,12 +82,12 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	if used > 0 {
 		// A placeholder is never a fact: a host IP that changes with the
 		// placeholders is docker compose's empty one.
-		if other, err := env.parsePorts(replaceRefs(raw, refs, func(i int, r varRef) string { return otherPlaceholder(filled[i], fills[0][i]) })); err != nil || len(other) == 0 || other[0].HostIP != p.HostIP {
+		if other, err := parsePorts(replaceRefs(raw, refs, func(i int, _ varRef) string { return otherPlaceholder(filled[i], fills[0][i]) })); err != nil || len(other) == 0 || other[0].HostIP != p.HostIP {
 			p.HostIP = ""
 		}
 	}
 
-	hostRef := env.hostRef(raw, refs, filled)
+	hostRef := hostRef(raw, refs, filled)
 	if hostRef < 0 {
 		// A literal host port (or none at all, which docker picks at random).
 		if r := publishedSpan(cfgs); r != nil {
@@ -119,12 +101,12 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 	p.Variable = portVariable(ref, env)
 	// As written in the compose file (defaults only), then as published.
 	if v, ok := resolve(ref, noLookup); ok && v != "" {
-		if r := spanOfMapping(env, withRef(raw, refs, filled, hostRef, v)); r != nil {
+		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
 			p.Published, p.PublishedRange = &r[0], r
 		}
 	}
 	if v, ok := resolve(ref, effective); ok && v != "" {
-		if r := spanOfMapping(env, withRef(raw, refs, filled, hostRef, v)); r != nil {
+		if r := spanOfMapping(withRef(raw, refs, filled, hostRef, v)); r != nil {
 			p.Effective, p.EffectiveRange = &r[0], r
 		}
 	}
@@ -133,10 +115,10 @@ func parseShortPort(raw string, pos Position, env portEnv) (Port, error) {
 
 // hostRef finds the reference that sets the host port: the published
 // port changes with it (see probeValues). It is -1 when none does.
-func (env portEnv) hostRef(raw string, refs []varRef, filled []string) int {
+func hostRef(raw string, refs []varRef, filled []string) int {
 	for i := range refs {
-		a, errA := env.parsePorts(withRef(raw, refs, filled, i, probeValues[0]))
-		b, errB := env.parsePorts(withRef(raw, refs, filled, i, probeValues[1]))
+		a, errA := parsePorts(withRef(raw, refs, filled, i, probeValues[0]))
+		b, errB := parsePorts(withRef(raw, refs, filled, i, probeValues[1]))
 		if errA == nil && errB == nil && publishedSpanText(a) != publishedSpanText(b) {
 			return i
 		}
@@ -269,8 +251,8 @@ func withRef(raw string, refs []varRef, filled []string, i int, value string) st
 
 // spanOfMapping parses a short mapping and returns its host port span, or
 // nil when it does not parse or has no host port.
-func spanOfMapping(env portEnv, s string) []int {
-	cfgs, err := env.parsePorts(s)
+func spanOfMapping(s string) []int {
+	cfgs, err := parsePorts(s)
 	if err != nil {
 		return nil
 	}

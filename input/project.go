@@ -29,20 +29,16 @@ type composeLoader struct {
 
 // loadProjects loads every project on all cores; the results are in
 // project order, so the document does not depend on scheduling. Every file
-// is read first, and parsed now only when it may include or extend
-// another: the projects to load depend on what is included and extended
-// (a discovered file that another includes or extends belongs to that
-// project, see absorbed). The other files are parsed by the project that
-// loads them, which drops their trees when it is done, so that the trees
-// of all files are never in memory at once.
+// is parsed first: the projects to load depend on what is included and
+// extended (a discovered file that another includes or extends belongs to
+// that project, see absorbed).
 func (l *composeLoader) loadProjects(projects []Project, discovered bool) []projectFacts {
 	var all []string
 	for _, p := range projects {
 		all = append(all, p.Files...)
 	}
-	parallel(len(all), func(i int) { l.prefetch(all[i]) })
+	parallel(len(all), func(i int) { l.file(all[i]) })
 	absorbed := l.absorbed(projects)
-	l.shared = absorbed
 	var kept []Project
 	for _, p := range projects {
 		if discovered && absorbed[p.Files[0]] {
@@ -51,12 +47,7 @@ func (l *composeLoader) loadProjects(projects []Project, discovered bool) []proj
 		kept = append(kept, p)
 	}
 	facts := make([]projectFacts, len(kept))
-	parallel(len(kept), func(i int) {
-		facts[i] = l.loadProject(kept[i])
-		for _, f := range kept[i].Files {
-			l.release(f)
-		}
-	})
+	parallel(len(kept), func(i int) { facts[i] = l.loadProject(kept[i]) })
 	return facts
 }
 
@@ -88,7 +79,7 @@ func (l *composeLoader) loadProject(p Project) projectFacts {
 	}
 	sort.Strings(names)
 	extendsFiles := map[string]bool{}
-	pc := l.newProjectCache()
+	pc := newProjectCache()
 	pf.services = make([]Service, 0, len(names))
 	for _, n := range names {
 		svc, ok, errs := l.serviceFacts(name, model.Services[n], walkFiles, extendsFiles, pc)
@@ -187,7 +178,7 @@ func unsetVars(files []*composeFile) []UnsetVar {
 // same for every project, so a file's list is computed once.
 func fileUnsetVars(cf *composeFile, lookup lookupFunc) []UnsetVar {
 	var out []UnsetVar
-	var seen map[string]bool
+	seen := map[string]bool{}
 	var visit func(n *yaml.Node)
 	visit = func(n *yaml.Node) {
 		if n == nil {
@@ -197,9 +188,6 @@ func fileUnsetVars(cf *composeFile, lookup lookupFunc) []UnsetVar {
 			refs, _ := scanVars(n.Value)
 			for _, r := range refs {
 				if _, known := resolve(r, lookup); !known && !seen[r.Name] {
-					if seen == nil {
-						seen = map[string]bool{}
-					}
 					seen[r.Name] = true
 					out = append(out, UnsetVar{Name: r.Name, File: cf.rel, Line: n.Line})
 				}

@@ -272,16 +272,6 @@ func plainTree(n *yaml.Node) bool {
 // duplicateKey reports whether two keys of a mapping's content (scalar
 // keys only) have the same text, as the YAML decoder compares them.
 func duplicateKey(c []*yaml.Node) bool {
-	if len(c) <= 32 {
-		for i := 0; i < len(c); i += 2 {
-			for j := i + 2; j < len(c); j += 2 {
-				if c[i].Value == c[j].Value {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	seen := make(map[string]struct{}, len(c)/2)
 	for i := 0; i < len(c); i += 2 {
 		if _, dup := seen[c[i].Value]; dup {
