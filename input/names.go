@@ -31,13 +31,7 @@ func (l *composeLoader) projectName(files []*composeFile) string {
 // of the lowercased name (any other character, ASCII or not, separates).
 func tokens(s string) []string {
 	s = strings.ToLower(s)
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if isTokenByte(s[i]) && (i == 0 || !isTokenByte(s[i-1])) {
-			n++
-		}
-	}
-	out := make([]string, 0, n)
+	out := []string{}
 	start := -1
 	for i := 0; i < len(s); i++ {
 		if isTokenByte(s[i]) {

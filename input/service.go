@@ -86,19 +86,10 @@ func (l *composeLoader) serviceFacts(project string, sc modelService, walkFiles 
 		return svc, false, errs
 	}
 	svc = pc.modelFacts(project, sc, entries)
-	var nPorts, nVolumes, nEnv int
-	for _, e := range entries {
-		nPorts += seqLen(e.ws.ports)
-		nVolumes += seqLen(e.ws.volumes)
-		nEnv += entryCount(e.ws.environment)
-	}
-	svc.Ports = make([]Port, 0, nPorts)
-	svc.Volumes = make([]ServiceVolume, 0, nVolumes)
-	svc.Environment = make([]EnvEntry, 0, nEnv)
-
+	svc.Ports, svc.Volumes, svc.Environment = []Port{}, []ServiceVolume{}, []EnvEntry{}
 	// A later volume on the same target, or environment entry of the same
 	// name (an override's), replaces the earlier one, found by these.
-	volumeAt, envAt := make(map[string]int, nVolumes), make(map[string]int, nEnv)
+	volumeAt, envAt := map[string]int{}, map[string]int{}
 	clear(pc.classEnv)
 	var cmd commandFacts
 	for _, e := range entries {
@@ -233,30 +224,6 @@ func (l *composeLoader) interpolate(s string) string {
 	}
 	v, _ := substitute(s, refs, l.env.dotenv.lookup)
 	return v
-}
-
-// seqLen is the length of a sequence node (through an alias), else 0.
-func seqLen(n *yaml.Node) int {
-	n = resolveAlias(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return 0
-	}
-	return len(n.Content)
-}
-
-// entryCount bounds the entries of an environment in map or list form.
-func entryCount(n *yaml.Node) int {
-	n = resolveAlias(n)
-	if n == nil {
-		return 0
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		return len(n.Content) / 2
-	case yaml.SequenceNode:
-		return len(n.Content)
-	}
-	return 0
 }
 
 // port reads one ports item, short or long syntax.
