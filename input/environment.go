@@ -103,10 +103,6 @@ var hostPortRE = regexp.MustCompile(`(?:^|//|@|[,;\s=])(\[[0-9A-Fa-f:.]+\]|[A-Za
 // (`user:password@`) is never taken for a host and port.
 func portRefs(value string) []PortRef {
 	refs := []PortRef{}
-	// Every match holds a colon followed by a digit: most values have none.
-	if !colonDigit(value) {
-		return refs
-	}
 	for _, m := range hostPortRE.FindAllStringSubmatchIndex(value, -1) {
 		host := value[m[2]:m[3]]
 		// The port must end there: not userinfo (`user:1234@`), not longer.
@@ -123,18 +119,4 @@ func portRefs(value string) []PortRef {
 		refs = append(refs, PortRef{Host: strings.ToLower(strings.Trim(host, "[]")), Port: port})
 	}
 	return refs
-}
-
-// colonDigit reports whether s holds a ':' followed by an ASCII digit.
-func colonDigit(s string) bool {
-	for {
-		i := strings.IndexByte(s, ':')
-		if i < 0 || i+1 >= len(s) {
-			return false
-		}
-		if c := s[i+1]; c >= '0' && c <= '9' {
-			return true
-		}
-		s = s[i+1:]
-	}
 }

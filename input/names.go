@@ -51,6 +51,7 @@ func tokens(s string) []string {
 	return out
 }
 
+// isTokenByte reports whether c belongs to a word of a name (see tokens).
 func isTokenByte(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // normalizeImage reduces an image reference to its repository path without

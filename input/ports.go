@@ -177,7 +177,9 @@ func portFills(refs []varRef, lookup lookupFunc) [][]string {
 // simplePort parses the commonest mappings, "HOST:CONTAINER" and
 // "CONTAINER" with ports written without leading zeros in 1-65535, as
 // compose-go's ParsePortConfig parses them (TestSimplePortIsCompose), at a
-// fraction of the cost; ok is false for any other string.
+// fraction of the cost; ok is false for any other string. Without it
+// BenchmarkLoad takes 12-21% more CPU time and 10% more allocations at
+// 1,000 and 10,000 services (paired runs).
 func simplePort(s string) (cfgs []types.ServicePortConfig, ok bool) {
 	host, container, hasHost := strings.Cut(s, ":")
 	if !hasHost {

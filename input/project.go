@@ -206,6 +206,7 @@ func fileUnsetVars(cf *composeFile, lookup lookupFunc) []UnsetVar {
 	return out
 }
 
+// asInputError gives err as an input error, of file unless it names its own.
 func asInputError(err error, file string) InputError {
 	if ie, ok := err.(InputError); ok {
 		return ie

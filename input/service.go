@@ -59,15 +59,18 @@ type projectCache struct {
 	classEnv map[string]string
 }
 
+// imageFacts are what a service reads of its image (see normalizeImage).
 type imageFacts struct {
 	repo, name string
 	tokens     []string
 }
 
+// newProjectCache is the empty cache of a project.
 func newProjectCache() *projectCache {
 	return &projectCache{images: map[string]imageFacts{}, portRefs: map[string][]PortRef{}, classEnv: map[string]string{}}
 }
 
+// image gives the facts of an image, computed once per project.
 func (pc *projectCache) image(image string) imageFacts {
 	f, ok := pc.images[image]
 	if !ok {
