@@ -2,6 +2,7 @@ package input
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -324,14 +325,15 @@ func (c *Classification) applyServer(entry ImageEntry, prog programs, env map[st
 	// Flags win over the environment, as the servers read them.
 	ports := map[string]int{}
 	var listenEnv []string
-	for _, name := range keysInOrder(entry.PortEnv) {
+	// Keys in order: the evidence reads the same on every run.
+	for _, name := range slices.Sorted(maps.Keys(entry.PortEnv)) {
 		if n, ok := portOf(env[name]); ok {
 			ports[entry.PortEnv[name]] = n
 			listenEnv = append(listenEnv, name)
 			c.Evidence = append(c.Evidence, Evidence{Kind: "environment", Detail: fmt.Sprintf("%s=%d sets the listen port", name, n)})
 		}
 	}
-	for _, spec := range keysInOrder(entry.PortFlags) {
+	for _, spec := range slices.Sorted(maps.Keys(entry.PortFlags)) {
 		for _, f := range flags {
 			if v, ok := strings.CutPrefix(f, spec); ok {
 				if n, ok := portOf(v); ok {
@@ -382,17 +384,6 @@ func (c *Classification) setPort(role string, n int) {
 	}
 	c.Ports = append(kept, n)
 	c.PortNames[strconv.Itoa(n)] = role
-}
-
-// keysInOrder are the keys of m in order, so the evidence reads the same
-// on every run.
-func keysInOrder(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // portOf reads a port from a flag or variable value: "5433",

@@ -2,9 +2,10 @@ package input
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -191,7 +192,8 @@ func (g *composeGen) document() (compose, env string) {
 		line("    external: %q", g.ref("BOOL", "false"))
 	}
 	var e strings.Builder
-	for _, name := range sortedKeys(g.vars) {
+	// Keys in order: a fuzzed input always gives the same .env.
+	for _, name := range slices.Sorted(maps.Keys(g.vars)) {
 		kind := name[:strings.LastIndexByte(name, '_')]
 		values := genValues[kind]
 		switch c := g.pick(len(values) + 2); {
@@ -202,15 +204,4 @@ func (g *composeGen) document() (compose, env string) {
 		}
 	}
 	return b.String(), e.String()
-}
-
-// sortedKeys lists the keys of m in order, so that a fuzzed input always
-// gives the same .env.
-func sortedKeys(m map[string]bool) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

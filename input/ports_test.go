@@ -72,18 +72,8 @@ func TestParseShortPort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p, err := parseShortPort(tt.raw, Position{File: "c.yml", Line: 3, Column: 9}, env)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("parseShortPort(%q) error = %v, want %q", tt.raw, err, tt.err)
-			}
+		if !checkParsedPort(t, "parseShortPort", tt.raw, p, err, tt.want, tt.err) {
 			continue
-		}
-		if err != nil {
-			t.Errorf("parseShortPort(%q): %v", tt.raw, err)
-			continue
-		}
-		if got := portSummary(p); got != tt.want {
-			t.Errorf("parseShortPort(%q)\n got  %s\n want %s", tt.raw, got, tt.want)
 		}
 		if p.Raw != tt.raw || p.Syntax != "short" || p.Line != 3 {
 			t.Errorf("parseShortPort(%q) lost raw/syntax/position: %+v", tt.raw, p)
@@ -111,20 +101,29 @@ func TestParseLongPort(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := parseLongPort(doc.Content[0], newLineIndex([]byte(tt.yaml)), "c.yml", env)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("parseLongPort(%q) error = %v, want %q", tt.yaml, err, tt.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("parseLongPort(%q): %v", tt.yaml, err)
-			continue
-		}
-		if got := portSummary(p); got != tt.want {
-			t.Errorf("parseLongPort(%q)\n got  %s\n want %s", tt.yaml, got, tt.want)
-		}
+		checkParsedPort(t, "parseLongPort", tt.yaml, p, err, tt.want, tt.err)
 	}
+}
+
+// checkParsedPort checks what fn gave for in: an error containing wantErr
+// when it is not "", else the port whose summary is want. It reports
+// whether the port was parsed as wanted, for the caller's further checks.
+func checkParsedPort(t *testing.T, fn, in string, p Port, err error, want, wantErr string) bool {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%s(%q) error = %v, want %q", fn, in, err, wantErr)
+		}
+		return false
+	}
+	if err != nil {
+		t.Errorf("%s(%q): %v", fn, in, err)
+		return false
+	}
+	if got := portSummary(p); got != want {
+		t.Errorf("%s(%q)\n got  %s\n want %s", fn, in, got, want)
+	}
+	return true
 }
 
 func TestLongPortPointsAtPublished(t *testing.T) {
