@@ -78,6 +78,9 @@ type Options struct {
 	// OmitRules names the rules whose findings the caller does not ask for
 	// (run asks for the live pre-flight, not the host audit).
 	OmitRules []string
+	// OneShot says the process ends after this evaluation (a command, not
+	// the MCP server): the collector is tuned to the document (memory.go).
+	OneShot bool
 }
 
 // Evaluation is the outcome shared by everything that judges a stack.
@@ -162,10 +165,7 @@ func Load(ctx context.Context, o Options) (*input.Document, *engine.Engine, erro
 		<-done
 		return nil, nil, CompileError(err)
 	}
-	doc := o.Doc
-	if doc == nil {
-		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths, Knowledge: kb})
-	}
+	doc, err := loadDocument(o, kb)
 	c := <-done
 	if err != nil {
 		return nil, nil, &Error{Code: ExitInput, Err: err}
@@ -184,6 +184,22 @@ func Load(ctx context.Context, o Options) (*input.Document, *engine.Engine, erro
 		}
 	}
 	return doc, eng, nil
+}
+
+// loadDocument is the document to judge: o.Doc, or the one under o.Path.
+// A command's collector is set for it (memory.go).
+func loadDocument(o Options, kb *input.KnowledgeBase) (*input.Document, error) {
+	if o.OneShot {
+		gcWhileLoading()
+	}
+	doc, err := o.Doc, error(nil)
+	if doc == nil {
+		doc, err = input.Load(input.Options{Root: o.Path, Files: o.Files, ConfigPath: o.Config, Profiles: o.Profiles, Exclude: o.ExcludePaths, Knowledge: kb})
+	}
+	if o.OneShot && err == nil {
+		gcForDocument(len(doc.Services))
+	}
+	return doc, err
 }
 
 // readBaseline reads --baseline (as given) or the config's baseline:

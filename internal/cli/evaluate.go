@@ -67,7 +67,7 @@ func evaluate(ctx context.Context, f *Factory, o evalOptions) (*evaluation, erro
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		Engine: o.Engine, Timeout: o.Timeout, NewEngine: f.NewEngine, NeedFiles: o.NeedFiles,
-		Baseline: o.Baseline, SkipBaseline: o.SkipBaseline,
+		Baseline: o.Baseline, SkipBaseline: o.SkipBaseline, OneShot: true,
 	})
 	if err != nil {
 		return nil, exitError(err)
