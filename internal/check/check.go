@@ -89,7 +89,7 @@ type Evaluation struct {
 	Findings   []finding.Finding
 	Suppressed []finding.Finding
 	Rules      []finding.Rule
-	// Engine is the compiled policies, for further queries (suggest, docs).
+	// Engine is the policies, for further queries (docs, fix, migrate).
 	Engine *engine.Engine
 	// Baseline is the baseline that was read, nil when none;
 	// StaleBaseline the lines of its entries that match no finding.
