@@ -192,13 +192,18 @@ func startPGWithRows(t *testing.T, what string) (*pgStack, *compose.CLI, string)
 	return s, cli, "1:alpha,2:beta-" + s.project
 }
 
+// engineStep bounds a step that dumps, archives or recreates containers
+// through the engine: minutes on a loaded machine, not the two minutes of
+// a check.
+const engineStep = 5 * time.Minute
+
 func TestMigrateApplyAndRollbackOnPostgres(t *testing.T) {
 	s, _, rows := startPGWithRows(t, "migrate")
 	before, _ := fileSnapshot(t, s.dir)
 
 	checkMigrationRefusals(t, s, before)
 
-	res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
+	res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}, timeout: engineStep})
 	if res.code != 0 {
 		t.Fatalf("migrate apply: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -245,7 +250,7 @@ func checkMigrationRefusals(t *testing.T, s *pgStack, before map[string]string) 
 			t.Fatal(err)
 		}
 		changed, _ := fileSnapshot(t, s.dir)
-		res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
+		res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}, timeout: engineStep})
 		if res.code != 2 || !strings.Contains(res.stderr, "migration refused, nothing was changed") || !strings.Contains(res.stderr, tc.says) {
 			t.Errorf("%s: exit %d\n%s%s", tc.what, res.code, res.stdout, res.stderr)
 		}
@@ -307,7 +312,7 @@ func checkMigrationBackup(t *testing.T, s *pgStack, id string) {
 // the files as before, in well under five minutes.
 func checkRollbackOnPostgres(t *testing.T, s *pgStack, id, rows string, before map[string]string) {
 	t.Helper()
-	res := run(t, invocation{args: []string{"rollback", id, s.dir, "--yes"}})
+	res := run(t, invocation{args: []string{"rollback", id, s.dir, "--yes"}, timeout: engineStep})
 	if res.code != 0 {
 		t.Fatalf("rollback: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -336,7 +341,7 @@ func checkRollbackOnPostgres(t *testing.T, s *pgStack, id, rows string, before m
 // volume in use or holding data, and restores into a new volume.
 func checkBackupCreateAndRestore(t *testing.T, s *pgStack, id string) {
 	t.Helper()
-	res := run(t, invocation{args: []string{"backup", "create", s.dir}})
+	res := run(t, invocation{args: []string{"backup", "create", s.dir}, timeout: engineStep})
 	if res.code != 0 || !strings.Contains(res.stdout, "4 configuration files, 1 dump, 1 volume archive") ||
 		!strings.Contains(res.stdout, "volume "+s.volume+" of postgres") || !strings.Contains(res.stdout, "archived while postgres ran") ||
 		!regexp.MustCompile(`(?m)^verified 6 files of backup `).MatchString(res.stdout) {
@@ -345,16 +350,16 @@ func checkBackupCreateAndRestore(t *testing.T, s *pgStack, id string) {
 
 	// Restoring a volume archive is its own step: refused without
 	// confirmation, refused into a volume in use, done into a new volume.
-	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume}})
+	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume}, timeout: engineStep})
 	if res.code != 2 || !strings.Contains(res.stderr, "not confirmed") {
 		t.Errorf("restore without confirmation: exit %d\n%s", res.code, res.stderr)
 	}
-	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--yes"}})
+	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--yes"}, timeout: engineStep})
 	if res.code != 2 || !strings.Contains(res.stderr, "in use by the running container") {
 		t.Errorf("restore into the volume in use: exit %d\n%s", res.code, res.stderr)
 	}
 	restored := s.restored()
-	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--into", restored, "--yes"}})
+	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--into", restored, "--yes"}, timeout: engineStep})
 	if res.code != 0 || !strings.Contains(res.stdout, "into volume "+restored) {
 		t.Fatalf("restore into a new volume: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -363,7 +368,7 @@ func checkBackupCreateAndRestore(t *testing.T, s *pgStack, id string) {
 		t.Errorf("restored volume: %v %s", err, out)
 	}
 	// A volume that holds data is never overwritten.
-	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--into", restored, "--yes"}})
+	res = run(t, invocation{args: []string{"backup", "restore", id, s.dir, "--volume", s.volume, "--into", restored, "--yes"}, timeout: engineStep})
 	if res.code != 2 || !strings.Contains(res.stderr, "holds data") {
 		t.Errorf("restore into a volume with data: exit %d\n%s", res.code, res.stderr)
 	}
@@ -386,7 +391,7 @@ func TestMigrateApplyRollsBackByItself(t *testing.T) {
 		t.Fatalf("writing rows: %v %s", err, out)
 	}
 	before, _ := fileSnapshot(t, s.dir)
-	res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}})
+	res := run(t, invocation{args: []string{"migrate", "apply", s.dir, "--yes"}, timeout: engineStep})
 	if res.code != 1 {
 		t.Fatalf("migrate apply: exit %d, want 1\n%s%s", res.code, res.stdout, res.stderr)
 	}
