@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // ConfigFileName is the optional configuration file at the root.
@@ -140,7 +142,7 @@ func DefaultConfig() Config {
 		Severity:        map[string]string{},
 		FailOn:          "error",
 		EnvVarForm:      "databases",
-		MaxFileSize:     10 << 20,
+		MaxFileSize:     DefaultMaxFileSize,
 	}
 }
 
@@ -182,7 +184,7 @@ func (e *ConfigError) Error() string { return formatPos(e.File, e.Line, 0) + ": 
 func LoadConfig(path, display string, required bool) (Config, error) {
 	cfg := DefaultConfig()
 	// The config cannot set its own size limit: the default applies.
-	data, err := readLimited(path, cfg.MaxFileSize)
+	data, err := osfile.Read(path, cfg.MaxFileSize)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !required {
 			return cfg, nil
@@ -383,12 +385,18 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// pathErrorReason strips the path from an os error, which callers print
-// themselves.
+// DefaultMaxFileSize is max_file_size when the configuration does not set
+// it: the largest input file read, in bytes.
+const DefaultMaxFileSize = 10 << 20
+
+// pathErrorReason says why a file could not be read, without its path,
+// which callers print themselves; a file over max_file_size names the
+// setting that raises the limit.
 func pathErrorReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	msg := osfile.Reason(err).Error()
+	var se *osfile.SizeError
+	if errors.As(err, &se) {
+		msg += " (max_file_size in " + ConfigFileName + ")"
 	}
-	return err.Error()
+	return msg
 }

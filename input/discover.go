@@ -1,8 +1,6 @@
 package input
 
 import (
-	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -225,86 +223,4 @@ func rel(root, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)
-}
-
-// readLimited reads a file, refusing files over limit bytes and anything
-// that is not a regular file: a FIFO would block on open and a device such
-// as /dev/zero never ends.
-func readLimited(p string, limit int64) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, errIsDir
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	if st.Size() > limit {
-		return nil, &sizeError{size: st.Size(), limit: limit}
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	// The file may grow between Stat and the read: read up to limit+1
-	// bytes, into a buffer of the size Stat gave (and one byte to see the
-	// end), grown only if the file did grow.
-	data := make([]byte, 0, st.Size()+1)
-	r := io.LimitReader(f, limit+1)
-	for {
-		n, err := r.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
-	if int64(len(data)) > limit {
-		return nil, &sizeError{size: int64(len(data)), limit: limit}
-	}
-	return data, nil
-}
-
-type sizeError struct{ size, limit int64 }
-
-func (e *sizeError) Error() string {
-	return "file is " + humanBytes(e.size) + ", over the limit of " + exactBytes(e.limit) + " (max_file_size in " + ConfigFileName + ")"
-}
-
-type constError string
-
-func (e constError) Error() string { return string(e) }
-
-const (
-	errIsDir      = constError("is a directory, not a file")
-	errNotRegular = constError("is not a regular file (a FIFO, socket or device)")
-)
-
-func humanBytes(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-}
-
-// exactBytes renders a limit as written in the config, without rounding.
-func exactBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -236,6 +236,28 @@ func isDotenvSpace(r rune) bool {
 	return false
 }
 
+// PortLike reports whether the value of the root .env variable name may
+// enter the document and any output: a variable that a port mapping
+// references (portVars, see PortVariables) or that is named like a port.
+// Every other value is a secret. fix's --diff shows a .env by this rule too.
+func PortLike(name string, portVars map[string]bool) bool {
+	return portVars[name] || portLikeName(name)
+}
+
+// PortVariables are the names of the variables that the port mappings of
+// services reference.
+func PortVariables(services []Service) map[string]bool {
+	used := map[string]bool{}
+	for _, s := range services {
+		for _, p := range s.Ports {
+			if p.Variable != nil {
+				used[p.Variable.Name] = true
+			}
+		}
+	}
+	return used
+}
+
 // portLikeName reports whether a variable is named like a port, so its value
 // may enter the document.
 func portLikeName(name string) bool {

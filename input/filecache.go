@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // fileCache holds the compose files of one run: each is read and parsed
@@ -38,7 +40,7 @@ func (c *fileCache) file(abs string) (*composeFile, error) {
 	}
 	c.mu.Unlock()
 	f.once.Do(func() {
-		data, err := readLimited(abs, c.limit)
+		data, err := osfile.Read(abs, c.limit)
 		if err != nil {
 			f.err = InputError{File: rel(c.root, abs), Message: "cannot read: " + pathErrorReason(err)}
 			return

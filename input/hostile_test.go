@@ -4,7 +4,6 @@ package input
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // TestMergeKeyBombIsLinear: a chain of anchors that each merge the previous
@@ -107,40 +108,8 @@ func TestDuplicateKeyColumn(t *testing.T) {
 	}
 }
 
-func TestReadLimited(t *testing.T) {
-	dir := t.TempDir()
-	small := filepath.Join(dir, "small.yml")
-	if err := os.WriteFile(small, []byte("0123456789"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if data, err := readLimited(small, 10); err != nil || string(data) != "0123456789" {
-		t.Errorf("at the limit: %q, %v", data, err)
-	}
-	_, err := readLimited(small, 9)
-	var se *sizeError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), "over the limit of 9 bytes (max_file_size in .portguard.yaml)") {
-		t.Errorf("over the limit: %v", err)
-	}
-	if _, err := readLimited(dir, 100); !errors.Is(err, errIsDir) {
-		t.Errorf("directory: %v", err)
-	}
-	fifo := filepath.Join(dir, "fifo.yml")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("no FIFO here: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { _, err := readLimited(fifo, 100); done <- err }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, errNotRegular) {
-			t.Errorf("FIFO: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("reading a FIFO blocks")
-	}
-}
-
-func TestSizeMessages(t *testing.T) {
+// A file over max_file_size says which setting raises the limit.
+func TestSizeMessagesNameTheSetting(t *testing.T) {
 	for _, c := range []struct {
 		size, limit int64
 		want        string
@@ -149,9 +118,9 @@ func TestSizeMessages(t *testing.T) {
 		{1500, 1000, "file is 1.5 KiB, over the limit of 1000 bytes"},
 		{3000, 2048, "file is 2.9 KiB, over the limit of 2 KiB"},
 	} {
-		got := (&sizeError{size: c.size, limit: c.limit}).Error()
+		got := pathErrorReason(&osfile.SizeError{Size: c.size, Limit: c.limit})
 		if !strings.HasPrefix(got, c.want) || !strings.Contains(got, "max_file_size") {
-			t.Errorf("sizeError(%d, %d) = %q, want %q... naming max_file_size", c.size, c.limit, got, c.want)
+			t.Errorf("SizeError(%d, %d) = %q, want %q... naming max_file_size", c.size, c.limit, got, c.want)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Options says what to load.
@@ -271,7 +273,7 @@ func EnvCandidates(cfg Config) []string {
 func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 	for _, name := range EnvCandidates(cfg) {
 		p := filepath.Join(root, filepath.FromSlash(name))
-		data, err := readLimited(p, cfg.MaxFileSize)
+		data, err := osfile.Read(p, cfg.MaxFileSize)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -289,7 +291,7 @@ func loadRootEnv(root string, cfg Config) (*dotenvFacts, string, error) {
 // has no rows (DBP501 reports every undocumented port).
 func loadConventions(root string, cfg Config) (Conventions, []Ignore, error) {
 	display := filepath.ToSlash(cfg.ConventionsFile)
-	data, err := readLimited(filepath.Join(root, cfg.ConventionsFile), cfg.MaxFileSize)
+	data, err := osfile.Read(filepath.Join(root, cfg.ConventionsFile), cfg.MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return Conventions{Rows: []ConventionRow{}}, nil, nil
 	}
@@ -306,16 +308,9 @@ func envVars(d *dotenvFacts, services []Service) []EnvVar {
 	if d == nil {
 		return out
 	}
-	used := map[string]bool{}
-	for _, s := range services {
-		for _, p := range s.Ports {
-			if p.Variable != nil {
-				used[p.Variable.Name] = true
-			}
-		}
-	}
+	used := PortVariables(services)
 	for _, name := range d.Order {
-		v := EnvVar{Name: name, Line: d.Lines[name], PortLike: used[name] || portLikeName(name),
+		v := EnvVar{Name: name, Line: d.Lines[name], PortLike: PortLike(name, used),
 			Value: Redacted, AppValue: Redacted}
 		if v.PortLike {
 			v.Value, v.AppValue = d.Compose[name], d.App[name]

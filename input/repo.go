@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // dotenvLoadRE finds code that loads dotenv itself: dotenv.config(),
@@ -21,7 +23,7 @@ func repoFacts(root string, t Tree, limit int64) Repo {
 	r := Repo{EnvFiles: []string{}, EnvLoads: []EnvLoad{}}
 	r.EnvFiles = append(r.EnvFiles, t.EnvFiles...)
 	for _, p := range t.Sources {
-		data, err := readLimited(p, min(limit, maxSourceSize))
+		data, err := osfile.Read(p, min(limit, maxSourceSize))
 		if err != nil {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Step is what Init did, or left alone, for one file.
@@ -48,7 +49,7 @@ func (s Step) Changed() bool { return s.Did != "unchanged" && s.Did != "kept" }
 func Init(root string, force bool) ([]Step, error) {
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", root, pathReason(err))
+		return nil, fmt.Errorf("%s: %w", root, osfile.Reason(err))
 	}
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s: not a directory", root)
@@ -101,10 +102,10 @@ func Init(root string, force bool) ([]Step, error) {
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create %s: %w", filepath.Dir(s.Path), pathReason(err))
+			return nil, fmt.Errorf("cannot create %s: %w", filepath.Dir(s.Path), osfile.Reason(err))
 		}
 		if err := atomicfile.WriteFile(s.Path, w.data, w.mode); err != nil {
-			return nil, fmt.Errorf("cannot write %s: %w", s.Path, pathReason(err))
+			return nil, fmt.Errorf("cannot write %s: %w", s.Path, osfile.Reason(err))
 		}
 	}
 	return steps, nil
@@ -118,23 +119,14 @@ func readExisting(p string) ([]byte, fs.FileMode, error) {
 		return nil, 0o644, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", p, pathReason(err))
+		return nil, 0, fmt.Errorf("%s: %w", p, osfile.Reason(err))
 	}
 	if !st.Mode().IsRegular() {
 		return nil, 0, fmt.Errorf("%s: not a regular file", p)
 	}
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", p, pathReason(err))
+		return nil, 0, fmt.Errorf("%s: %w", p, osfile.Reason(err))
 	}
 	return b, st.Mode().Perm(), nil
-}
-
-// pathReason drops the path an *fs.PathError repeats.
-func pathReason(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

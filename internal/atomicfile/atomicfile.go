@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // TempPattern is the name of the temporary file written next to path
@@ -26,7 +28,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 	if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
 		target, lerr := filepath.EvalSymlinks(path)
 		if lerr != nil {
-			return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("symbolic link does not resolve: %w", unwrapPath(lerr))}
+			return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("symbolic link does not resolve: %w", osfile.Reason(lerr))}
 		}
 		path = target
 	}
@@ -68,12 +70,4 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Stream is a file of the backup produced by writing to it: a dump made
@@ -176,14 +177,14 @@ func copyConfig(root, dir, rel string, now func() time.Time) (File, error) {
 	src := filepath.Join(root, filepath.FromSlash(rel))
 	st, err := os.Stat(src)
 	if err != nil {
-		return File{}, fmt.Errorf("cannot read %s: %w", rel, unwrapPath(err))
+		return File{}, fmt.Errorf("cannot read %s: %w", rel, osfile.Reason(err))
 	}
 	if !st.Mode().IsRegular() {
 		return File{}, fmt.Errorf("%s is not a regular file", rel)
 	}
 	in, err := os.Open(src)
 	if err != nil {
-		return File{}, fmt.Errorf("cannot read %s: %w", rel, unwrapPath(err))
+		return File{}, fmt.Errorf("cannot read %s: %w", rel, osfile.Reason(err))
 	}
 	defer in.Close()
 	f := File{Path: configPath(root, rel), Kind: KindConfig, Source: rel, Mode: fmt.Sprintf("%04o", st.Mode().Perm())}
@@ -200,7 +201,7 @@ func copyConfig(root, dir, rel string, now func() time.Time) (File, error) {
 		err = cerr
 	}
 	if err != nil {
-		return File{}, fmt.Errorf("cannot copy %s: %w", rel, unwrapPath(err))
+		return File{}, fmt.Errorf("cannot copy %s: %w", rel, osfile.Reason(err))
 	}
 	f.Size, f.SHA256, f.Time = n, hex.EncodeToString(h.Sum(nil)), now().UTC()
 	return f, nil
@@ -297,12 +298,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Restored says what a restore of the configuration did, file by file
@@ -44,7 +45,7 @@ func RestoreConfig(dir string, m *Manifest, root string) (*Restored, error) {
 		}
 		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
-			return nil, fmt.Errorf("backup %s: cannot read %s: %w", m.ID, f.Path, unwrapPath(err))
+			return nil, fmt.Errorf("backup %s: cannot read %s: %w", m.ID, f.Path, osfile.Reason(err))
 		}
 		sum := sha256.Sum256(data)
 		if hex.EncodeToString(sum[:]) != f.SHA256 {
@@ -63,10 +64,10 @@ func RestoreConfig(dir string, m *Manifest, root string) (*Restored, error) {
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(p.target), 0o755); err != nil {
-			return r, fmt.Errorf("cannot restore %s: %w", p.rel, unwrapPath(err))
+			return r, fmt.Errorf("cannot restore %s: %w", p.rel, osfile.Reason(err))
 		}
 		if err := atomicfile.WriteFile(p.target, p.data, p.mode); err != nil {
-			return r, fmt.Errorf("cannot restore %s: %w", p.rel, unwrapPath(err))
+			return r, fmt.Errorf("cannot restore %s: %w", p.rel, osfile.Reason(err))
 		}
 		r.Written = append(r.Written, p.rel)
 	}
@@ -77,13 +78,13 @@ func RestoreConfig(dir string, m *Manifest, root string) (*Restored, error) {
 			continue
 		}
 		if err != nil {
-			return r, fmt.Errorf("cannot restore %s: %w", rel, unwrapPath(err))
+			return r, fmt.Errorf("cannot restore %s: %w", rel, osfile.Reason(err))
 		}
 		if !st.Mode().IsRegular() {
 			return r, fmt.Errorf("cannot restore %s: it did not exist when backup %s was taken, and it is not a regular file now", rel, m.ID)
 		}
 		if err := os.Remove(target); err != nil {
-			return r, fmt.Errorf("cannot restore %s (absent when backup %s was taken): %w", rel, m.ID, unwrapPath(err))
+			return r, fmt.Errorf("cannot restore %s (absent when backup %s was taken): %w", rel, m.ID, osfile.Reason(err))
 		}
 		r.Removed = append(r.Removed, rel)
 	}

@@ -14,6 +14,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Problem is a stored file that fails verification.
@@ -81,7 +83,7 @@ func verifyFile(dir string, f File) string {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "missing"
 		}
-		return "cannot read: " + unwrapPath(err).Error()
+		return "cannot read: " + osfile.Reason(err).Error()
 	}
 	if !st.Mode().IsRegular() {
 		return "not a regular file"
@@ -94,7 +96,7 @@ func verifyFile(dir string, f File) string {
 	}
 	in, err := os.Open(p)
 	if err != nil {
-		return "cannot read: " + unwrapPath(err).Error()
+		return "cannot read: " + osfile.Reason(err).Error()
 	}
 	defer in.Close()
 	h := sha256.New()
@@ -111,7 +113,7 @@ func verifyFile(dir string, f File) string {
 		reason = check(io.TeeReader(in, h))
 	}
 	if _, err := io.Copy(h, in); err != nil {
-		return "cannot read: " + unwrapPath(err).Error()
+		return "cannot read: " + osfile.Reason(err).Error()
 	}
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != f.SHA256 {
 		return "checksum mismatch: sha256 " + sum + ", the manifest says " + f.SHA256

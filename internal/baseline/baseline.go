@@ -9,7 +9,6 @@ package baseline
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // DefaultFile is where `portguard baseline` writes, relative to PATH.
@@ -46,11 +46,7 @@ type Entry struct {
 func Read(path, display string) (*engine.JudgeBaseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: cannot read the baseline: %w", display, err)
+		return nil, fmt.Errorf("%s: cannot read the baseline: %w", display, osfile.Reason(err))
 	}
 	var f File
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -53,7 +53,8 @@ type Options struct {
 	// ExcludePaths are the --exclude patterns of paths.
 	ExcludePaths []string
 	Engine       engine.Options
-	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
+	// Timeout bounds the evaluation (0: engine.DefaultTimeout, negative:
+	// none).
 	Timeout time.Duration
 	// NewEngine compiles the policies; nil means engine.New. Callers that
 	// check many times share one engine through it.

@@ -10,16 +10,18 @@ import (
 	"github.com/portguard/portguard/internal/engine"
 )
 
-// DefaultTimeout bounds a policy evaluation: a user policy that loops over a
-// huge range must stop the check, not hang the CI job.
-const DefaultTimeout = 30 * time.Second
-
-// evalDeadline is the context engine.Eval runs under: timeout 0 means the
-// default, a negative one no limit.
-func evalDeadline(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+// evalTimeout is how long an evaluation may run: timeout 0 means
+// engine.DefaultTimeout, a negative one no limit.
+func evalTimeout(timeout time.Duration) time.Duration {
 	if timeout == 0 {
-		timeout = DefaultTimeout
+		return engine.DefaultTimeout
 	}
+	return timeout
+}
+
+// evalDeadline is the context engine.Eval runs under (see evalTimeout).
+func evalDeadline(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	timeout = evalTimeout(timeout)
 	if timeout < 0 {
 		return context.WithCancel(ctx)
 	}
@@ -29,10 +31,7 @@ func evalDeadline(ctx context.Context, timeout time.Duration) (context.Context, 
 // timeoutError names the deadline, where the evaluator stopped when it knows
 // (engine.TimeoutError), and the policies that were running.
 func timeoutError(o Options, err error) error {
-	timeout := o.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
+	timeout := evalTimeout(o.Timeout)
 	// The evaluator says where it stopped only sometimes, and what it was
 	// doing when a builtin such as numbers.range was cut short.
 	where := ""

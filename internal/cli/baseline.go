@@ -11,6 +11,7 @@ import (
 
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/baseline"
+	"github.com/portguard/portguard/internal/osfile"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -93,7 +94,7 @@ func baselineRun(ctx context.Context, opts *BaselineOptions) error {
 	if !opts.Update {
 		entries := baseline.Entries(res.Findings)
 		if err := baseline.Write(path, entries); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", path, osfile.Reason(err))}
 		}
 		fmt.Fprintf(out, "recorded %s in %s; portguard check --baseline %s now fails only on new ones\n",
 			report.Count(len(entries), "finding"), path, path)
@@ -108,7 +109,7 @@ func baselineRun(ctx context.Context, opts *BaselineOptions) error {
 	removed := len(res.Baseline.Entries) - len(kept)
 	if removed > 0 {
 		if err := baseline.Write(path, kept); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", path, osfile.Reason(err))}
 		}
 	}
 	fmt.Fprintf(out, "removed %s that %s no finding from %s; %s left\n",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/check"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/osfile"
 	"github.com/portguard/portguard/internal/report"
 )
 
@@ -109,14 +109,10 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if opts.FailOn != "" && !slices.Contains(input.FailLevels, opts.FailOn) {
 		return &ExitError{Code: ExitInput, Err: usage("--fail-on %q: use %s", opts.FailOn, strings.Join(input.FailLevels, ", "))}
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = -1 // --timeout 0: no limit
-	}
 	res, err := evaluate(ctx, opts.Factory, evalOptions{
 		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
 		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
-		Timeout: timeout, NeedFiles: true, Baseline: opts.Baseline,
+		Timeout: opts.evalTimeout(), NeedFiles: true, Baseline: opts.Baseline,
 	})
 	if err != nil {
 		return err
@@ -139,6 +135,15 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	return nil
 }
 
+// evalTimeout is --timeout as check.Options takes it: 0 means the default
+// there, so --timeout 0 (no limit) becomes negative.
+func (o *CheckOptions) evalTimeout() time.Duration {
+	if o.Timeout == 0 {
+		return -1
+	}
+	return o.Timeout
+}
+
 // writeReport writes one report to stdout or, atomically, to a file.
 func writeReport(stdout io.Writer, path string, w report.Writer, r report.Result) error {
 	if path == "-" {
@@ -149,14 +154,7 @@ func writeReport(stdout io.Writer, path string, w report.Writer, r report.Result
 		return err
 	}
 	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("cannot write %s: %w", path, osfile.Reason(err))
 	}
 	return nil
-}
-
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/portguard/portguard/internal/diff"
 	"github.com/portguard/portguard/internal/docs"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // DocsOptions are the inputs of `portguard docs`.
@@ -103,9 +104,9 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 		name = filepath.ToSlash(doc.Config.ConventionsFile)
 	}
 	tablePath := filepath.Join(opts.Path, filepath.FromSlash(name))
-	old, err := readRegular(tablePath)
+	old, err := osfile.Read(tablePath, doc.Config.MaxFileSize)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))}
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot read %s: %w", name, osfile.Reason(err))}
 	}
 	created := err != nil
 	updated, err := docs.Refresh(name, old, rows)
@@ -130,7 +131,7 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 			fmt.Fprintf(out, "%s: the generated table is stale; run portguard docs\n%s", name, d)
 		}
 		if opts.Map != "" {
-			current, err := readRegular(opts.Map)
+			current, err := osfile.Read(opts.Map, doc.Config.MaxFileSize)
 			if err != nil || !bytes.Equal(current, svg) {
 				stale = true
 				fmt.Fprintf(out, "%s: the map is stale; run portguard docs --map %s\n", opts.Map, opts.Map)
@@ -148,11 +149,11 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 	} else {
 		if created {
 			if err := os.MkdirAll(filepath.Dir(tablePath), 0o755); err != nil {
-				return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %w", name, unwrapPath(err))}
+				return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %w", name, osfile.Reason(err))}
 			}
 		}
 		if err := atomicfile.WriteFile(tablePath, updated, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", name, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", name, osfile.Reason(err))}
 		}
 		fmt.Fprintf(out, "%s: wrote the generated table (%d %s)\n", name, len(rows), plural(len(rows), "row", "rows"))
 	}
@@ -171,7 +172,7 @@ func docsRun(ctx context.Context, opts *DocsOptions) error {
 			svg = b.Bytes()
 		}
 		if err := atomicfile.WriteFile(opts.Map, svg, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", opts.Map, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", opts.Map, osfile.Reason(err))}
 		}
 		fmt.Fprintf(out, "%s: wrote the map of %d-%d\n", opts.Map, doc.Config.Ranges["protected"].From, doc.Config.Ranges["protected"].To)
 	}
@@ -210,17 +211,4 @@ func portMap(root string, doc *input.Document, rows []docs.Row, res *evaluation)
 	}
 	slices.Sort(m.Documented)
 	return m
-}
-
-// readRegular reads a regular file: a FIFO or a device in its place would
-// block or never end.
-func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
-	}
-	return os.ReadFile(path)
 }

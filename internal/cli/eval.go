@@ -74,7 +74,7 @@ value is printed first); 3 the query or a policy does not compile or fails.`,
 	opts.addFlags(fl)
 	fl.BoolVar(&opts.NoBuiltin, "no-builtin", false, "do not load the built-in rules (their library and data stay)")
 	fl.StringVar(&opts.Format, "format", "json", "output format: "+strings.Join(evalFormats, ", "))
-	fl.DurationVar(&opts.Timeout, "timeout", DefaultTimeout, "stop the evaluation after this long, with exit 3 (0: no limit)")
+	fl.DurationVar(&opts.Timeout, "timeout", engine.DefaultTimeout, "stop the evaluation after this long, with exit 3 (0: no limit)")
 	return cmd
 }
 

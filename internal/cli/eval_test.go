@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portguard/portguard/internal/engine"
 )
 
 func TestNewCmdEvalFlags(t *testing.T) {
 	testFlags(t, NewCmdEval, []flagCase[EvalOptions]{
-		{name: "query alone", args: []string{"input.version"}, want: EvalOptions{Query: "input.version", StackOptions: StackOptions{Path: "."}, Format: "json", Timeout: DefaultTimeout}},
+		{name: "query alone", args: []string{"input.version"}, want: EvalOptions{Query: "input.version", StackOptions: StackOptions{Path: "."}, Format: "json", Timeout: engine.DefaultTimeout}},
 		{name: "every flag", args: []string{"data.x", "repo", "-f", "a.yml", "--config", "c.yaml", "--policy", "p", "--data", "d.json", "--no-builtin", "--format", "pretty", "--timeout", "5s"},
 			want: EvalOptions{Query: "data.x", StackOptions: StackOptions{Path: "repo", Files: []string{"a.yml"}, Config: "c.yaml", Policies: []string{"p"}, Data: []string{"d.json"}}, NoBuiltin: true, Format: "pretty", Timeout: 5 * time.Second}},
 		{name: "no query", args: nil, wantErr: true},
@@ -52,7 +54,7 @@ func TestEvalRun(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, out, _ := factoryWithBuffers()
-			opts := &EvalOptions{IO: f.IO, Factory: f, Query: c.query, StackOptions: StackOptions{Path: repo, Policies: c.policies}, Format: "json", Timeout: DefaultTimeout}
+			opts := &EvalOptions{IO: f.IO, Factory: f, Query: c.query, StackOptions: StackOptions{Path: repo, Policies: c.policies}, Format: "json", Timeout: engine.DefaultTimeout}
 			if c.path != "" {
 				opts.Path = c.path
 			}

@@ -11,9 +11,6 @@ import (
 	"github.com/portguard/portguard/internal/engine"
 )
 
-// DefaultTimeout bounds a policy evaluation (see check.DefaultTimeout).
-const DefaultTimeout = check.DefaultTimeout
-
 // StackOptions say which stacks a command reads (PATH, -f, --config) and
 // which policies judge them (--policy, --data), for the commands that
 // evaluate the policies.
@@ -49,7 +46,8 @@ type evalOptions struct {
 	// Exclude are the --exclude flags.
 	Exclude []string
 	Engine  engine.Options
-	// Timeout bounds the evaluation (0: DefaultTimeout, negative: none).
+	// Timeout bounds the evaluation (0: engine.DefaultTimeout, negative:
+	// none).
 	Timeout time.Duration
 	// NeedFiles, Baseline: see check.Options.
 	NeedFiles bool

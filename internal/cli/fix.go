@@ -14,6 +14,7 @@ import (
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/fix"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // FixOptions are the inputs of `portguard fix`.
@@ -124,7 +125,7 @@ func fixRun(ctx context.Context, opts *FixOptions) error {
 	}
 	writeLeft(out, res.Findings, len(plan.Fixed))
 	table := res.Doc.Conventions.File
-	if data, err := readRegular(filepath.Join(opts.Path, filepath.FromSlash(table))); table != "" && err == nil && docs.HasTable(data) {
+	if data, err := osfile.Read(filepath.Join(opts.Path, filepath.FromSlash(table)), res.Doc.Config.MaxFileSize); table != "" && err == nil && docs.HasTable(data) {
 		fmt.Fprintf(out, "%s has a generated table: run portguard docs to refresh it\n", table)
 	}
 	return nil

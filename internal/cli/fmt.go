@@ -15,6 +15,7 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/diff"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // FmtOptions are the inputs of `portguard fmt`.
@@ -104,7 +105,7 @@ func fmtRun(opts *FmtOptions) error {
 			_, err = fmt.Fprintln(out, display)
 		default:
 			if err := atomicfile.WriteFile(name, formatted, 0o644); err != nil {
-				return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", name, unwrapPath(err))}
+				return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", name, osfile.Reason(err))}
 			}
 			_, err = fmt.Fprintf(out, "formatted %s\n", name)
 		}
@@ -140,7 +141,7 @@ func regoFiles(paths []string) ([]string, error) {
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", p, unwrapPath(err))}
+			return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", p, osfile.Reason(err))}
 		}
 		if !st.IsDir() {
 			if filepath.Ext(p) != ".rego" {
@@ -191,7 +192,7 @@ func readRego(stdin io.Reader, name string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %v", name, osfile.Reason(err))
 	}
 	return b, nil
 }

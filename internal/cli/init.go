@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portguard/portguard/internal/atomicfile"
+	"github.com/portguard/portguard/internal/osfile"
 	"github.com/portguard/portguard/internal/scaffold"
 )
 
@@ -59,7 +60,7 @@ writes anything (--no-pre-commit skips it). Then:
 func initRun(opts *InitOptions) error {
 	st, err := os.Stat(opts.Path)
 	if err != nil {
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", opts.Path, unwrapPath(err))}
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", opts.Path, osfile.Reason(err))}
 	}
 	if !st.IsDir() {
 		return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: not a directory", opts.Path)}
@@ -72,7 +73,7 @@ func initRun(opts *InitOptions) error {
 			if _, err := os.Lstat(p); err == nil {
 				exist = append(exist, p)
 			} else if !errors.Is(err, fs.ErrNotExist) {
-				return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", p, unwrapPath(err))}
+				return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", p, osfile.Reason(err))}
 			}
 		}
 		if len(exist) > 0 {
@@ -87,7 +88,7 @@ func initRun(opts *InitOptions) error {
 	if !opts.NoPreCommit {
 		old, err := os.ReadFile(preCommit)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", preCommit, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v", preCommit, osfile.Reason(err))}
 		}
 		if merged, outcome, err = scaffold.MergePreCommit(old); err != nil {
 			return &ExitError{Code: ExitInput, Err: fmt.Errorf("%s: %v; nothing was written. Add this item to its repos: list by hand and run init with --no-pre-commit:\n%s", preCommit, err, scaffold.PreCommitEntry())}
@@ -96,17 +97,17 @@ func initRun(opts *InitOptions) error {
 	for _, f := range files {
 		p := filepath.Join(opts.Path, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %v", filepath.Dir(p), unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %v", filepath.Dir(p), osfile.Reason(err))}
 		}
 		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", p, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", p, osfile.Reason(err))}
 		}
 		fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
 	}
 	switch outcome {
 	case scaffold.Wrote, scaffold.Added:
 		if err := atomicfile.WriteFile(preCommit, merged, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", preCommit, unwrapPath(err))}
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %v", preCommit, osfile.Reason(err))}
 		}
 		if outcome == scaffold.Wrote {
 			fmt.Fprintf(opts.IO.Out, "wrote %s\n", preCommit)

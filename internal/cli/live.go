@@ -35,7 +35,7 @@ func addReportFlags(fl *pflag.FlagSet, o *CheckOptions) {
 	fl.StringVar(&o.Baseline, "baseline", "", "baseline file (portguard baseline): its findings are suppressed, only new ones fail (default: baseline: of .portguard.yaml)")
 	fl.BoolVarP(&o.Quiet, "quiet", "q", false, "text format: print the findings alone (no headings, suggestions, notes or summary)")
 	fl.BoolVar(&o.KeepGoing, "keep-going", false, "let the exit code reflect the findings alone, even with input errors")
-	fl.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
+	fl.DurationVar(&o.Timeout, "timeout", engine.DefaultTimeout, "stop the policy evaluation after this long, with exit 3 (0: no limit)")
 }
 
 // liveCheck judges the stack under o.Path (or doc, a host document) with
@@ -85,12 +85,8 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 // live facts and the flags of o, without the findings of the rules omit
 // names.
 func liveEval(ctx context.Context, o *CheckOptions, co check.Options, l *input.Live, omit []string) (*check.Evaluation, error) {
-	timeout := o.Timeout
-	if timeout == 0 {
-		timeout = -1 // --timeout 0: no limit
-	}
 	co.Engine = engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data, NoBuiltin: o.NoBuiltin}
-	co.Timeout, co.NewEngine, co.Live, co.OmitRules = timeout, o.Factory.NewEngine, l, omit
+	co.Timeout, co.NewEngine, co.Live, co.OmitRules = o.evalTimeout(), o.Factory.NewEngine, l, omit
 	ev, err := check.Evaluate(ctx, co)
 	if err != nil {
 		return nil, exitError(err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/portguard/portguard/internal/engine"
 )
 
 // The daily audit runs at 03:17: off the hour, when cron jobs pile up.
@@ -61,7 +63,7 @@ func scheduledArgs(exe string, o *AuditOptions) ([]string, error) {
 			argv = append(argv, b.flag)
 		}
 	}
-	if o.Timeout != DefaultTimeout {
+	if o.Timeout != engine.DefaultTimeout {
 		argv = append(argv, "--timeout", o.Timeout.String())
 	}
 	if o.Log != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/engine"
+	"github.com/portguard/portguard/internal/osfile"
 	policiestest "github.com/portguard/portguard/policies_test"
 )
 
@@ -141,7 +142,7 @@ func writeCoverage(w io.Writer, path string, rep *cover.Report) error {
 		return err
 	}
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("--coverage %s: %v", path, unwrapPath(err))}
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("--coverage %s: %v", path, osfile.Reason(err))}
 	}
 	return nil
 }

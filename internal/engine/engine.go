@@ -18,12 +18,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/osfile"
 	"github.com/portguard/portguard/policies"
 )
 
@@ -81,6 +83,11 @@ type evaluator interface {
 	// evalQuery evaluates a parsed query as `opa eval` does.
 	evalQuery(ctx context.Context, input ast.Value, body ast.Body) (rego.ResultSet, error)
 }
+
+// DefaultTimeout bounds a policy evaluation (check and every command that
+// judges a stack) and each policy test (verify): a user policy that loops
+// over a huge range must stop the run, not hang the CI job.
+const DefaultTimeout = 30 * time.Second
 
 // New loads the policies: the built-in plan when opts asks for nothing
 // else, the compiled modules otherwise.
@@ -148,14 +155,14 @@ func addModules(modules map[string]*ast.Module, fsys fs.FS, root, display string
 	var sources []source
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return &PolicyError{Msg: fmt.Sprintf("%s: cannot read policies: %v", path.Join(display, p), pathReason(err))}
+			return &PolicyError{Msg: fmt.Sprintf("%s: cannot read policies: %v", path.Join(display, p), osfile.Reason(err))}
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ".rego") || !keep(p) {
 			return nil
 		}
 		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return &PolicyError{Msg: fmt.Sprintf("%s: %v", path.Join(display, p), pathReason(err))}
+			return &PolicyError{Msg: fmt.Sprintf("%s: %v", path.Join(display, p), osfile.Reason(err))}
 		}
 		sources = append(sources, source{filepath.ToSlash(filepath.Join(display, p)), string(src)})
 		return nil
@@ -209,7 +216,7 @@ func loadData(paths []string) (map[string]any, error) {
 		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
-				return nil, &PolicyError{Msg: fmt.Sprintf("%s: %v", f, pathReason(err))}
+				return nil, &PolicyError{Msg: fmt.Sprintf("%s: %v", f, osfile.Reason(err))}
 			}
 			if err := mergeDataFile(data, f, b); err != nil {
 				return nil, err

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // PolicyError is a policy that fails to load, compile or evaluate; it maps
@@ -30,7 +31,7 @@ type PathError struct {
 }
 
 func (e *PathError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Flag, e.Path, pathReason(e.Err))
+	return fmt.Sprintf("%s %s: %s", e.Flag, e.Path, osfile.Reason(e.Err))
 }
 
 func (e *PathError) Unwrap() error { return e.Err }
@@ -158,12 +159,4 @@ func formatParseError(err error) string {
 		return formatAstErrors(errs)
 	}
 	return "  " + err.Error()
-}
-
-func pathReason(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

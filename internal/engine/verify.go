@@ -30,7 +30,7 @@ type TestOptions struct {
 	// NoBuiltin drops the built-in rules and their tests; the library and
 	// the data stay, so user rules can use them.
 	NoBuiltin bool
-	// Timeout bounds each test (default 30s).
+	// Timeout bounds each test (0: DefaultTimeout).
 	Timeout time.Duration
 	// Coverage traces the evaluation to report coverage (it makes the run
 	// several times slower).
@@ -113,7 +113,7 @@ func RunTests(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
-		timeout = 30 * time.Second
+		timeout = DefaultTimeout
 	}
 	cov := cover.New()
 	compiler, err := newCompiler(true)

@@ -41,14 +41,7 @@ func displayOf(f *File, ss *fileSplices, o *opSet, doc *input.Document) display 
 	case len(ss.edits) > 0:
 		return composeDisplay(f, ss)
 	case f.Path == doc.Env.File || f.Path == doc.Config.EnvFile:
-		ports := map[string]bool{}
-		for _, svc := range doc.Services {
-			for _, p := range svc.Ports {
-				if p.Variable != nil {
-					ports[p.Variable.Name] = true
-				}
-			}
-		}
+		ports := input.PortVariables(doc.Services)
 		for _, op := range o.env {
 			ports[op.set.Name] = true
 		}
@@ -94,8 +87,8 @@ func composeDisplay(f *File, ss *fileSplices) display {
 var envLineRE = regexp.MustCompile(`^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*)`)
 
 // envDisplay gives the printable text of the lines of a .env that hold a
-// value other than a port's: the name stays, the value is redacted, as in
-// the input document. Comments and blank lines print as they are; a line
+// value other than a port's (input.PortLike): the name stays, the value
+// is redacted, as in the input document. Comments and blank lines print as they are; a line
 // that is neither a definition nor a comment (the rest of a value that
 // spans lines, a broken statement) is redacted whole.
 func envDisplay(data []byte, ports map[string]bool) map[int]string {
@@ -114,7 +107,7 @@ func envDisplay(data []byte, ports map[string]bool) map[int]string {
 		}
 		name := m[2]
 		_, _, complete := envValueSpan([]byte(line), len(m[1]))
-		if (ports[name] || portLike(name)) && complete {
+		if input.PortLike(name, ports) && complete {
 			continue
 		}
 		out[n] = m[1] + redacted
@@ -128,10 +121,4 @@ func envDisplay(data []byte, ports map[string]bool) map[int]string {
 		}
 	}
 	return out
-}
-
-// portLike is input's rule for the variables whose values are not secret.
-func portLike(name string) bool {
-	u := strings.ToUpper(name)
-	return u == "PORT" || strings.HasSuffix(u, "_PORT")
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/finding"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // Plan is every change that the fixes of one check make, merged and
@@ -131,11 +132,11 @@ func (p *Plan) Apply() error {
 	for _, f := range p.Files {
 		if f.Create {
 			if err := os.MkdirAll(filepath.Dir(f.abs), 0o755); err != nil {
-				return fmt.Errorf("cannot create %s: %w", f.Path, unwrapPath(err))
+				return fmt.Errorf("cannot create %s: %w", f.Path, osfile.Reason(err))
 			}
 		}
 		if err := atomicfile.WriteFile(f.abs, f.New, 0o644); err != nil {
-			return fmt.Errorf("cannot write %s: %w", f.Path, unwrapPath(err))
+			return fmt.Errorf("cannot write %s: %w", f.Path, osfile.Reason(err))
 		}
 	}
 	return nil

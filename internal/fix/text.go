@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/osfile"
 )
 
 // textFile is one file of the repository as the fixes see it: its bytes,
@@ -163,13 +163,13 @@ func (w *workspace) file(rel string) (*textFile, error) {
 		return nil, fmt.Errorf("%s: a fix may only change files under the checked root", rel)
 	}
 	abs := filepath.Join(w.root, filepath.FromSlash(clean))
-	data, err := readRegular(abs)
+	data, err := osfile.Read(abs, maxFileSize)
 	exists := true
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		exists, data = false, nil
 	case err != nil:
-		return nil, fmt.Errorf("%s: cannot read: %w", rel, unwrapPath(err))
+		return nil, fmt.Errorf("%s: cannot read: %w", rel, osfile.Reason(err))
 	}
 	f := newTextFile(rel, abs, data, exists)
 	w.files[rel] = f
@@ -178,27 +178,3 @@ func (w *workspace) file(rel string) (*textFile, error) {
 
 // maxFileSize bounds what a fix reads: the files it changes are small.
 const maxFileSize = 64 << 20
-
-// readRegular reads a regular file (a FIFO or a device would block or
-// never end) of at most maxFileSize bytes.
-func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	if st.Size() > maxFileSize {
-		return nil, fmt.Errorf("larger than %d bytes", maxFileSize)
-	}
-	return os.ReadFile(path)
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
