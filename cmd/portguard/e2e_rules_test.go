@@ -64,6 +64,14 @@ func TestCheckConventionRules(t *testing.T) {
 			{"DBP201", dc, 5, "cache"},
 			{"DBP003", ".portguard.yaml", 2, "cache"},
 		}},
+		// 2026-13-45 and 2026-02-30 are written YYYY-MM-DD but are no
+		// dates: each exception is DBP001 and suppresses nothing.
+		{name: "exceptions with impossible expiry dates", path: fixture("exception-bad-date"), exit: 1, findings: []want{
+			{"DBP001", ".portguard.yaml", 2, "cache"},
+			{"DBP201", dc, 5, "cache"},
+			{"DBP001", dc, 6, "web"},
+			{"DBP102", dc, 9, "web"},
+		}},
 		{name: "ranges from .portguard.yaml", path: fixture("config-ranges"), exit: 1, findings: []want{
 			{"DBP103", dc, 5, "cache"},
 			{"DBP103", ".env", 1, "cache"},

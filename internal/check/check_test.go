@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
@@ -53,6 +55,40 @@ func TestEvaluateReport(t *testing.T) {
 	}
 	if r.FailOn != "error" || r.ExitCode != ExitFindings || r.Services != len(ev.Doc.Services) {
 		t.Errorf("fail_on %q, exit %d, services %d", r.FailOn, r.ExitCode, r.Services)
+	}
+}
+
+// TestTodayDecidesExpiry: the date exceptions expire against is an option
+// (the judge's input), not the clock: the exception of exception-expired
+// (expires 2020-01-31) applies on its last day and not the day after.
+func TestTodayDecidesExpiry(t *testing.T) {
+	for _, c := range []struct {
+		today      string
+		active     []string
+		suppressed []string
+	}{
+		{"2020-01-31", nil, []string{"DBP201"}},
+		{"2020-02-01", []string{"DBP003", "DBP201"}, nil},
+	} {
+		today, _ := time.Parse(engine.DateLayout, c.today)
+		ev, err := Evaluate(context.Background(), Options{Path: fixture("exception-expired"), Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(fs []finding.Finding) []string {
+			var out []string
+			for _, f := range fs {
+				out = append(out, f.RuleID)
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := ids(ev.Findings); !slices.Equal(got, c.active) {
+			t.Errorf("%s: findings %v, want %v", c.today, got, c.active)
+		}
+		if got := ids(ev.Suppressed); !slices.Equal(got, c.suppressed) {
+			t.Errorf("%s: suppressed %v, want %v", c.today, got, c.suppressed)
+		}
 	}
 }
 

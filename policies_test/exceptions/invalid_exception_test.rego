@@ -50,6 +50,17 @@ test_fail_x_portguard_reason_that_is_not_text if {
 	)}
 }
 
+# Written YYYY-MM-DD, but February has no 30th.
+test_fail_x_portguard_impossible_expiry if {
+	svc := fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102"], "reason": "proxy", "expires": "2026-02-30"})
+	r := report with input as fx.doc([svc])
+	r == {fx.finding(
+		"DBP001", "error", fx.at(svc), "web",
+		`x-portguard of web, which ignores DBP102, has the expiry date "2026-02-30", which is not a date written YYYY-MM-DD, and does not apply`,
+		_x_suggestion, [],
+	)}
+}
+
 test_fail_x_portguard_malformed_expiry if {
 	svc := fx.with_x(fx.service("web", "nginx", 5, []), {"ignore": ["DBP102"], "reason": "proxy", "expires": "2026/01/01"})
 	r := report with input as fx.doc([svc])

@@ -63,6 +63,33 @@ test_exception_expiring_today_still_applies if {
 	d == [[0, {"kind": "exception", "reason": "until today", "file": ".portguard.yaml", "line": 3}]]
 }
 
+# An x-portguard block or an exception whose date is written YYYY-MM-DD
+# but is no date suppresses nothing, and is neither expired (DBP003) nor
+# unused (DBP002): DBP001 alone reports it.
+test_impossible_expiry_date_does_not_apply if {
+	fs := [finding("DBP102", "docker-compose.yml", 12, "web"), finding("DBP201", "docker-compose.yml", 4, "redis")]
+	doc := {
+		"config": {"file": ".portguard.yaml", "exceptions": [exception("DBP201", "redis", "", "replaced next month", "2026-13-45", 3)]},
+		"services": [svc("redis", 2, {}), svc("web", 10, {"ignore": ["DBP102"], "reason": "legacy", "expires": "2026-02-30"})],
+	}
+	j := judge(fs, doc, null)
+	suppressions.decisions == [] with input as j
+	suppressions.expired_exceptions == set() with input as j
+	suppressions.expired_x == set() with input as j
+	suppressions.unused_exceptions == set() with input as j
+	suppressions.unused_x_ignores == set() with input as j
+}
+
+# The judge's today is its input: the same exception applies up to its
+# date and not a day later.
+test_today_is_the_input if {
+	fs := [finding("DBP102", "docker-compose.yml", 12, "web")]
+	doc := {"config": {"file": ".portguard.yaml", "exceptions": [exception("DBP102", "web", "", "until June", "2026-06-30", 3)]}}
+	suppressions.decisions == [[0, {"kind": "exception", "reason": "until June", "file": ".portguard.yaml", "line": 3}]] with input as object.union(judge(fs, doc, null), {"today": "2026-06-30"})
+	suppressions.decisions == [] with input as object.union(judge(fs, doc, null), {"today": "2026-07-01"})
+	suppressions.expired_exceptions == {doc.config.exceptions[0]} with input as object.union(judge(fs, doc, null), {"today": "2026-07-01"})
+}
+
 test_x_portguard_covers_its_service_and_the_env_line if {
 	fs := [finding("DBP204", ".env", 3, "web"), finding("DBP102", "docker-compose.yml", 12, "web"), finding("DBP102", "other/docker-compose.yml", 12, "web")]
 	doc := {"services": [svc("redis", 2, {}), svc("web", 10, {"ignore": ["DBP204", "DBP102"], "reason": "legacy"})]}
