@@ -14,7 +14,6 @@ import (
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/check"
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/osfile"
 	"github.com/portguard/portguard/internal/report"
 )
@@ -24,16 +23,10 @@ type CheckOptions struct {
 	IO      *IOStreams
 	Factory *Factory
 
-	Path           string
-	Files          []string
-	Profiles       []string
-	Exclude        []string
+	StackOptions
 	Formats        []string
 	Outputs        []string
 	FailOn         string
-	Policies       []string
-	Data           []string
-	Config         string
 	NoBuiltin      bool
 	ShowSuppressed bool
 	Baseline       string
@@ -58,13 +51,7 @@ Several --format/--output pairs print several reports from one evaluation,
 paired in order: --format text --format json --output - --output out.json.
 A format without an output goes to stdout.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return checkRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, checkRun, intoPath(&opts.Path)),
 	}
 	addReportFlags(cmd.Flags(), opts)
 	return cmd
@@ -76,6 +63,9 @@ type output struct {
 	path   string // "-" for stdout
 }
 
+// outputs pairs --format and --output in order (a format without an
+// output goes to stdout), and checks --fail-on: the usage errors of
+// check, run and audit, found before anything is evaluated.
 func (o *CheckOptions) outputs() ([]output, error) {
 	formats := o.Formats
 	if len(formats) == 0 {
@@ -95,39 +85,50 @@ func (o *CheckOptions) outputs() ([]output, error) {
 		}
 		outs = append(outs, output{format: f, path: path})
 	}
+	if o.FailOn != "" && !slices.Contains(input.FailLevels, o.FailOn) {
+		return nil, usage("--fail-on %q: use %s", o.FailOn, strings.Join(input.FailLevels, ", "))
+	}
 	return outs, nil
 }
 
-func checkRun(ctx context.Context, opts *CheckOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
+// reportOptions are what the flags say about the report.
+func (o *CheckOptions) reportOptions() check.ReportOptions {
+	return check.ReportOptions{
+		Tool:      report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
+		FailOn:    o.FailOn,
+		KeepGoing: o.KeepGoing, ShowSuppressed: o.ShowSuppressed,
 	}
+}
+
+// writeReports writes r in every format to its output; stdout is the
+// writer of "-", coloured when color is set.
+func (o *CheckOptions) writeReports(outs []output, r report.Result, stdout io.Writer, color bool) error {
+	for _, out := range outs {
+		w, _ := report.New(out.format, report.Options{Color: color && out.path == "-", Quiet: o.Quiet})
+		if err := writeReport(stdout, out.path, w, r); err != nil {
+			return &ExitError{Code: ExitInput, Err: err}
+		}
+	}
+	return nil
+}
+
+// checkRun evaluates the stack once and writes every report of it; the
+// exit code is the report's (ExitFindings, or ExitInput with input
+// errors and without --keep-going).
+func checkRun(ctx context.Context, opts *CheckOptions) error {
 	outs, err := opts.outputs()
 	if err != nil {
 		return &ExitError{Code: ExitInput, Err: err}
 	}
-	if opts.FailOn != "" && !slices.Contains(input.FailLevels, opts.FailOn) {
-		return &ExitError{Code: ExitInput, Err: usage("--fail-on %q: use %s", opts.FailOn, strings.Join(input.FailLevels, ", "))}
-	}
-	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
-		Engine:  engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data, NoBuiltin: opts.NoBuiltin},
-		Timeout: opts.evalTimeout(), NeedFiles: true, Baseline: opts.Baseline,
-	})
+	eo := opts.evalOptions()
+	eo.Engine.NoBuiltin, eo.Timeout, eo.NeedFiles, eo.Baseline = opts.NoBuiltin, opts.evalTimeout(), true, opts.Baseline
+	res, err := evaluate(ctx, opts.Factory, eo)
 	if err != nil {
 		return err
 	}
-	r := res.Report(opts.Path, check.ReportOptions{
-		Tool:      report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
-		FailOn:    opts.FailOn,
-		KeepGoing: opts.KeepGoing, ShowSuppressed: opts.ShowSuppressed,
-	})
-	color := opts.Factory.colorEnabled()
-	for _, o := range outs {
-		w, _ := report.New(o.format, report.Options{Color: color && o.path == "-", Quiet: opts.Quiet})
-		if err := writeReport(opts.IO.Out, o.path, w, r); err != nil {
-			return &ExitError{Code: ExitInput, Err: err}
-		}
+	r := res.Report(opts.Path, opts.reportOptions())
+	if err := opts.writeReports(outs, r, opts.IO.Out, opts.Factory.colorEnabled()); err != nil {
+		return err
 	}
 	if r.ExitCode != ExitClean {
 		return &ExitError{Code: r.ExitCode}

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +17,6 @@ import (
 	"github.com/portguard/portguard/internal/atomicfile"
 	"github.com/portguard/portguard/internal/diff"
 	"github.com/portguard/portguard/internal/docs"
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/osfile"
 )
 
@@ -26,15 +25,11 @@ type DocsOptions struct {
 	IO      *IOStreams
 	Factory *Factory
 
-	Path    string
-	Files   []string
-	Config  string
-	Exclude []string
-	Check   bool
-	Map     string
-	// Policies and Data are --policy and --data, as check takes them.
-	Policies []string
-	Data     []string
+	// StackOptions are check's, but for --profile: the table documents
+	// every profile.
+	StackOptions
+	Check bool
+	Map   string
 }
 
 // NewCmdDocs builds `portguard docs [PATH]`.
@@ -60,123 +55,148 @@ stale, printing the difference. --map FILE.svg draws the range: the
 sub-ranges as bands, each used port as a labelled mark, violations and
 conflicts in contrasting colours.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return docsRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, docsRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Check, "check", false, "write nothing; exit 1 when the generated table or the map is stale")
 	fl.StringVar(&opts.Map, "map", "", "also draw the 7000-7999 map as SVG into FILE")
-	addSourceFlags(fl, &opts.Files, &opts.Config)
+	opts.StackOptions.addFlags(fl)
 	addExcludeFlag(fl, &opts.Exclude)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
 	return cmd
 }
 
+// docsRun refreshes the generated table (and draws the map), or with
+// --check says whether they are stale.
 func docsRun(ctx context.Context, opts *DocsOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	res, err := evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude,
-		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data}})
+	res, err := evaluateComplete(ctx, opts.Factory, &opts.StackOptions, "the table would miss the ports of files that cannot be read")
 	if err != nil {
 		return err
 	}
-	doc := res.Doc
-	if len(doc.Errors) > 0 {
-		lines := make([]string, len(doc.Errors))
-		for i, e := range doc.Errors {
-			lines[i] = "  " + e.Error()
-		}
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("the table would miss the ports of files that cannot be read:\n%s", strings.Join(lines, "\n"))}
-	}
 	var rows []docs.Row
-	if err := res.Engine.Query(ctx, doc, "data.portguard.lib.table.rows", &rows); err != nil {
+	if err := res.Engine.Query(ctx, res.Doc, "data.portguard.lib.table.rows", &rows); err != nil {
 		return &ExitError{Code: ExitPolicy, Err: err}
 	}
+	t, err := refreshTable(opts.Path, res.Doc, rows)
+	if err != nil {
+		return err
+	}
+	if opts.Check {
+		return docsCheck(opts, t, res)
+	}
+	if err := t.write(opts.IO.Out); err != nil {
+		return err
+	}
+	if opts.Map == "" {
+		return nil
+	}
+	if t.changed() {
+		// The new table documents ports: judge the stack again, so the
+		// map shows what check now reports.
+		if res, err = evaluate(ctx, opts.Factory, opts.evalOptions()); err != nil {
+			return err
+		}
+	}
+	svg, err := drawMap(opts.Path, res, t.rows)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(opts.Map, svg, 0o644); err != nil {
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", opts.Map, osfile.Reason(err))}
+	}
+	protected := res.Doc.Config.Ranges["protected"]
+	fmt.Fprintf(opts.IO.Out, "%s: wrote the map of %d-%d\n", opts.Map, protected.From, protected.To)
+	return nil
+}
 
+// table is the convention table as it is and as docs leaves it.
+type table struct {
+	// name is the table's path in messages, path where it is read and
+	// written.
+	name, path   string
+	old, updated []byte
+	// created: the file does not exist yet.
+	created bool
+	rows    []docs.Row
+}
+
+// refreshTable reads the convention table of doc under root and puts rows
+// in its generated part.
+func refreshTable(root string, doc *input.Document, rows []docs.Row) (*table, error) {
 	name := doc.Conventions.File
 	if name == "" {
 		name = filepath.ToSlash(doc.Config.ConventionsFile)
 	}
-	tablePath := filepath.Join(opts.Path, filepath.FromSlash(name))
-	old, err := osfile.Read(tablePath, doc.Config.MaxFileSize)
+	t := &table{name: name, path: filepath.Join(root, filepath.FromSlash(name)), rows: rows}
+	var err error
+	t.old, err = osfile.Read(t.path, doc.Config.MaxFileSize)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot read %s: %w", name, osfile.Reason(err))}
+		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot read %s: %w", name, osfile.Reason(err))}
 	}
-	created := err != nil
-	updated, err := docs.Refresh(name, old, rows)
-	if err != nil {
-		return &ExitError{Code: ExitInput, Err: err}
+	t.created = err != nil
+	if t.updated, err = docs.Refresh(name, t.old, rows); err != nil {
+		return nil, &ExitError{Code: ExitInput, Err: err}
 	}
+	return t, nil
+}
 
-	var svg []byte
-	if opts.Map != "" {
-		var b bytes.Buffer
-		if err := docs.WriteSVG(&b, portMap(opts.Path, doc, rows, res)); err != nil {
-			return err
-		}
-		svg = b.Bytes()
-	}
+func (t *table) changed() bool { return t.created || !bytes.Equal(t.old, t.updated) }
 
-	out := opts.IO.Out
-	if opts.Check {
-		stale := false
-		if d := diff.Unified(name, old, updated, created); d != "" {
-			stale = true
-			fmt.Fprintf(out, "%s: the generated table is stale; run portguard docs\n%s", name, d)
-		}
-		if opts.Map != "" {
-			current, err := osfile.Read(opts.Map, doc.Config.MaxFileSize)
-			if err != nil || !bytes.Equal(current, svg) {
-				stale = true
-				fmt.Fprintf(out, "%s: the map is stale; run portguard docs --map %s\n", opts.Map, opts.Map)
-			}
-		}
-		if stale {
-			return &ExitError{Code: ExitFindings}
-		}
-		fmt.Fprintf(out, "%s: the generated table is up to date (%d %s)\n", name, len(rows), plural(len(rows), "row", "rows"))
+func (t *table) upToDate(w io.Writer) {
+	fmt.Fprintf(w, "%s: the generated table is up to date (%d %s)\n", t.name, len(t.rows), plural(len(t.rows), "row", "rows"))
+}
+
+// write writes the refreshed table, when it changes, and says what it did.
+func (t *table) write(w io.Writer) error {
+	if !t.changed() {
+		t.upToDate(w)
 		return nil
 	}
+	if t.created {
+		if err := os.MkdirAll(filepath.Dir(t.path), 0o755); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %w", t.name, osfile.Reason(err))}
+		}
+	}
+	if err := atomicfile.WriteFile(t.path, t.updated, 0o644); err != nil {
+		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", t.name, osfile.Reason(err))}
+	}
+	fmt.Fprintf(w, "%s: wrote the generated table (%d %s)\n", t.name, len(t.rows), plural(len(t.rows), "row", "rows"))
+	return nil
+}
 
-	if bytes.Equal(old, updated) && !created {
-		fmt.Fprintf(out, "%s: the generated table is up to date (%d %s)\n", name, len(rows), plural(len(rows), "row", "rows"))
-	} else {
-		if created {
-			if err := os.MkdirAll(filepath.Dir(tablePath), 0o755); err != nil {
-				return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot create %s: %w", name, osfile.Reason(err))}
-			}
-		}
-		if err := atomicfile.WriteFile(tablePath, updated, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", name, osfile.Reason(err))}
-		}
-		fmt.Fprintf(out, "%s: wrote the generated table (%d %s)\n", name, len(rows), plural(len(rows), "row", "rows"))
+// docsCheck is docs --check: exit 1, with the difference, when the table
+// or the map is stale.
+func docsCheck(opts *DocsOptions, t *table, res *evaluation) error {
+	out := opts.IO.Out
+	stale := false
+	if d := diff.Unified(t.name, t.old, t.updated, t.created); d != "" {
+		stale = true
+		fmt.Fprintf(out, "%s: the generated table is stale; run portguard docs\n%s", t.name, d)
 	}
 	if opts.Map != "" {
-		if !bytes.Equal(old, updated) {
-			// The new table documents ports: judge the stack again, so the
-			// map shows what check now reports.
-			if res, err = evaluate(ctx, opts.Factory, evalOptions{Path: opts.Path, Files: opts.Files, Config: opts.Config, Exclude: opts.Exclude,
-				Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data}}); err != nil {
-				return err
-			}
-			var b bytes.Buffer
-			if err := docs.WriteSVG(&b, portMap(opts.Path, res.Doc, rows, res)); err != nil {
-				return err
-			}
-			svg = b.Bytes()
+		svg, err := drawMap(opts.Path, res, t.rows)
+		if err != nil {
+			return err
 		}
-		if err := atomicfile.WriteFile(opts.Map, svg, 0o644); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot write %s: %w", opts.Map, osfile.Reason(err))}
+		current, err := osfile.Read(opts.Map, res.Doc.Config.MaxFileSize)
+		if err != nil || !bytes.Equal(current, svg) {
+			stale = true
+			fmt.Fprintf(out, "%s: the map is stale; run portguard docs --map %s\n", opts.Map, opts.Map)
 		}
-		fmt.Fprintf(out, "%s: wrote the map of %d-%d\n", opts.Map, doc.Config.Ranges["protected"].From, doc.Config.Ranges["protected"].To)
 	}
+	if stale {
+		return &ExitError{Code: ExitFindings}
+	}
+	t.upToDate(out)
 	return nil
+}
+
+// drawMap renders the SVG map of the stack as res judges it.
+func drawMap(root string, res *evaluation, rows []docs.Row) ([]byte, error) {
+	var b bytes.Buffer
+	if err := docs.WriteSVG(&b, portMap(root, res.Doc, rows, res)); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // portMap gathers what the map shows: the sub-ranges of the configuration,

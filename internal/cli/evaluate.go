@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -11,18 +13,22 @@ import (
 	"github.com/portguard/portguard/internal/engine"
 )
 
-// StackOptions say which stacks a command reads (PATH, -f, --config) and
-// which policies judge them (--policy, --data), for the commands that
-// evaluate the policies.
+// StackOptions say which stacks a command reads (PATH, -f, --config, and
+// --profile and --exclude for the commands that take them) and which
+// policies judge them (--policy, --data), for the commands that evaluate
+// the policies.
 type StackOptions struct {
 	Path     string
 	Files    []string
+	Profiles []string
+	Exclude  []string
 	Config   string
 	Policies []string
 	Data     []string
 }
 
-// addFlags registers -f, --config, --policy and --data.
+// addFlags registers -f, --config, --policy and --data; a command that
+// takes --profile or --exclude adds addProfileFlag or addExcludeFlag.
 func (o *StackOptions) addFlags(fl *pflag.FlagSet) {
 	addSourceFlags(fl, &o.Files, &o.Config)
 	addPolicyFlags(fl, &o.Policies, &o.Data)
@@ -31,9 +37,27 @@ func (o *StackOptions) addFlags(fl *pflag.FlagSet) {
 // evalOptions are what evaluate loads and runs for these stacks.
 func (o *StackOptions) evalOptions() evalOptions {
 	return evalOptions{
-		Path: o.Path, Files: o.Files, Config: o.Config,
+		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, Exclude: o.Exclude,
 		Engine: engine.Options{PolicyDirs: o.Policies, DataPaths: o.Data},
 	}
+}
+
+// evaluateComplete evaluates the stack for a command that must not go on
+// while the document has input errors (exit 2): a file that could not be
+// read hides the ports it publishes. why says what would go wrong.
+func evaluateComplete(ctx context.Context, f *Factory, s *StackOptions, why string) (*evaluation, error) {
+	res, err := evaluate(ctx, f, s.evalOptions())
+	if err != nil {
+		return nil, err
+	}
+	if errs := res.Doc.Errors; len(errs) > 0 {
+		lines := make([]string, len(errs))
+		for i, e := range errs {
+			lines[i] = "  " + e.Error()
+		}
+		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("%s:\n%s", why, strings.Join(lines, "\n"))}
+	}
+	return res, nil
 }
 
 // evalOptions say what to load and which policies to run.

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portguard/portguard/internal/docs"
-	"github.com/portguard/portguard/internal/engine"
 	"github.com/portguard/portguard/internal/finding"
 	"github.com/portguard/portguard/internal/fix"
 	"github.com/portguard/portguard/internal/osfile"
@@ -22,15 +21,9 @@ type FixOptions struct {
 	IO      *IOStreams
 	Factory *Factory
 
-	Path     string
-	Files    []string
-	Profiles []string
-	Exclude  []string
-	Config   string
-	Policies []string
-	Data     []string
-	DryRun   bool
-	Diff     bool
+	StackOptions
+	DryRun bool
+	Diff   bool
 }
 
 // NewCmdFix builds `portguard fix [PATH]`.
@@ -56,44 +49,22 @@ are not fixed.
 --dry-run lists the planned changes, --diff prints them as a unified diff;
 neither writes anything (--dry-run --diff is --diff).`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return fixRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, fixRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addProfileFlag(fl, &opts.Profiles)
+	opts.StackOptions.addFlags(fl)
 	addExcludeFlag(fl, &opts.Exclude)
-	fl.StringArrayVar(&opts.Policies, "policy", nil, "directory of user Rego policies loaded next to the built-in ones (repeatable)")
-	fl.StringArrayVar(&opts.Data, "data", nil, "JSON or YAML data file or directory merged under data.portguard (repeatable)")
+	addProfileFlag(fl, &opts.Profiles)
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the planned changes, write nothing")
 	fl.BoolVar(&opts.Diff, "diff", false, "print the planned changes as a unified diff, write nothing")
 	return cmd
 }
 
 func fixRun(ctx context.Context, opts *FixOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	res, err := evaluate(ctx, opts.Factory, evalOptions{
-		Path: opts.Path, Files: opts.Files, Config: opts.Config, Profiles: opts.Profiles, Exclude: opts.Exclude,
-		Engine: engine.Options{PolicyDirs: opts.Policies, DataPaths: opts.Data},
-	})
+	// A fix could move a service onto a port of a file that was not read.
+	res, err := evaluateComplete(ctx, opts.Factory, &opts.StackOptions, "cannot fix while the input has errors; fix them first")
 	if err != nil {
 		return err
-	}
-	if errs := res.Doc.Errors; len(errs) > 0 {
-		// A file that could not be read hides the ports it publishes: a
-		// fix could move a service onto one of them.
-		lines := make([]string, len(errs))
-		for i, e := range errs {
-			lines[i] = "  " + e.Error()
-		}
-		return &ExitError{Code: ExitInput, Err: fmt.Errorf("cannot fix while the input has errors; fix them first:\n%s", strings.Join(lines, "\n"))}
 	}
 	plan, err := fix.Build(ctx, opts.Path, res.Doc, res.Findings, res.Engine)
 	if err != nil {

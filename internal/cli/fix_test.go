@@ -59,7 +59,7 @@ func TestFixRun(t *testing.T) {
 		".env":               "APP_NAME=shop\n",
 	})
 	f, out, _ := factoryWithBuffers()
-	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, Path: dir, DryRun: true}); err != nil {
+	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: dir}, DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `docker-compose.yml:5  "5432:5432" -> "${POSTGRES_PORT:-7000}:5432"  (DBP101, DBP201)`) {
@@ -69,7 +69,7 @@ func TestFixRun(t *testing.T) {
 		t.Error("the dry run wrote .env")
 	}
 	out.Reset()
-	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, Path: dir}); err != nil {
+	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: dir}}); err != nil {
 		t.Fatal(err)
 	}
 	compose, _ := os.ReadFile(filepath.Join(dir, "docker-compose.yml"))
@@ -78,7 +78,7 @@ func TestFixRun(t *testing.T) {
 		t.Errorf("after fix:\n%s\n%s", compose, env)
 	}
 	out.Reset()
-	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, Path: dir}); err != nil {
+	if err := fixRun(context.Background(), &FixOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: dir}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "nothing to fix") {

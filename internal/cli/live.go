@@ -23,13 +23,12 @@ import (
 // addReportFlags registers the flags of the reports and the policies, as
 // check has them.
 func addReportFlags(fl *pflag.FlagSet, o *CheckOptions) {
-	addSourceFlags(fl, &o.Files, &o.Config)
-	addProfileFlag(fl, &o.Profiles)
+	o.StackOptions.addFlags(fl)
 	addExcludeFlag(fl, &o.Exclude)
+	addProfileFlag(fl, &o.Profiles)
 	fl.StringArrayVar(&o.Formats, "format", nil, "output format: "+strings.Join(report.Names(), ", ")+" (repeatable; default text)")
 	fl.StringArrayVarP(&o.Outputs, "output", "o", nil, "output file for the format at the same position, - for stdout (run: stderr) (repeatable)")
 	fl.StringVar(&o.FailOn, "fail-on", "", "lowest severity that fails the check: "+strings.Join(input.FailLevels, ", ")+" (default: fail_on of .portguard.yaml, else error)")
-	addPolicyFlags(fl, &o.Policies, &o.Data)
 	fl.BoolVar(&o.NoBuiltin, "no-builtin", false, "do not load the built-in rules")
 	fl.BoolVar(&o.ShowSuppressed, "show-suppressed", false, "also list findings suppressed by exceptions, ignores or the baseline")
 	fl.StringVar(&o.Baseline, "baseline", "", "baseline file (portguard baseline): its findings are suppressed, only new ones fail (default: baseline: of .portguard.yaml)")
@@ -48,9 +47,6 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 	if err != nil {
 		return report.Result{}, &ExitError{Code: ExitInput, Err: err}
 	}
-	if o.FailOn != "" && !slices.Contains(input.FailLevels, o.FailOn) {
-		return report.Result{}, &ExitError{Code: ExitInput, Err: usage("--fail-on %q: use %s", o.FailOn, strings.Join(input.FailLevels, ", "))}
-	}
 	ev, err := liveEval(ctx, o, check.Options{
 		Path: o.Path, Files: o.Files, Config: o.Config, Profiles: o.Profiles, ExcludePaths: o.Exclude,
 		NeedFiles: doc == nil, Doc: doc, Baseline: o.Baseline,
@@ -62,23 +58,13 @@ func liveCheck(ctx context.Context, o *CheckOptions, doc *input.Document, l *inp
 	if doc != nil {
 		st = judgeStacks(ctx, o, ev, l)
 	}
-	r := ev.Report(o.Path, check.ReportOptions{
-		Tool:      report.Tool{Name: "portguard", Version: Version, InformationURI: "https://github.com/portguard/portguard"},
-		FailOn:    o.FailOn,
-		KeepGoing: o.KeepGoing, ShowSuppressed: o.ShowSuppressed,
-	})
+	r := ev.Report(o.Path, o.reportOptions())
 	if doc != nil {
 		r.Files, r.Services, r.EnvCandidates = st.files, st.services, nil
 		r.Live.Stacks, r.Live.Unread = st.stacks, st.unread
 		r.ExitCode = check.ExitCode(r.Findings, len(r.Errors), r.FailOn, o.KeepGoing)
 	}
-	for _, out := range outs {
-		wr, _ := report.New(out.format, report.Options{Color: w.color && out.path == "-", Quiet: o.Quiet})
-		if err := writeReport(w.w, out.path, wr, r); err != nil {
-			return r, &ExitError{Code: ExitInput, Err: err}
-		}
-	}
-	return r, nil
+	return r, o.writeReports(outs, r, w.w, w.color)
 }
 
 // liveEval evaluates one document (co.Doc, or the files co names) with the

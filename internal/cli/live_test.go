@@ -55,7 +55,7 @@ func TestAuditOnGivenFacts(t *testing.T) {
 			Containers: []input.LiveContainer{}, Volumes: []input.LiveVolume{},
 		}
 	}
-	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, Path: "."}}
+	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: "."}}}
 	err := auditRun(context.Background(), opts)
 	var exit *ExitError
 	if !errors.As(err, &exit) || exit.Code != ExitFindings {
@@ -105,7 +105,7 @@ func TestAuditSkipsStacksWhoseFilesAreGone(t *testing.T) {
 			Volumes: []input.LiveVolume{},
 		}
 	}
-	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, Path: "."}}
+	opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: "."}}}
 	if err := auditRun(context.Background(), opts); err != nil {
 		t.Fatalf("err %v\n%s", err, out.String())
 	}

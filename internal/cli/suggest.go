@@ -19,17 +19,11 @@ type SuggestOptions struct {
 	IO      *IOStreams
 	Factory *Factory
 
-	Path     string
-	Files    []string
-	Profiles []string
-	Exclude  []string
-	Config   string
+	StackOptions
 	Category string
 	BackupOf string
 	Count    int
 	Format   string
-	Policies []string
-	Data     []string
 }
 
 var suggestFormats = []string{"text", "json"}
@@ -48,30 +42,20 @@ prints one port per line, for scripts:
 
   TIMESCALEDB_PORT=$(portguard suggest --category database)`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = pathArg(args)
-			if runF != nil {
-				return runF(opts)
-			}
-			return suggestRun(cmd.Context(), opts)
-		},
+		RunE: runE(opts, runF, suggestRun, intoPath(&opts.Path)),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Category, "category", "database", "sub-range: database, ui, exporter (or a category of .portguard.yaml)")
 	fl.StringVar(&opts.BackupOf, "backup-of", "", "suggest ports for a backup of SERVICE: its primary's port + 1, + 2, ...")
 	fl.IntVarP(&opts.Count, "count", "n", 1, "how many ports")
 	fl.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(suggestFormats, ", "))
-	addSourceFlags(fl, &opts.Files, &opts.Config)
-	addProfileFlag(fl, &opts.Profiles)
+	opts.StackOptions.addFlags(fl)
 	addExcludeFlag(fl, &opts.Exclude)
-	addPolicyFlags(fl, &opts.Policies, &opts.Data)
+	addProfileFlag(fl, &opts.Profiles)
 	return cmd
 }
 
 func suggestRun(ctx context.Context, opts *SuggestOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Count < 1 {
 		return &ExitError{Code: ExitInput, Err: usage("--count %d: give 1 or more", opts.Count)}
 	}
