@@ -268,9 +268,9 @@ _candidates[i] contains [4, "baseline", "recorded in the baseline", _baseline_fi
 # decisions are [i, {kind, reason, file, line}] for every suppressed
 # finding i of input.findings; kind is inline, x-portguard, ephemeral,
 # exception or baseline.
-decisions := [[i, {"kind": c[1], "reason": c[2], "file": c[3], "line": c[4]}] |
+decisions := [[i, {"kind": kind, "reason": reason, "file": file, "line": line}] |
 	some i, cs in _candidates
-	c := sort(cs)[0]
+	[_, kind, reason, file, line, _] := sort(cs)[0]
 ]
 
 # --- what suppresses nothing: the notices of DBP002-DBP004 ---
@@ -278,9 +278,9 @@ decisions := [[i, {"kind": c[1], "reason": c[2], "file": c[3], "line": c[4]}] |
 # An id no loaded rule has is an input error of its own (exit 2).
 _known := {r | some r in input.rules}
 
-_used contains [c[1], c[3], c[4], c[5]] if {
+_used contains [kind, file, line, rule] if {
 	some cs in _candidates
-	some c in cs
+	some [_, kind, _, file, line, rule] in cs
 }
 
 # unused_exceptions are the exceptions in force that cover no finding.
