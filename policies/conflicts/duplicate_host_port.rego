@@ -38,8 +38,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 })) if {
 	some key, group in _by_port
 	count(group) > 1
-	n := key.port
-	proto := key.protocol
+	[n, proto] := key
 	some p in group
 
 	# the others in file and line order

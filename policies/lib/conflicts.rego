@@ -48,20 +48,20 @@ ip_overlap(_, b) if b in _wildcard
 
 ip_overlap(a, b) if a == b
 
-# sharing[{port, protocol}] are the indexes into ports.mappings of the
-# mappings that publish host port port (a range is in the group of each of
-# its ports, up to 1024 of them): a grouping, read whole (see lib/ports'
-# header).
+# sharing[[n, protocol]] are the indexes into ports.mappings of the
+# mappings that publish host port n (a range is in the group of each of its
+# ports, up to 1024 of them): a grouping, read whole, whose key stays an
+# array (a key built for every mapping: see lib/ports' header).
 sharing := {key: ks | some key, ks in _sharing}
 
-_sharing[{"port": p.effective, "protocol": p.protocol}] contains k if {
+_sharing[[p.effective, p.protocol]] contains k if {
 	some k, p in ports.mappings
 	r := p.effective_range
 	is_array(r)
 	r[0] == r[1]
 }
 
-_sharing[{"port": n, "protocol": p.protocol}] contains k if {
+_sharing[[n, p.protocol]] contains k if {
 	some k, p in ports.mappings
 	r := p.effective_range
 	is_array(r)
@@ -94,7 +94,7 @@ _losers[p.svc] contains p.idx if {
 # held_by_other reports whether a mapping of another service that p
 # conflicts with publishes host port n now.
 held_by_other(p, n) if {
-	some k in sharing[{"port": n, "protocol": p.protocol}]
+	some k in sharing[[n, p.protocol]]
 	h := ports.mappings[k]
 	h.service != p.service
 	conflict(h, p)
@@ -168,6 +168,6 @@ _at_after(n, proto, moved, moved_ks) := {k |
 	ports.mappings[k].protocol == proto
 }
 
-_sharers(n, proto) := ks if ks := sharing[{"port": n, "protocol": proto}]
+_sharers(n, proto) := ks if ks := sharing[[n, proto]]
 
 else := set()
