@@ -30,9 +30,9 @@
 #     document order is [svc, idx], and a value is taken from the first of
 #     a sorted list by destructuring ([_, m] := min(...)), never read back
 #     by position. So does a lookup key built for every mapping, such as
-#     conflicts.sharing's [port, protocol]: an object as a key costs 15-25%
-#     of the whole evaluation at 10,000 services (BenchmarkEval), an array
-#     nothing; it is destructured where it is read.
+#     conflicts.sharing's [port, protocol] (as an object it is one more
+#     allocation per mapping: 20,000 at 10,000 services, BenchmarkEval),
+#     destructured where it is read.
 #
 #   A mapping (an element of ports.mappings) is input's port mapping plus
 #   svc and idx (its indexes in input.services and in the service's ports),
