@@ -2,7 +2,7 @@ package main
 
 // fix on every repository at hand: the corpus of real repositories (read
 // from ../shared/corpus, copied to a temporary directory, never into this
-// repository) and the examples. A fix that cannot make its finding go away
+// repository), the examples and the fixtures. A fix that cannot make its finding go away
 // is not applied, so the second run of fix changes nothing, and every
 // finding a fix was applied for is gone.
 
@@ -21,39 +21,29 @@ import (
 )
 
 func TestFixIsIdempotentOnEveryRepository(t *testing.T) {
-	var roots []string
-	examples, _ := filepath.Glob(filepath.Join(repoRoot, "examples", "*"))
-	for _, e := range examples {
-		if st, err := os.Stat(e); err == nil && st.IsDir() {
-			roots = append(roots, e)
-		}
-	}
-	if c := corpus.Dir(); c != "" {
-		roots = append(roots, corpus.Repositories(c)...)
-	} else {
-		t.Log("../shared/corpus not found (set PORTGUARD_CORPUS): only the examples are fixed")
-	}
-	for _, src := range roots {
-		name := filepath.Base(src)
-		t.Run(name, func(t *testing.T) {
+	for _, src := range repositoriesAtHand(t) {
+		t.Run(src.name, func(t *testing.T) {
 			t.Parallel()
-			fixTwice(t, src, name)
+			fixTwice(t, src.dir, filepath.Base(src.dir))
 		})
 	}
 }
 
-// fixTwice fixes a copy of the repository at src twice: the first fix
-// adds no duplicate row to the table, the second changes nothing, and
-// every finding the first fixed is gone.
+// fixTwice fixes a copy of the repository at src twice: the table after
+// the first fix is as assertTableAfterFix wants it, the second changes
+// nothing, and every finding the first fixed is gone.
 func fixTwice(t *testing.T, src, name string) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), name)
 	treetest.Copy(t, src, root)
+	if !checkable(t, root) {
+		t.Skip("input errors: fix refuses to change this tree")
+	}
 	before, ok := checkFindings(t, root)
 	if !ok {
 		t.Skip("no compose file: nothing to fix")
 	}
-	rowsBefore := duplicateRows(t, root)
+	rowsBefore := tableRows(t, root)
 
 	first := run(t, invocation{args: []string{"fix", root}})
 	if first.code != 0 {
@@ -64,12 +54,8 @@ func fixTwice(t *testing.T, src, name string) {
 	}
 	fixed := treetest.Read(t, root)
 	after := checkJSON(t, root)
-	// A moved service moves its row: fix adds no second row for a
-	// port, nor for a service and its variable.
-	for k, n := range duplicateRows(t, root) {
-		if n > rowsBefore[k] {
-			t.Errorf("after fix, %d rows for %s (%d before)", n+1, k, rowsBefore[k]+1)
-		}
+	if first.code == 0 {
+		assertTableAfterFix(t, rowsBefore, tableRows(t, root))
 	}
 
 	second := run(t, invocation{args: []string{"fix", root}})
@@ -135,30 +121,147 @@ func hasFix(f fixFinding) bool {
 	return len(f.Fix) > 0 && json.Unmarshal(f.Fix, &fx) == nil && len(fx.Edits)+len(fx.Env)+len(fx.Rows) > 0
 }
 
-// duplicateRows counts, for each port and each service and variable, the
-// hand-written rows of the table beyond the first.
-func duplicateRows(t *testing.T, root string) map[string]int {
+// repository is a tree fix runs on: a copy of dir, the subtest's name.
+type repository struct{ name, dir string }
+
+// repositoriesAtHand are the examples, the corpus of real repositories and
+// every fixture stack of the end-to-end and fix tests.
+func repositoriesAtHand(t *testing.T) []repository {
+	t.Helper()
+	var repos []repository
+	add := func(prefix, pattern string) {
+		m, _ := filepath.Glob(pattern)
+		for _, d := range m {
+			if st, err := os.Stat(d); err == nil && st.IsDir() {
+				rel := filepath.Base(d)
+				if filepath.Base(d) == "input" {
+					rel = filepath.Base(filepath.Dir(d))
+				}
+				repos = append(repos, repository{prefix + rel, d})
+			}
+		}
+	}
+	add("examples/", filepath.Join(repoRoot, "examples", "*"))
+	add("e2e/", filepath.Join(repoRoot, "testdata", "e2e", "*"))
+	add("fix/", filepath.Join(repoRoot, "testdata", "fix", "*", "input"))
+	if c := corpus.Dir(); c != "" {
+		for _, r := range corpus.Repositories(c) {
+			repos = append(repos, repository{"corpus/" + filepath.Base(r), r})
+		}
+	} else {
+		t.Log("../shared/corpus not found (set PORTGUARD_CORPUS): the corpus is left out")
+	}
+	return repos
+}
+
+// checkable reports whether check runs on root without input errors (some
+// fixtures exist to show them, and fix refuses such a tree).
+func checkable(t *testing.T, root string) bool {
+	t.Helper()
+	return run(t, invocation{args: []string{"check", root, "--format", "json"}}).code <= 1
+}
+
+// row is a row of the table, as the input document reads it.
+type row struct {
+	Port      *int   `json:"port"`
+	Service   string `json:"service"`
+	EnvVar    string `json:"env_var"`
+	Generated bool   `json:"generated"`
+}
+
+// tableState is the hand-written rows of a tree's PORTS-CONVENTION.md and, for
+// each service (lower case), the host ports it publishes.
+type tableState struct {
+	rows       []row
+	publishers map[string]map[int]bool
+}
+
+func tableRows(t *testing.T, root string) tableState {
 	t.Helper()
 	res := run(t, invocation{args: []string{"input", root}})
 	var doc struct {
 		Conventions struct {
-			Rows []struct {
-				Port      *int   `json:"port"`
-				Service   string `json:"service"`
-				EnvVar    string `json:"env_var"`
-				Generated bool   `json:"generated"`
-			} `json:"rows"`
+			Rows []row `json:"rows"`
 		} `json:"conventions"`
+		Services []struct {
+			Name  string `json:"name"`
+			Ports []struct {
+				Effective *int  `json:"effective"`
+				Range     []int `json:"published_range"`
+			} `json:"ports"`
+		} `json:"services"`
 	}
 	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
 		t.Fatalf("input %s: %v\n%s", root, err, res.stderr)
 	}
-	seen := map[string]int{}
-	dups := map[string]int{}
+	tb := tableState{publishers: map[string]map[int]bool{}}
 	for _, r := range doc.Conventions.Rows {
-		if r.Generated || r.Port == nil {
-			continue
+		if !r.Generated && r.Port != nil {
+			tb.rows = append(tb.rows, r)
 		}
+	}
+	for _, s := range doc.Services {
+		name := strings.ToLower(s.Name)
+		ports := tb.publishers[name]
+		if ports == nil {
+			ports = map[int]bool{}
+			tb.publishers[name] = ports
+		}
+		for _, p := range s.Ports {
+			if len(p.Range) == 2 && p.Range[0] > 0 {
+				for port := p.Range[0]; port <= p.Range[1]; port++ {
+					ports[port] = true
+				}
+			} else if p.Effective != nil {
+				ports[*p.Effective] = true
+			}
+		}
+	}
+	return tb
+}
+
+// assertTableAfterFix: fix adds no second row for a port, nor for a
+// service and its variable (a moved service moves its row), every row it
+// adds names a service that publishes its port, and it leaves no row behind
+// on a port it stopped publishing.
+func assertTableAfterFix(t *testing.T, before, after tableState) {
+	t.Helper()
+	existed := map[string]bool{}
+	for _, r := range before.rows {
+		existed[rowKey(r)] = true
+	}
+	dupsBefore, dupsAfter := duplicateRows(before.rows), duplicateRows(after.rows)
+	for k, n := range dupsAfter {
+		if n > dupsBefore[k] {
+			t.Errorf("after fix, %d rows for %s (%d before)", n+1, k, dupsBefore[k]+1)
+		}
+	}
+	for _, r := range after.rows {
+		port := *r.Port
+		if !existed[rowKey(r)] && !after.publishers[strings.ToLower(r.Service)][port] {
+			t.Errorf("fix wrote the row | %d | %s | %s |, but %s does not publish %d", port, r.Service, r.EnvVar, r.Service, port)
+		}
+		if before.published(port) && !after.published(port) {
+			t.Errorf("fix left the row | %d | %s | %s | behind: nothing publishes %d any more", port, r.Service, r.EnvVar, port)
+		}
+	}
+}
+
+// published reports whether a service publishes port.
+func (tb tableState) published(port int) bool {
+	for _, ports := range tb.publishers {
+		if ports[port] {
+			return true
+		}
+	}
+	return false
+}
+
+// duplicateRows counts, for each port and each service and variable, the
+// rows beyond the first.
+func duplicateRows(rows []row) map[string]int {
+	seen, dups := map[string]int{}, map[string]int{}
+	for _, r := range rows {
 		keys := []string{"port " + strconv.Itoa(*r.Port)}
 		if r.EnvVar != "" {
 			keys = append(keys, "service "+strings.ToLower(r.Service)+" "+r.EnvVar)
@@ -170,6 +273,10 @@ func duplicateRows(t *testing.T, root string) map[string]int {
 		}
 	}
 	return dups
+}
+
+func rowKey(r row) string {
+	return strconv.Itoa(*r.Port) + " " + strings.ToLower(r.Service) + " " + r.EnvVar
 }
 
 // TestOneChoiceOfPort: check's suggestion and fix, migrate plan and
@@ -216,7 +323,7 @@ func TestOneChoiceOfPort(t *testing.T) {
 }
 
 // TestFixSaysWhyNot: a finding whose fix could not make it go away gets
-// none, and fix says why.
+// none, and fix and check's text report say why.
 func TestFixSaysWhyNot(t *testing.T) {
 	root := fixture("cluster-port-range")
 	const why = "the mapping publishes the range of container ports 6000-6005, which moves as a whole: rewrite it by hand"
@@ -227,6 +334,10 @@ func TestFixSaysWhyNot(t *testing.T) {
 		"1 other finding has no machine fix (DBP205): portguard check lists it\n"
 	if res.code != 0 || res.stdout != want {
 		t.Errorf("exit %d\n%s\nwant\n%s", res.code, res.stdout, want)
+	}
+	res = run(t, invocation{args: []string{"check", root}})
+	if n := strings.Count(res.stdout, "\n  no machine fix: "+why+"\n"); n != 2 {
+		t.Errorf("check's text report says why there is no machine fix %d times, want 2:\n%s", n, res.stdout)
 	}
 	var r struct {
 		Findings []struct {

@@ -180,4 +180,8 @@ func TestGoldenFixturesShowTheCases(t *testing.T) {
 	if !strings.Contains(read("stale-row-follows/input/PORTS-CONVENTION.md"), "| 7100 | pgadmin |") || !strings.Contains(read("stale-row-follows/input/docker-compose.yml"), "7150") {
 		t.Error("stale-row-follows: pgadmin must publish 7150 with its row at 7100")
 	}
+	if !strings.Contains(read("extends-documents-what-is-published/input/docker-compose.yml"), "extends: db") ||
+		strings.Contains(read("extends-documents-what-is-published/input/PORTS-CONVENTION.md"), "| 7001 |") {
+		t.Error("extends-documents-what-is-published: orders-db must inherit db's undocumented mapping through extends")
+	}
 }

@@ -9,8 +9,10 @@ import (
 )
 
 // Text prints findings grouped by file, `file:line:col  severity  ID
-// message` then `  -> suggestion`, and a summary line. Quiet prints the
-// finding lines (and input errors) alone, for logs that grep them.
+// message`, then `  -> suggestion` and, for a finding of a rule with
+// machine fixes that has none, `  no machine fix: why`; then a summary
+// line. Quiet prints the finding lines (and input errors) alone, for logs
+// that grep them.
 type Text struct {
 	Color bool
 	Quiet bool
@@ -70,6 +72,9 @@ func (t Text) Write(w io.Writer, r Result) error {
 		}
 		if f.Suggestion != "" {
 			fmt.Fprintf(&b, "  %s %s\n", t.paint(ansiCyan, "->"), f.Suggestion)
+		}
+		if f.NoFix != "" {
+			fmt.Fprintf(&b, "  %s\n", t.paint(ansiDim, "no machine fix: "+f.NoFix))
 		}
 		if f.Suppressed {
 			fmt.Fprintf(&b, "  %s\n", t.paint(ansiDim, "suppressed: "+f.SuppressionReason))

@@ -51,7 +51,7 @@ none(reason) := {"none": reason}
 # scalar want other ports.
 mapping(p, port) := none(why) if why := _blocked(p, port)
 
-else := {"edits": _edits(p, port), "env": _env(p, port), "rows": _moved_rows(p, port)}
+else := {"edits": _edits(p, port), "env": _env(p, port), "rows": array.concat(_moved_rows(p, port), _range_rows_gone(p, port))}
 
 _blocked(p, _) := why if why := _unwritable(p)
 
@@ -246,6 +246,17 @@ else := [object.union(_row(p, port), _replaced(p, row))] if {
 	some row in _rows_left(p)
 ]
 
+# _range_rows_gone: a range of host ports that becomes one port takes the
+# rows of the ports it stops publishing with it.
+_range_rows_gone(p, port) := [object.union(_row(p, port), object.union(_replaced(p, row), {"remove": true})) |
+	r := p.effective_range
+	is_array(r)
+	r[0] < r[1]
+	some n in numbers.range(r[0], r[1])
+	not n in {p.effective, port}
+	some row in _rows_left_at(p, n)
+]
+
 # _kept_rows documents the port a mapping keeps: the service's stale row
 # moves there when it has one, else a row is added.
 _kept_rows(p) := [object.union(_row(p, p.effective), _replaced(p, row))] if {
@@ -274,8 +285,10 @@ _replaced(_, row) := {"line": row.line, "replaces": row.port}
 
 # _rows_left are the hand-written rows of p's old port that document p and
 # no mapping of another service staying there: they move with p, or go.
-_rows_left(p) := [r |
-	some r in object.get(conventions.rows_by_port, p.effective, [])
+_rows_left(p) := _rows_left_at(p, p.effective)
+
+_rows_left_at(p, n) := [r |
+	some r in object.get(conventions.rows_by_port, n, [])
 	not r.generated
 	conventions.satisfies(r, p)
 	not _documents_a_stayer(r, p)

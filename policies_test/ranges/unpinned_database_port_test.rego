@@ -115,3 +115,26 @@ test_success_services_that_are_not_databases if {
 	])
 	r == set()
 }
+
+# A range documented row by row becomes one port: its own row stays, and
+# the row of the port it stops publishing goes with it.
+test_fail_host_port_range_takes_the_rows_it_leaves if {
+	p := fx.literal_range(8, 7000, 7001, 5432)
+	rows := [
+		object.union(fx.row(7000, "postgres", 5), {"env_var": "POSTGRES_PORT"}),
+		object.union(fx.row(7001, "postgres", 6), {"env_var": "POSTGRES_PORT"}),
+	]
+	r := report with input as fx.with_rows(fx.doc([fx.service("postgres", "postgres:16", 5, [p])]), rows)
+	r == {fx.with_fix(
+		_expect(
+			fx.at(p), "postgres",
+			"postgres publishes the host port range 7000-7001 for container port 5432",
+			`write "${POSTGRES_PORT:-7000}:5432" and set POSTGRES_PORT=7000 in the root .env`,
+		),
+		fx.fix(
+			[fx.edit(p, "${POSTGRES_PORT:-7000}:5432", 7000)],
+			[fx.set_env("POSTGRES_PORT", "7000")],
+			[fx.remove_row(fx.add_row(7000, "postgres", "POSTGRES_PORT", "database", 5432), 6, 7001)],
+		),
+	)}
+}
