@@ -3,7 +3,10 @@
 # description: |
 #   A container's environment reaches a database, UI or exporter through
 #   localhost (or 127.0.0.1). Inside a container localhost is the container
-#   itself: the connection fails, or reaches the wrong process.
+#   itself: the connection fails, or reaches the wrong process. A wildcard
+#   address (0.0.0.0, ::) is where a service listens on every interface
+#   (PAGESERVER_LISTEN_ADDR=0.0.0.0:6400), never a destination (RFC 1122):
+#   it reaches nothing.
 # related_resources:
 #   - ref: https://github.com/portguard/portguard/blob/main/docs/rules.md#dbp703
 #     description: DBP703 in the rule reference
@@ -25,10 +28,13 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env
 })) if {
 	some r in hosts.refs
 	r.host in hosts.local
+	not r.host in _wildcard
 	self := input.services[r.svc].name
 	names := sort(hosts.tooling_by_published[r.port] - {self})
 	count(names) > 0
 }
+
+_wildcard := {"0.0.0.0", "::", "[::]"}
 
 _suggestion(names, port) := sprintf("use %s:%d", [names[0], inner]) if {
 	inner := [p.target |
