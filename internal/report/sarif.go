@@ -95,9 +95,17 @@ type sarifPhysical struct {
 }
 
 type sarifLocation struct {
-	ID               *int          `json:"id,omitempty"`
-	PhysicalLocation sarifPhysical `json:"physicalLocation"`
-	Message          *sarifText    `json:"message,omitempty"`
+	ID               *int           `json:"id,omitempty"`
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
+}
+
+// sarifLogical names a place that is no file: the running host.
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
+	Kind               string `json:"kind"`
 }
 
 type sarifSuppression struct {
@@ -177,6 +185,7 @@ func (SARIF) Write(w io.Writer, r Result) error {
 	if needsFingerprints(all) {
 		finding.Fingerprints(pointers(all), nil)
 	}
+	hostRules := liveRules(r.Rules)
 	for _, f := range all {
 		res := sarifResult{
 			RuleID:    f.RuleID,
@@ -184,6 +193,9 @@ func (SARIF) Write(w io.Writer, r Result) error {
 			Level:     sarifLevel(f.Severity),
 			Message:   sarifText{Text: sarifMessage(f)},
 			Locations: []sarifLocation{{PhysicalLocation: physical(f.File, f.Line, f.Column, f.EndColumn)}},
+		}
+		if f.File == "" && hostRules[f.RuleID] {
+			res.Locations = []sarifLocation{hostLocation(r.Live)}
 		}
 		for i, rel := range f.Related {
 			id := i + 1
@@ -271,10 +283,33 @@ func sarifMessage(f finding.Finding) string {
 	return f.Message + ". Fix: " + f.Suggestion
 }
 
+// liveRules are the ids of the rules about the running host (the
+// packages under portguard.rules.live).
+func liveRules(rules []finding.Rule) map[string]bool {
+	ids := map[string]bool{}
+	for _, rule := range rules {
+		if strings.HasPrefix(rule.Package, "portguard.rules.live.") {
+			ids[rule.ID] = true
+		}
+	}
+	return ids
+}
+
+// hostLocation is where a finding about the running host is: no file (an
+// empty uri would name the repository root), but the host as a logical
+// location, which SARIF 2.1.0 allows in place of a physical one.
+func hostLocation(l *Live) sarifLocation {
+	host := sarifLogical{Name: "host", Kind: "resource"}
+	if l != nil {
+		host.FullyQualifiedName = l.Host
+	}
+	return sarifLocation{LogicalLocations: []sarifLogical{host}}
+}
+
 // physical is a location relative to the repository root (%SRCROOT%),
 // with a region from line 1 at least: code scanning rejects others.
-func physical(file string, line, col, endCol int) sarifPhysical {
-	p := sarifPhysical{ArtifactLocation: sarifArtifact{URI: relativeURI(file), URIBaseID: srcRoot}}
+func physical(file string, line, col, endCol int) *sarifPhysical {
+	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: relativeURI(file), URIBaseID: srcRoot}}
 	p.Region = &sarifRegion{StartLine: max(line, 1)}
 	if line >= 1 && col >= 1 {
 		p.Region.StartColumn = col

@@ -56,7 +56,7 @@ func TestSARIFFixes(t *testing.T) {
 				t.Errorf("%s: fix %+v lacks a description or changes", res.RuleID, f)
 			}
 			for _, ch := range f.ArtifactChanges {
-				checkLocation(t, res.RuleID+" fix", sarifPhysical{ArtifactLocation: ch.ArtifactLocation, Region: &sarifRegion{StartLine: 1}})
+				checkLocation(t, res.RuleID+" fix", &sarifPhysical{ArtifactLocation: ch.ArtifactLocation, Region: &sarifRegion{StartLine: 1}})
 				for _, rep := range ch.Replacements {
 					d := rep.DeletedRegion
 					if d.StartLine < 1 || d.StartColumn < 1 || d.EndColumn < d.StartColumn {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -54,7 +55,8 @@ func sarifOf(t *testing.T, r Result) (string, sarifLog) {
 
 // edgeResult is a hand-made result with the cases the fixture lacks: a
 // rule id the catalog does not know, a finding without a position, paths
-// that need escaping, a conftest-style rule, a note.
+// that need escaping, a conftest-style rule, a note, a finding about the
+// running host.
 func edgeResult() Result {
 	r := Result{
 		Tool:     Tool{Name: "portguard", Version: "dev", InformationURI: "https://github.com/portguard/portguard"},
@@ -63,8 +65,12 @@ func edgeResult() Result {
 		Rules: []finding.Rule{
 			{ID: "DBP101", Severity: "error", Title: "t", Description: "d", Remediation: "r", Package: "portguard.rules.ranges.database_outside_range", Tags: []string{"ports"}},
 			{ID: "main.deny", Severity: "error", Title: "deny rules of package main", Description: "d", Remediation: "r", Package: "main"},
+			{ID: "DBP801", Severity: "error", Title: "t", Description: "d", Remediation: "r", Package: "portguard.rules.live.non_database_listener"},
 		},
+		Live: &Live{Host: "db-host-1"},
 	}
+	onHost := findingAt("DBP801", "error", "", 0, 0, "python3 listens on tcp 127.0.0.1:7500")
+	onHost.EndColumn = 0
 	noPosition := findingAt("main.deny", "error", "", 0, 0, "a repository-wide message")
 	noPosition.EndColumn = 0
 	r.Findings = []finding.Finding{
@@ -72,6 +78,7 @@ func edgeResult() Result {
 		findingAt("DBP101", "error", "a:b/docker-compose.yml", 4, 9, "m2"),
 		findingAt("CUSTOM9", "note", "docker-compose.yml", 5, 1, "from a rule outside the catalog"),
 		noPosition,
+		onHost,
 	}
 	return r
 }
@@ -143,6 +150,9 @@ func TestSARIFGitHubUploadRules(t *testing.T) {
 					t.Errorf("%s: %d locations", where, len(res.Locations))
 				}
 				for _, loc := range append(append([]sarifLocation{}, res.Locations...), res.RelatedLocations...) {
+					if loc.PhysicalLocation == nil && len(loc.LogicalLocations) == 1 {
+						continue // the running host: no file
+					}
 					checkLocation(t, where, loc.PhysicalLocation)
 				}
 				if res.PartialFingerprints["primaryLocationLineHash"] == "" {
@@ -158,8 +168,12 @@ func TestSARIFGitHubUploadRules(t *testing.T) {
 	}
 }
 
-func checkLocation(t *testing.T, where string, p sarifPhysical) {
+func checkLocation(t *testing.T, where string, p *sarifPhysical) {
 	t.Helper()
+	if p == nil {
+		t.Errorf("%s: no physicalLocation", where)
+		return
+	}
 	uri := p.ArtifactLocation.URI
 	if strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "file:") || strings.Contains(uri, "://") || strings.HasPrefix(uri, "../") || strings.ContainsAny(uri, " \\#") {
 		t.Errorf("%s: uri %q is not a relative URI reference", where, uri)
@@ -211,7 +225,9 @@ func TestSARIFDetails(t *testing.T) {
 	_, edge := sarifOf(t, edgeResult())
 	uris := map[string]bool{}
 	for _, res := range edge.Runs[0].Results {
-		uris[res.Locations[0].PhysicalLocation.ArtifactLocation.URI] = true
+		if p := res.Locations[0].PhysicalLocation; p != nil {
+			uris[p.ArtifactLocation.URI] = true
+		}
 	}
 	for _, want := range []string{"dir%20with%20space/compose%20100%25.yml", "./a:b/docker-compose.yml", ""} {
 		if !uris[want] {
@@ -269,5 +285,33 @@ func TestSARIFFingerprints(t *testing.T) {
 	}
 	if fb0 := b.Runs[0].Results[0].PartialFingerprints["primaryLocationLineHash"]; fb0 != fa0 {
 		t.Errorf("moving a finding down two lines changes its fingerprint: %s -> %s", fa0, fb0)
+	}
+}
+
+// TestSARIFHostFindings: a finding about the running host (a live rule, no
+// file) has no physicalLocation, whose empty uri would name the repository
+// root, but the host as its logical location; a repository-wide finding of
+// another rule keeps the root.
+func TestSARIFHostFindings(t *testing.T) {
+	_, log := sarifOf(t, edgeResult())
+	seen := 0
+	for _, res := range log.Runs[0].Results {
+		loc := res.Locations[0]
+		switch res.RuleID {
+		case "DBP801":
+			seen++
+			want := []sarifLogical{{Name: "host", FullyQualifiedName: "db-host-1", Kind: "resource"}}
+			if loc.PhysicalLocation != nil || !reflect.DeepEqual(loc.LogicalLocations, want) {
+				t.Errorf("host finding at %+v, logical %+v", loc.PhysicalLocation, loc.LogicalLocations)
+			}
+		case "main.deny":
+			seen++
+			if loc.PhysicalLocation == nil || loc.PhysicalLocation.ArtifactLocation.URI != "" || len(loc.LogicalLocations) > 0 {
+				t.Errorf("repository-wide finding at %+v, logical %+v", loc.PhysicalLocation, loc.LogicalLocations)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d of the 2 findings without a file", seen)
 	}
 }
