@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -112,5 +113,36 @@ func TestAuditSkipsStacksWhoseFilesAreGone(t *testing.T) {
 	want := "note: stack old (" + gone + "): " + gone + " is gone; not compared with its files"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+}
+
+// TestAuditGathersFromLabelsWithoutPath: without PATH, audit asks for the
+// host's facts with the root "" (the stacks of the containers found
+// through their compose labels), as the MCP audit tool does; with PATH,
+// with PATH.
+func TestAuditGathersFromLabelsWithoutPath(t *testing.T) {
+	for _, hasPath := range []bool{false, true} {
+		f, _, _ := factoryWithBuffers()
+		var roots []string
+		f.Live = func(_ context.Context, root string) *input.Live {
+			roots = append(roots, root)
+			return &input.Live{Host: "h", Listing: true, Containers: []input.LiveContainer{}, Volumes: []input.LiveVolume{}}
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services:\n  db:\n    image: postgres:16\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts := &AuditOptions{CheckOptions: CheckOptions{IO: f.IO, Factory: f, StackOptions: StackOptions{Path: dir}}, HasPath: hasPath}
+		var exit *ExitError
+		if err := auditRun(context.Background(), opts); err != nil && (!errors.As(err, &exit) || exit.Code != ExitFindings) {
+			t.Fatalf("has path %v: %v", hasPath, err)
+		}
+		want := ""
+		if hasPath {
+			want = dir
+		}
+		if len(roots) != 1 || roots[0] != want {
+			t.Errorf("has path %v: the live facts were gathered with roots %q, want [%q]", hasPath, roots, want)
+		}
 	}
 }

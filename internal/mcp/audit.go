@@ -46,9 +46,12 @@ func (s *Server) audit(ctx context.Context, _ *sdk.CallToolRequest, in AuditInpu
 		doc = input.EmptyDocument(cfg) // the host alone
 	}
 	path := pathOrDot(in.Path)
+	// Without a path the live facts are gathered from "", as portguard
+	// audit does: the stacks of the containers are found through their
+	// compose labels, at their files' absolute paths.
 	ev, err := check.Evaluate(ctx, check.Options{
 		Path: path, Files: in.Files, Profiles: in.Profiles, Engine: s.opts.Engine, NewEngine: s.opts.NewEngine,
-		NeedFiles: doc == nil, Doc: doc, Live: s.opts.Live(ctx, path), OmitRules: live.Omitted(live.HostRules),
+		NeedFiles: doc == nil, Doc: doc, Live: s.opts.Live(ctx, in.Path), OmitRules: live.Omitted(live.HostRules),
 	})
 	if err != nil {
 		return nil, report.JSONReport{}, err
