@@ -137,13 +137,11 @@ func where(opts Options) (*loadPlace, error) {
 	if !st.IsDir() {
 		return nil, &ConfigError{File: opts.Root, Msg: "is not a directory (use -f for a single compose file)"}
 	}
-	w := &loadPlace{root: root, projectDir: root, kb: opts.Knowledge}
+	w := &loadPlace{root: root, kb: opts.Knowledge}
 	if w.files, err = explicitFiles(root, opts.Files); err != nil {
 		return nil, err
 	}
-	if len(w.files) > 0 {
-		w.projectDir = filepath.Dir(w.files[0])
-	}
+	w.projectDir = projectDirOf(root, w.files)
 	w.prefix = rel(root, w.projectDir)
 
 	cfgPath, cfgDisplay := filepath.Join(w.projectDir, ConfigFileName), path.Join(w.prefix, ConfigFileName)
@@ -207,6 +205,35 @@ func (l *composeLoader) inlineIgnores(files []File) []Ignore {
 		}
 	}
 	return ignores
+}
+
+// projectDirOf is the project directory: with -f, the directory of the
+// first file, as docker compose takes it, else root.
+func projectDirOf(root string, files []string) string {
+	if len(files) > 0 {
+		return filepath.Dir(files[0])
+	}
+	return root
+}
+
+// ProjectDir is the project directory of a run on root with the -f files
+// given, where Load reads .portguard.yaml and which the paths it names are
+// relative to: the first file's directory, else root. It is written from
+// root (root itself without -f).
+func ProjectDir(root string, files []string) (string, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	named, err := explicitFiles(abs, files)
+	if err != nil {
+		return "", err
+	}
+	r := filepath.FromSlash(rel(abs, projectDirOf(abs, named)))
+	if filepath.IsAbs(r) {
+		return r, nil
+	}
+	return filepath.Join(root, r), nil
 }
 
 // explicitFiles resolves the -f files: a relative path is taken from the

@@ -292,3 +292,26 @@ exceptions:
 		t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestBaselineWithAFileFromAnotherDirectory: baseline -f FILE reads the
+// .portguard.yaml of the project directory (the file's directory), as
+// check does: the baseline goes where its baseline: key says, relative to
+// that directory, and check -f FILE then fails on nothing recorded.
+func TestBaselineWithAFileFromAnotherDirectory(t *testing.T) {
+	dir := t.TempDir()
+	writeFile("repo/docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n")(t, dir)
+	writeFile("repo/.portguard.yaml", "baseline: team-baseline.json\n")(t, dir)
+	res := run(t, invocation{args: []string{"baseline", "-f", "repo/docker-compose.yml"}, dir: dir})
+	if res.code != 0 || !strings.Contains(res.stdout, " in repo/team-baseline.json;") {
+		t.Fatalf("baseline: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	for _, stray := range []string{".portguard-baseline.json", "repo/.portguard-baseline.json", "team-baseline.json"} {
+		if _, err := os.Stat(filepath.Join(dir, stray)); err == nil {
+			t.Errorf("baseline wrote %s: it did not read repo/.portguard.yaml", stray)
+		}
+	}
+	res = run(t, invocation{args: []string{"check", "-f", "repo/docker-compose.yml"}, dir: dir})
+	if res.code != 0 {
+		t.Errorf("check after baseline: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+}

@@ -33,7 +33,8 @@ func NewCmdBaseline(f *Factory, runF func(*BaselineOptions) error) *cobra.Comman
 		Use:   "baseline [PATH]",
 		Short: "Record today's findings so that check fails only on new ones",
 		Long: `Record the findings of the stacks under PATH in a baseline file (default
-PATH/` + baseline.DefaultFile + `, or baseline: of .portguard.yaml), one entry per
+PATH/` + baseline.DefaultFile + `, or baseline: of .portguard.yaml; with -f, both
+in the first file's directory, where check reads them), one entry per
 finding: rule id, file, service and fingerprint (the port, variable or
 volume the finding is about), never the line, so edits above a finding and
 reordered services still match it.
@@ -61,7 +62,16 @@ shrinks as findings are burned down.`,
 func baselineRun(ctx context.Context, opts *BaselineOptions) error {
 	path := opts.Output
 	if path == "" {
-		cfgPath, display := filepath.Join(opts.Path, input.ConfigFileName), input.ConfigFileName
+		// The configuration and the baseline where check reads them: with
+		// -f, in the first file's directory.
+		dir, err := input.ProjectDir(opts.Path, opts.Files)
+		if err != nil {
+			return &ExitError{Code: ExitInput, Err: err}
+		}
+		cfgPath, display := filepath.Join(dir, input.ConfigFileName), input.ConfigFileName
+		if r, err := filepath.Rel(opts.Path, dir); err == nil {
+			display = filepath.ToSlash(filepath.Join(r, input.ConfigFileName)) // as check names it
+		}
 		if opts.Config != "" {
 			cfgPath, display = opts.Config, opts.Config
 		}
@@ -73,7 +83,7 @@ func baselineRun(ctx context.Context, opts *BaselineOptions) error {
 		if name == "" {
 			name = baseline.DefaultFile
 		}
-		path = filepath.Join(opts.Path, filepath.FromSlash(name))
+		path = filepath.Join(dir, filepath.FromSlash(name))
 	}
 	// Recording reads no baseline (it would hide what it records);
 	// --update reads the one it prunes.
