@@ -301,6 +301,10 @@ type referenceProject struct {
 	err     error
 	missing []string // required variables without a value
 	refused bool     // portguard reports an input error in a file of it
+
+	name  string            // the project name portguard gives it
+	files []string          // its compose files (absolute), in merge order
+	env   map[string]string // the root .env, as compose-go is given it
 }
 
 // referenceProjects loads every project portguard checks under root with
@@ -350,7 +354,7 @@ func referenceProjectsOf(root string, doc *Document) []referenceProject {
 		if !ok {
 			continue
 		}
-		rp := referenceProject{base: base, dir: filepath.Dir(p.Files[0])}
+		rp := referenceProject{base: base, dir: filepath.Dir(p.Files[0]), name: name, files: p.Files, env: env}
 		if fileHasErrors(doc, abs, p.Files) {
 			// A file portguard refuses (bad YAML, an alias bomb, which the
 			// YAML library of docker compose expands without a bound) is not
@@ -359,20 +363,26 @@ func referenceProjectsOf(root string, doc *Document) []referenceProject {
 			out = append(out, rp)
 			continue
 		}
-		details := types.ConfigDetails{WorkingDir: rp.dir, Environment: env}
-		for _, f := range p.Files {
-			details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f})
-		}
-		rp.project, rp.err = loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-			o.SetProjectName(name, true)
-			o.Profiles = []string{"*"}
-			o.SkipConsistencyCheck = true
-			o.SkipResolveEnvironment = true
-		})
-		rp.missing = missingRequired(rp.err)
+		rp.load()
 		out = append(out, rp)
 	}
 	return out
+}
+
+// load loads the project with compose-go's full loader, into project and
+// err.
+func (rp *referenceProject) load() {
+	details := types.ConfigDetails{WorkingDir: rp.dir, Environment: rp.env}
+	for _, f := range rp.files {
+		details.ConfigFiles = append(details.ConfigFiles, types.ConfigFile{Filename: f})
+	}
+	rp.project, rp.err = loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SetProjectName(rp.name, true)
+		o.Profiles = []string{"*"}
+		o.SkipConsistencyCheck = true
+		o.SkipResolveEnvironment = true
+	})
+	rp.missing = missingRequired(rp.err)
 }
 
 // fileHasErrors reports whether portguard reports an input error in one
