@@ -89,7 +89,9 @@ func ListenerImage(t testing.TB) string {
 		t.Fatal(err)
 	}
 	tag := "portguard-test/listener:" + strings.TrimPrefix(Name(t, "img"), "pgtest-")
-	t.Cleanup(func() { Docker(t, "image", "rm", "--no-prune", tag) })
+	// Removed with its untagged parents: the legacy builder leaves one
+	// image per step (the COPY of the binary), which is this test's too.
+	t.Cleanup(func() { Docker(t, "image", "rm", tag) })
 	cmd := exec.Command("docker", "build", "-q", "-t", tag, dir)
 	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
