@@ -72,6 +72,8 @@ type Engine struct {
 // evaluation error is a *PolicyError, which wraps a *TimeoutError when the
 // context's deadline stopped it.
 type evaluator interface {
+	// document converts an input document for findings.
+	document(doc any) (ast.Value, error)
 	// findings evaluates every rule and gives their findings, unsorted.
 	findings(ctx context.Context, input ast.Value) ([]finding.Finding, error)
 	// judge evaluates the suppressions library (judgeQuery) and gives its
@@ -113,7 +115,7 @@ func (e *Engine) Rules() []finding.Rule { return e.rules }
 // Eval evaluates the document (anything that marshals to the input JSON)
 // and returns the findings, sorted.
 func (e *Engine) Eval(ctx context.Context, doc any) ([]finding.Finding, error) {
-	value, err := toValue(doc)
+	value, err := e.eval.document(doc)
 	if err != nil {
 		return nil, err
 	}

@@ -169,7 +169,7 @@ type judged struct {
 // Judge runs the judge stage: the suppressions library over the judge
 // input.
 func (e *Engine) Judge(ctx context.Context, in JudgeInput) (*Judgement, error) {
-	value, err := jsonValue(in)
+	value, err := e.eval.document(in)
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,10 @@ func newPlanned() (*Engine, error) {
 	return &Engine{eval: &pe, rules: shared.rules}, nil
 }
 
+// document gives the executor's own values (vm.Record, vm.List): the
+// plan reads the document without converting all of it to OPA's values.
+func (pe *planEvaluator) document(doc any) (ast.Value, error) { return toNative(doc) }
+
 func (pe *planEvaluator) findings(ctx context.Context, input ast.Value) ([]finding.Finding, error) {
 	found, err := result(ctx, pe.rules, input, pe.data, runtime.GOMAXPROCS(0))
 	if err != nil {

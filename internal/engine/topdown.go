@@ -94,6 +94,8 @@ func binding(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, nam
 	return rs[0].Bindings[name], nil
 }
 
+func (td *topdownEvaluator) document(doc any) (ast.Value, error) { return toValue(doc) }
+
 func (td *topdownEvaluator) findings(ctx context.Context, input ast.Value) ([]finding.Finding, error) {
 	found, err := binding(ctx, td.rules, input, "findings")
 	if err != nil {

@@ -5,13 +5,28 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/portguard/portguard/input"
+	"github.com/portguard/portguard/internal/vm"
 )
 
-// TestToValueMatchesJSON checks that the direct conversion gives exactly
+// converters are the two direct conversions, the native one read back as
+// the OPA value it stands for.
+var converters = map[string]func(any) (ast.Value, error){
+	"toValue": toValue,
+	"toNative": func(v any) (ast.Value, error) {
+		x, err := toNative(v)
+		if err != nil {
+			return nil, err
+		}
+		return vm.Plain(ast.NewTerm(x)).Value, nil
+	},
+}
+
+// TestToValueMatchesJSON checks that the direct conversions give exactly
 // the value of the JSON round trip, on the examples, the end-to-end
 // fixtures and the corpus.
 func TestToValueMatchesJSON(t *testing.T) {
@@ -34,12 +49,14 @@ func TestToValueMatchesJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := toValue(doc)
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		if want.Compare(got) != 0 {
-			t.Errorf("%s: toValue differs from the JSON round trip", dir)
+		for name, convert := range converters {
+			got, err := convert(doc)
+			if err != nil {
+				t.Fatalf("%s: %v", dir, err)
+			}
+			if want.Compare(got) != 0 {
+				t.Errorf("%s: %s differs from the JSON round trip", dir, name)
+			}
 		}
 	}
 }
@@ -58,13 +75,19 @@ func TestToValueShapes(t *testing.T) {
 		Empty string         `json:"empty,omitempty"`
 		F     float64        `json:"f"`
 	}
-	got, err := toValue(sample{inner: inner{A: 1}, S: "x", M: map[string]any{"k": []any{1, "two", 2.5, nil, true}}, F: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ast.MustParseTerm(`{"a": 1, "s": "x", "p": null, "l": null, "m": {"k": [1, "two", 2.5, null, true]}, "f": 0.5}`).Value
-	if want.Compare(got) != 0 {
-		t.Errorf("toValue = %v, want %v", got, want)
+	// A YAML timestamp in x-portguard decodes to a time.Time: it
+	// converts to its JSON encoding.
+	when := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
+	v := sample{inner: inner{A: 1}, S: "x", M: map[string]any{"k": []any{1, "two", 2.5, nil, true}, "t": when, "n": map[string]any{"d": []any{map[string]any{"e": 1}}}}, F: 0.5}
+	want := ast.MustParseTerm(`{"a": 1, "s": "x", "p": null, "l": null, "m": {"k": [1, "two", 2.5, null, true], "t": "2027-01-31T00:00:00Z", "n": {"d": [{"e": 1}]}}, "f": 0.5}`).Value
+	for name, convert := range converters {
+		got, err := convert(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Compare(got) != 0 {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
 	}
 }
 
@@ -75,24 +98,26 @@ func TestToValueLongList(t *testing.T) {
 	for i := range items {
 		items[i] = map[string]any{"i": i, "name": "svc"}
 	}
-	got, err := toValue(map[string]any{"services": items})
-	if err != nil {
-		t.Fatal(err)
-	}
 	raw, _ := json.Marshal(map[string]any{"services": items})
 	want, err := ast.ValueFromReader(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if want.Compare(got) != 0 {
-		t.Error("the parallel conversion differs from the JSON round trip")
 	}
 	bad := make([]any, 2*parallelFrom)
 	for i := range bad {
 		bad[i] = i
 	}
 	bad[len(bad)-1] = map[int]string{1: "x"}
-	if _, err := toValue(map[string]any{"services": bad}); err == nil {
-		t.Error("a map with int keys in the last part converted without error")
+	for name, convert := range converters {
+		got, err := convert(map[string]any{"services": items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Compare(got) != 0 {
+			t.Errorf("the parallel conversion of %s differs from the JSON round trip", name)
+		}
+		if _, err := convert(map[string]any{"services": bad}); err == nil {
+			t.Errorf("%s: a map with int keys in the last part converted without error", name)
+		}
 	}
 }

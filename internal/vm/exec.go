@@ -38,6 +38,9 @@ type Machine struct {
 	// when it is not one.
 	numbers  []*ast.Term
 	builtins []topdown.BuiltinFunc
+	// natives[i] is builtins[i] on the executor's own values (native.go),
+	// nil when it has no such form.
+	natives []nativeBuiltin
 }
 
 // New prepares a program. Every built-in function it calls must exist in
@@ -84,6 +87,7 @@ func New(p *Program) (*Machine, error) {
 			return nil, fmt.Errorf("the plan calls %s, which this build does not have", name)
 		}
 		m.builtins = append(m.builtins, f)
+		m.natives = append(m.natives, nativeBuiltins[name])
 	}
 	return m, nil
 }
@@ -377,15 +381,27 @@ func (e *eval) call(id int32, loc []*ast.Term, args []int32) (*ast.Term, error) 
 func (e *eval) builtin(id int32, loc []*ast.Term, args []int32) (*ast.Term, error) {
 	// The operand slice is reused: built-in functions keep the terms they
 	// return, never the slice.
-	ops := e.operands[:0]
+	ops, natives := e.operands[:0], false
 	for _, a := range args {
 		t := e.get(loc, a)
 		if t == nil {
 			return nil, nil
 		}
+		natives = natives || native(t)
 		ops = append(ops, t)
 	}
 	e.operands = ops
+	if natives {
+		if f := e.m.natives[id]; f != nil {
+			if v, ok := f(e, ops); ok {
+				clear(ops)
+				return v, nil
+			}
+		}
+		for i, t := range ops {
+			ops[i] = Plain(t)
+		}
+	}
 	e.out = nil
 	err := e.m.builtins[id](e.bctx, ops, e.collect)
 	clear(ops)
@@ -472,7 +488,7 @@ func (e *eval) block(loc []*ast.Term, id int32) (int, error) {
 			loc[in.D] = e.m.numbers[in.A]
 		case OpEqual, OpNotEqual:
 			a, b := e.get(loc, in.A), e.get(loc, in.B)
-			if a == nil || b == nil || (ast.Compare(a.Value, b.Value) == 0) != (in.Op == OpEqual) {
+			if a == nil || b == nil || equal(a, b) != (in.Op == OpEqual) {
 				return 0, nil
 			}
 		case OpIsDefined:
@@ -523,7 +539,7 @@ func (e *eval) build(loc []*ast.Term, in *Instr) (int, error) {
 		}
 	case OpAssignVarOnce:
 		v := e.get(loc, in.A)
-		if old := loc[in.D]; old != nil && ast.Compare(old.Value, v.Value) != 0 {
+		if old := loc[in.D]; old != nil && !equal(old, v) {
 			return 0, e.fail("complete rules must not produce multiple outputs", nil)
 		}
 		loc[in.D] = v
@@ -552,9 +568,9 @@ func (e *eval) add(loc []*ast.Term, in *Instr) (int, error) {
 	switch in.Op {
 	case OpArrayAppend:
 		// In place, as the plan expects (an array is a reference).
-		appendInPlace(loc[in.D], e.get(loc, in.A))
+		appendInPlace(loc[in.D], Plain(e.get(loc, in.A)))
 	case OpObjectInsert:
-		obj, k, v := loc[in.D].Value.(ast.Object), e.get(loc, in.A), e.get(loc, in.B)
+		obj, k, v := loc[in.D].Value.(ast.Object), Plain(e.get(loc, in.A)), Plain(e.get(loc, in.B))
 		if obj.Get(k) == v {
 			// The plan of a multi-value rule adds to the set in place,
 			// then inserts it again. ast rehashes the whole object on
@@ -567,7 +583,7 @@ func (e *eval) add(loc []*ast.Term, in *Instr) (int, error) {
 		obj.Insert(k, v)
 	case OpObjectInsertOnce:
 		obj := loc[in.D].Value.(ast.Object)
-		k, v := e.get(loc, in.A), e.get(loc, in.B)
+		k, v := Plain(e.get(loc, in.A)), Plain(e.get(loc, in.B))
 		if old := obj.Get(k); old != nil {
 			if ast.Compare(old.Value, v.Value) != 0 {
 				return 0, e.fail(fmt.Sprintf("object keys must be unique (key %v)", k), nil)
@@ -576,9 +592,9 @@ func (e *eval) add(loc []*ast.Term, in *Instr) (int, error) {
 		}
 		obj.Insert(k, v)
 	case OpSetAdd:
-		loc[in.D].Value.(ast.Set).Add(e.get(loc, in.A))
+		loc[in.D].Value.(ast.Set).Add(Plain(e.get(loc, in.A)))
 	case OpResultSetAdd:
-		e.results = append(e.results, loc[in.A])
+		e.results = append(e.results, Plain(loc[in.A]))
 	default:
 		return 0, e.fail(fmt.Sprintf("unknown instruction %d", in.Op), nil)
 	}
@@ -618,6 +634,18 @@ func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
 		_ = v.Iter(sc.pair)
 	case ast.Set:
 		_ = v.Iter(sc.elem)
+	case *List:
+		for i, x := range v.elems {
+			if sc.step(e.index(i), x) != nil {
+				break
+			}
+		}
+	case *Record:
+		for i, x := range v.vals {
+			if x != nil && sc.step(v.schema.keys[i], x) != nil {
+				break
+			}
+		}
 	}
 	return sc.out, sc.err
 }
@@ -674,24 +702,34 @@ func (sc *scanner) step(k, v *ast.Term) error {
 
 func dot(src, key *ast.Term) *ast.Term {
 	switch v := src.Value.(type) {
+	case *Record:
+		return v.get(key)
 	case ast.Object:
-		return v.Get(key)
+		return v.Get(Plain(key))
+	case *List:
+		if i, ok := arrayIndex(key, len(v.elems)); ok {
+			return v.elems[i]
+		}
 	case *ast.Array:
-		n, ok := key.Value.(ast.Number)
-		if !ok {
-			return nil
+		if i, ok := arrayIndex(key, v.Len()); ok {
+			return v.Elem(i)
 		}
-		i, ok := n.Int()
-		if !ok || i < 0 || i >= v.Len() {
-			return nil
-		}
-		return v.Elem(i)
 	case ast.Set:
-		if v.Contains(key) {
+		if key = Plain(key); v.Contains(key) {
 			return key
 		}
 	}
 	return nil
+}
+
+// arrayIndex reads key as an index of an array of n elements.
+func arrayIndex(key *ast.Term, n int) (int, bool) {
+	num, ok := key.Value.(ast.Number)
+	if !ok {
+		return 0, false
+	}
+	i, ok := num.Int()
+	return i, ok && i >= 0 && i < n
 }
 
 func length(v ast.Value) int {
@@ -704,15 +742,19 @@ func length(v ast.Value) int {
 		return v.Len()
 	case ast.Set:
 		return v.Len()
+	case *List:
+		return len(v.elems)
+	case *Record:
+		return v.n
 	}
 	return -1
 }
 
 func isKind(v ast.Value, op Op) bool {
 	switch v.(type) {
-	case *ast.Array:
+	case *ast.Array, *List:
 		return op == OpIsArray
-	case ast.Object:
+	case ast.Object, *Record:
 		return op == OpIsObject
 	case ast.Set:
 		return op == OpIsSet

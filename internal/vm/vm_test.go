@@ -66,6 +66,52 @@ func run(t *testing.T, m *vm.Machine, input, data string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runOn(t, m, in, data)
+}
+
+// runNative is run with the input as the machine's own values: every
+// object a vm.Record, every array a vm.List.
+func runNative(t *testing.T, m *vm.Machine, input, data string) (string, error) {
+	t.Helper()
+	in, err := ast.ValueFromReader(strings.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runOn(t, m, nativeOf(t, ast.NewTerm(in)).Value, data)
+}
+
+func nativeOf(t *testing.T, x *ast.Term) *ast.Term {
+	switch v := x.Value.(type) {
+	case ast.Object:
+		var names []string
+		for _, k := range v.Keys() {
+			s, ok := k.Value.(ast.String)
+			if !ok {
+				return x // a Record has string keys
+			}
+			names = append(names, string(s))
+		}
+		schema, order, err := vm.NewSchema(names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := make([]*ast.Term, len(names))
+		for i, name := range names {
+			vals[order[i]] = nativeOf(t, v.Get(ast.StringTerm(name)))
+		}
+		return ast.NewTerm(vm.NewRecord(schema, vals))
+	case *ast.Array:
+		elems := make([]*ast.Term, v.Len())
+		for i := range elems {
+			elems[i] = nativeOf(t, v.Elem(i))
+		}
+		return ast.NewTerm(vm.NewList(elems))
+	}
+	return x
+}
+
+func runOn(t *testing.T, m *vm.Machine, in ast.Value, data string) (string, error) {
+	t.Helper()
 	d, err := ast.ValueFromReader(strings.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +200,26 @@ kind(x) := "str" if is_string(x)
 out := [kind(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, "a", true]}`}},
 	{"iteration over objects and sets", `package t
 out := {"keys": [k | input.obj[k]], "vals": [v | some v in {x | some x in input.xs}], "deep": [x | x := input.obj[_][_]]}`, `{}`, []string{`{"obj": {"b": [1], "a": [2, 3]}, "xs": [3, 1, 2, 1]}`}},
+	{"objects and arrays of the input in every role", `package t
+ports contains p if p := input.svcs[_].ports[_]
+out := {
+	"union": [object.union(p, {"svc": s.name, "proto": "udp"}) | some s in input.svcs; some p in s.ports],
+	"deep_union": [object.union(s, {"meta": {"b": 2}}) | some s in input.svcs],
+	"get": [[object.get(s, "image", "none"), object.get(s, ["meta", "a"], 0), object.get(s, 3, "k")] | some s in input.svcs],
+	"count": [count(input.svcs), count(input.svcs[0]), count(input.svcs[0].ports), count(input.svcs[0].name)],
+	"keys": [k | some k, _ in input.svcs[0]],
+	"set": {s | some s in input.svcs},
+	"by": {s.name: s | some s in input.svcs},
+	"keyed": {k: 1 | some s in input.svcs; k := s.ports},
+	"eq": [input.svcs[0] == input.svcs[1], input.svcs[0] == input.svcs[0], input.svcs[0] == {"name": "a", "image": "postgres", "meta": {"a": 1}, "ports": [{"p": 1}, {"p": 2}]}, input.svcs[0].ports == [{"p": 1}, {"p": 2}]],
+	"kinds": [[is_object(s), is_array(s), is_array(s.ports), is_string(s.name)] | some s in input.svcs],
+	"index": [input.svcs[0].ports[1], [y | y := input.svcs[0].ports[5]], [y | y := input.svcs[0].ports["a"]]],
+	"missing": [x | x := input.svcs[0]["nope"]],
+	"sprintf": sprintf("%v", [input.svcs[0]]),
+	"lookup": {p | some p in input.svcs[_].ports} & {input.svcs[0].ports[0]},
+	"json": json.marshal(input.svcs[1]),
+	"ports": ports,
+}`, `{}`, []string{`{"svcs": [{"name": "a", "image": "postgres", "meta": {"a": 1}, "ports": [{"p": 1}, {"p": 2}]}, {"name": "b", "ports": [], "meta": {"c": 3}}]}`}},
 	{"or via else and early exit", `package t
 first := x if {
 some x in input.xs
@@ -173,13 +239,15 @@ func TestMatchesTopdown(t *testing.T) {
 			m := machine(t, c.module)
 			for _, in := range c.inputs {
 				want, werr := topdown(t, c.module, in, c.data)
-				got, gerr := run(t, m, in, c.data)
-				if (werr != nil) != (gerr != nil) {
-					t.Errorf("input %s: topdown error %v, machine error %v", in, werr, gerr)
-					continue
-				}
-				if got != want {
-					t.Errorf("input %s: machine %s, topdown %s", in, got, want)
+				for kind, run := range map[string]func(*testing.T, *vm.Machine, string, string) (string, error){"OPA": run, "native": runNative} {
+					got, gerr := run(t, m, in, c.data)
+					if (werr != nil) != (gerr != nil) {
+						t.Errorf("input %s (%s values): topdown error %v, machine error %v", in, kind, werr, gerr)
+						continue
+					}
+					if got != want {
+						t.Errorf("input %s (%s values): machine %s, topdown %s", in, kind, got, want)
+					}
 				}
 			}
 		})
