@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/portguard/portguard/input"
 	"github.com/portguard/portguard/internal/benchgen"
 )
@@ -56,4 +58,27 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkEvalTopdown(b *testing.B) {
 	_, eng := evaluators(b)
 	benchEval(b, eng, 100, 1000)
+}
+
+// BenchmarkConvert converts a loaded document to the values each
+// evaluator reads: OPA's (topdown) and the executor's own (the plan).
+func BenchmarkConvert(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := benchgen.Generate(dir, benchgen.Spec{Files: 200, Services: 10000, Violate: 0.02}); err != nil {
+		b.Fatal(err)
+	}
+	doc, err := input.Load(input.Options{Root: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, convert := range map[string]func(any) (ast.Value, error){"opa": toValue, "native": toNative} {
+		b.Run(name+"/services=10000", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := convert(doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

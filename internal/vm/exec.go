@@ -242,7 +242,7 @@ type eval struct {
 	operands []*ast.Term
 	out      *ast.Term
 	collect  func(*ast.Term) error
-	// ints are the terms of 0, 1, 2, ... (index).
+	// ints are the terms of 0, 1, 2, ... (index), a view of intTerms.
 	ints []*ast.Term
 	// scanners are the loop states, one per depth of nested scans.
 	scanners []*scanner
@@ -651,15 +651,50 @@ func (e *eval) scan(loc []*ast.Term, in *Instr) (int, error) {
 }
 
 // index gives the term of a non-negative integer (an array index, a
-// length), made once per evaluation: OPA interns only the smallest ones.
+// length). OPA interns only the smallest ones; the others are made once
+// per process (intTerms), not once per evaluation and worker.
 func (e *eval) index(i int) *ast.Term {
 	if i < 0 {
 		return ast.InternedTerm(i)
 	}
-	for len(e.ints) <= i {
-		e.ints = append(e.ints, ast.InternedTerm(len(e.ints)))
+	if i >= len(e.ints) {
+		e.ints = intTerms.upTo(i)
 	}
 	return e.ints[i]
+}
+
+// intTerms holds the terms of 0, 1, 2, ...: terms are immutable, so every
+// evaluation shares them.
+var intTerms termList
+
+// termList is a list that only grows: a longer copy replaces it, and the
+// views of the shorter one stay valid.
+type termList struct {
+	mu    sync.Mutex
+	terms atomic.Pointer[[]*ast.Term]
+}
+
+// upTo gives the list with at least i+1 terms.
+func (l *termList) upTo(i int) []*ast.Term {
+	if p := l.terms.Load(); p != nil && i < len(*p) {
+		return *p
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var old []*ast.Term
+	if p := l.terms.Load(); p != nil {
+		old = *p
+	}
+	if i < len(old) {
+		return old
+	}
+	terms := make([]*ast.Term, max(i+1, 2*len(old), 256))
+	copy(terms, old)
+	for n := len(old); n < len(terms); n++ {
+		terms[n] = ast.InternedTerm(n)
+	}
+	l.terms.Store(&terms)
+	return terms
 }
 
 // scanner is the state of one loop; its step functions are made once, so

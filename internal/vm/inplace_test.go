@@ -1,6 +1,8 @@
 package vm
 
 import (
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -46,5 +48,35 @@ func same(t *testing.T, what string, got, want *ast.Term) {
 	}
 	if !ast.NewSet(got).Contains(want) || ast.NewObject([2]*ast.Term{got, ast.BooleanTerm(true)}).Get(want) == nil {
 		t.Errorf("%s: not found by an equal value", what)
+	}
+}
+
+// TestIntTerms: the shared terms of 0, 1, 2, ... grow on demand from
+// several goroutines, each term the number of its index, and a view taken
+// before the list grew stays valid.
+func TestIntTerms(t *testing.T) {
+	var l termList
+	early := l.upTo(3)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < 5000; i += 7 {
+				if got := l.upTo(i)[i]; got.Value.Compare(ast.Number(strconv.Itoa(i))) != 0 {
+					t.Errorf("term %d is %v", i, got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(l.upTo(0)) <= 4999 {
+		t.Errorf("the list has %d terms after term 4999 was asked for", len(l.upTo(0)))
+	}
+	for i, x := range early {
+		if x.Value.Compare(ast.Number(strconv.Itoa(i))) != 0 {
+			t.Errorf("early view: term %d is %v", i, x)
+		}
 	}
 }

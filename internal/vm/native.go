@@ -223,6 +223,22 @@ var nativeBuiltins = map[string]nativeBuiltin{
 		b.Foreach(func(k, v *ast.Term) { items = append(items, [2]*ast.Term{k, v}) })
 		return ast.ObjectTerm(items...), true
 	},
+	"object.filter": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
+		// Some fields of a record (services.entry): made without the
+		// record's OPA value.
+		r, ok := ops[0].Value.(*Record)
+		keys, ok2 := ops[1].Value.(ast.Set)
+		if !ok || !ok2 {
+			return nil, false
+		}
+		items := make([][2]*ast.Term, 0, min(r.n, keys.Len()))
+		for i, v := range r.vals {
+			if v != nil && keys.Contains(r.schema.keys[i]) {
+				items = append(items, [2]*ast.Term{r.schema.keys[i], Plain(v)})
+			}
+		}
+		return ast.ObjectTerm(items...), true
+	},
 	"object.get": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
 		r, ok := ops[0].Value.(*Record)
 		if !ok || len(ops) != 3 {

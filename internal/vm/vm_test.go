@@ -219,6 +219,8 @@ out := {
 	"lookup": {p | some p in input.svcs[_].ports} & {input.svcs[0].ports[0]},
 	"json": json.marshal(input.svcs[1]),
 	"ports": ports,
+	"filter": [object.filter(s, {"name", "meta", "nope"}) | some s in input.svcs],
+	"filter_array": object.filter(input.svcs[0], ["image"]),
 }`, `{}`, []string{`{"svcs": [{"name": "a", "image": "postgres", "meta": {"a": 1}, "ports": [{"p": 1}, {"p": 2}]}, {"name": "b", "ports": [], "meta": {"c": 3}}]}`}},
 	{"or via else and early exit", `package t
 first := x if {
