@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -240,17 +241,21 @@ var nativeBuiltins = map[string]nativeBuiltin{
 		return ast.ObjectTerm(items...), true
 	},
 	"object.get": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
-		r, ok := ops[0].Value.(*Record)
-		if !ok || len(ops) != 3 {
+		// A field, or a path of fields (suppressions' input.baseline),
+		// with a default: as OPA walks it (ast.Term.Get), without the
+		// record's OPA value.
+		if _, ok := ops[0].Value.(*Record); !ok || len(ops) != 3 {
 			return nil, false
 		}
-		if _, ok := ops[1].Value.(ast.String); !ok {
-			return nil, false // a path (array) or a key of another kind
+		path, ok := ops[1].Value.(*ast.Array)
+		if !ok {
+			return cmp.Or(dot(ops[0], ops[1]), ops[2]), true
 		}
-		if v := r.get(ops[1]); v != nil {
-			return v, true
+		v := ops[0]
+		for i := 0; i < path.Len() && v != nil; i++ {
+			v = dot(v, path.Elem(i))
 		}
-		return ops[2], true
+		return cmp.Or(v, ops[2]), true
 	},
 }
 

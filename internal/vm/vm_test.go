@@ -205,7 +205,7 @@ ports contains p if p := input.svcs[_].ports[_]
 out := {
 	"union": [object.union(p, {"svc": s.name, "proto": "udp"}) | some s in input.svcs; some p in s.ports],
 	"deep_union": [object.union(s, {"meta": {"b": 2}}) | some s in input.svcs],
-	"get": [[object.get(s, "image", "none"), object.get(s, ["meta", "a"], 0), object.get(s, 3, "k")] | some s in input.svcs],
+	"get": [[object.get(s, "image", "none"), object.get(s, ["meta", "a"], 0), object.get(s, 3, "k"), object.get(s, ["ports", 1, "p"], "d"), object.get(s, ["ports", "0"], "d"), object.get(s, ["name", "x"], "d"), object.get(s, [], "d")] | some s in input.svcs],
 	"count": [count(input.svcs), count(input.svcs[0]), count(input.svcs[0].ports), count(input.svcs[0].name)],
 	"keys": [k | some k, _ in input.svcs[0]],
 	"set": {s | some s in input.svcs},
