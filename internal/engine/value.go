@@ -313,6 +313,9 @@ func marshals(t reflect.Type) bool {
 	default:
 		return false
 	}
+	if t.Name() == "" || t.PkgPath() == "" {
+		return false // unnamed or predeclared: no methods
+	}
 	if m, ok := marshalerCache.Load(t); ok {
 		return m.(bool)
 	}
