@@ -89,67 +89,132 @@ func (c *converter) int(n int64) *ast.Term {
 // term converts v; a long list converts on every core (one converter each)
 // when parallel is set, for the outer lists only, so goroutines do not nest.
 func (c *converter) term(v reflect.Value, parallel bool) (*ast.Term, error) {
-	if v.IsValid() && marshals(v.Type()) {
-		return c.marshaled(v)
-	}
-	switch v.Kind() {
-	case reflect.Invalid:
+	if !v.IsValid() {
 		return ast.InternedNullTerm, nil
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return ast.InternedNullTerm, nil
+	}
+	return encoderOf(v.Type())(c, v, parallel)
+}
+
+// An encoder converts the values of one type. It is made once per type
+// (encoderOf), with what the type says decided then (the fields of a
+// struct, the encoders of its fields and elements, the schema of its
+// records), so a value costs no more than its own content.
+type encoder func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error)
+
+var encoders sync.Map // reflect.Type -> encoder
+
+// encoderOf is the encoder of type t. A type that contains itself gets,
+// while its encoder is being made, one that waits for it.
+func encoderOf(t reflect.Type) encoder {
+	if e, ok := encoders.Load(t); ok {
+		return e.(encoder)
+	}
+	var (
+		ready sync.WaitGroup
+		made  encoder
+	)
+	ready.Add(1)
+	e, loaded := encoders.LoadOrStore(t, encoder(func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
+		ready.Wait()
+		return made(c, v, parallel)
+	}))
+	if loaded {
+		return e.(encoder)
+	}
+	made = newEncoder(t)
+	ready.Done()
+	encoders.Store(t, made)
+	return made
+}
+
+func newEncoder(t reflect.Type) encoder {
+	if marshals(t) {
+		return func(c *converter, v reflect.Value, _ bool) (*ast.Term, error) { return c.marshaled(v) }
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		elem := encoderOf(t.Elem())
+		return func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
+			if v.IsNil() {
+				return ast.InternedNullTerm, nil
+			}
+			return elem(c, v.Elem(), parallel)
 		}
-		return c.term(v.Elem(), parallel)
+	case reflect.Interface:
+		return func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
+			if v.IsNil() {
+				return ast.InternedNullTerm, nil
+			}
+			return c.term(v.Elem(), parallel)
+		}
 	case reflect.String:
-		return c.str(v.String()), nil
+		return func(c *converter, v reflect.Value, _ bool) (*ast.Term, error) { return c.str(v.String()), nil }
 	case reflect.Bool:
-		return ast.InternedTerm(v.Bool()), nil
+		return func(_ *converter, v reflect.Value, _ bool) (*ast.Term, error) { return ast.InternedTerm(v.Bool()), nil }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return c.int(v.Int()), nil
+		return func(c *converter, v reflect.Value, _ bool) (*ast.Term, error) { return c.int(v.Int()), nil }
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return ast.NewTerm(ast.Number(strconv.FormatUint(v.Uint(), 10))), nil
-	case reflect.Float32, reflect.Float64:
-		b, err := json.Marshal(v.Interface())
-		if err != nil {
-			return nil, err
+		return func(_ *converter, v reflect.Value, _ bool) (*ast.Term, error) {
+			return ast.NewTerm(ast.Number(strconv.FormatUint(v.Uint(), 10))), nil
 		}
-		return ast.NewTerm(ast.Number(b)), nil
+	case reflect.Float32, reflect.Float64:
+		return func(_ *converter, v reflect.Value, _ bool) (*ast.Term, error) {
+			b, err := json.Marshal(v.Interface())
+			if err != nil {
+				return nil, err
+			}
+			return ast.NewTerm(ast.Number(b)), nil
+		}
 	case reflect.Slice, reflect.Array:
+		return listEncoder(t)
+	case reflect.Map:
+		return mapEncoder(t)
+	case reflect.Struct:
+		return structEncoder(t)
+	}
+	return func(_ *converter, v reflect.Value, _ bool) (*ast.Term, error) {
+		return nil, fmt.Errorf("input: cannot convert %s", v.Type())
+	}
+}
+
+// listEncoder converts a slice (nil: null) or an array, on every core
+// when parallel is set and the list is long.
+func listEncoder(t reflect.Type) encoder {
+	elem, native := encoderOf(t.Elem()), composite(t.Elem())
+	return func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
 		if v.Kind() == reflect.Slice && v.IsNil() {
 			return ast.InternedNullTerm, nil
 		}
-		return c.list(v, parallel)
-	case reflect.Map:
-		if v.IsNil() {
-			return ast.InternedNullTerm, nil
-		}
-		return c.object(v, parallel)
-	case reflect.Struct:
-		return c.structure(v, parallel)
-	}
-	return nil, fmt.Errorf("input: cannot convert %s", v.Type())
-}
-
-// list converts a slice or an array, on every core when parallel is set
-// and the list is long.
-func (c *converter) list(v reflect.Value, parallel bool) (*ast.Term, error) {
-	terms := make([]*ast.Term, v.Len())
-	convert := func(c *converter, from, to int) error {
-		for i := from; i < to; i++ {
-			x, err := c.term(v.Index(i), false)
-			if err != nil {
-				return err
+		terms := make([]*ast.Term, v.Len())
+		convert := func(c *converter, from, to int) error {
+			for i := from; i < to; i++ {
+				x, err := elem(c, v.Index(i), false)
+				if err != nil {
+					return err
+				}
+				terms[i] = x
 			}
-			terms[i] = x
+			return nil
 		}
-		return nil
-	}
-	if !parallel || len(terms) < parallelFrom {
-		if err := convert(c, 0, len(terms)); err != nil {
+		var err error
+		if !parallel || len(terms) < parallelFrom {
+			err = convert(c, 0, len(terms))
+		} else {
+			err = c.split(len(terms), convert)
+		}
+		if err != nil {
 			return nil, err
 		}
-		return c.array(v.Type(), terms), nil
+		if c.native && native {
+			return ast.NewTerm(vm.NewList(terms)), nil
+		}
+		return ast.ArrayTerm(terms...), nil
 	}
+}
+
+// split runs convert over [0, n) in a part per core, each part with a
+// converter of its own.
+func (c *converter) split(n int, convert func(c *converter, from, to int) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -159,22 +224,11 @@ func (c *converter) list(v reflect.Value, parallel bool) (*ast.Term, error) {
 			defer wg.Done()
 			wc := newConverter()
 			wc.native = c.native
-			errs[w] = convert(wc, w*len(terms)/workers, (w+1)*len(terms)/workers)
+			errs[w] = convert(wc, w*n/workers, (w+1)*n/workers)
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return c.array(v.Type(), terms), nil
-}
-
-// array makes the array of terms, the elements of a list of type t.
-func (c *converter) array(t reflect.Type, terms []*ast.Term) *ast.Term {
-	if c.native && composite(t.Elem()) {
-		return ast.NewTerm(vm.NewList(terms))
-	}
-	return ast.ArrayTerm(terms...)
+	return errors.Join(errs...)
 }
 
 // composite reports whether values of type t may convert to objects or
@@ -190,138 +244,104 @@ func composite(t reflect.Type) bool {
 	return false
 }
 
-// object converts a map with string keys.
-func (c *converter) object(v reflect.Value, parallel bool) (*ast.Term, error) {
-	if v.Type().Key().Kind() != reflect.String {
-		return nil, fmt.Errorf("input: map with %s keys", v.Type().Key())
-	}
-	if c.native && composite(v.Type().Elem()) {
-		return c.mapRecord(v, parallel)
-	}
-	items := make([][2]*ast.Term, 0, v.Len())
-	iter := v.MapRange()
-	for iter.Next() {
-		x, err := c.term(iter.Value(), parallel)
-		if err != nil {
-			return nil, err
+// mapEncoder converts a map (nil: null) with string keys: an OPA object,
+// or a vm.Record when the values may be composite.
+func mapEncoder(t reflect.Type) encoder {
+	if t.Key().Kind() != reflect.String {
+		return func(_ *converter, v reflect.Value, _ bool) (*ast.Term, error) {
+			if v.IsNil() {
+				return ast.InternedNullTerm, nil
+			}
+			return nil, fmt.Errorf("input: map with %s keys", v.Type().Key())
 		}
-		items = append(items, [2]*ast.Term{c.str(iter.Key().String()), x})
 	}
-	return ast.ObjectTerm(items...), nil
-}
-
-// mapRecord converts a map with string keys to a vm.Record.
-func (c *converter) mapRecord(v reflect.Value, parallel bool) (*ast.Term, error) {
-	names := make([]string, 0, v.Len())
-	elems := make([]reflect.Value, 0, v.Len())
-	for iter := v.MapRange(); iter.Next(); {
-		names = append(names, iter.Key().String())
-		elems = append(elems, iter.Value())
-	}
-	schema, order, err := vm.NewSchema(names)
-	if err != nil {
-		return nil, err // the keys of a map are distinct: never
-	}
-	vals := make([]*ast.Term, len(names))
-	for i, elem := range elems {
-		x, err := c.term(elem, parallel)
-		if err != nil {
-			return nil, err
+	elem, native := encoderOf(t.Elem()), composite(t.Elem())
+	return func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
+		if v.IsNil() {
+			return ast.InternedNullTerm, nil
 		}
-		vals[order[i]] = x
-	}
-	return ast.NewTerm(vm.NewRecord(schema, vals)), nil
-}
-
-// structure converts a struct as encoding/json would.
-func (c *converter) structure(v reflect.Value, parallel bool) (*ast.Term, error) {
-	fields := structFields(v.Type())
-	if c.native {
-		if rs := recordSchema(v.Type(), fields); rs != nil {
-			vals := make([]*ast.Term, rs.schema.Len())
-			err := c.eachField(v, fields, parallel, func(i int, x *ast.Term) { vals[rs.order[i]] = x })
+		names := make([]string, 0, v.Len())
+		vals := make([]*ast.Term, 0, v.Len())
+		for iter := v.MapRange(); iter.Next(); {
+			x, err := elem(c, iter.Value(), parallel)
 			if err != nil {
 				return nil, err
 			}
-			return ast.NewTerm(vm.NewRecord(rs.schema, vals)), nil
+			names, vals = append(names, iter.Key().String()), append(vals, x)
 		}
+		if c.native && native {
+			schema, order, err := vm.NewSchema(names)
+			if err != nil {
+				return nil, err // the keys of a map are distinct: never
+			}
+			byPos := make([]*ast.Term, len(vals))
+			for i, x := range vals {
+				byPos[order[i]] = x
+			}
+			return ast.NewTerm(vm.NewRecord(schema, byPos)), nil
+		}
+		items := make([][2]*ast.Term, len(vals))
+		for i, x := range vals {
+			items[i] = [2]*ast.Term{c.str(names[i]), x}
+		}
+		return ast.ObjectTerm(items...), nil
 	}
-	items := make([][2]*ast.Term, 0, len(fields))
-	err := c.eachField(v, fields, parallel, func(i int, x *ast.Term) { items = append(items, [2]*ast.Term{fields[i].key, x}) })
-	if err != nil {
-		return nil, err
-	}
-	return ast.ObjectTerm(items...), nil
 }
 
-// eachField converts the fields of struct v that encoding/json writes (not
-// empty ones with omitempty) and gives each to put with its index in
-// fields.
-func (c *converter) eachField(v reflect.Value, fields []field, parallel bool, put func(i int, x *ast.Term)) error {
-	for i, f := range fields {
-		fv := v.FieldByIndex(f.index)
-		if f.omitEmpty && fv.IsZero() {
-			continue
-		}
-		x, err := c.term(fv, parallel)
-		if err != nil {
-			return err
-		}
-		put(i, x)
-	}
-	return nil
-}
-
-// structSchema is the vm.Schema of a struct type, and the position of
-// each of its fields (structFields) in a record's values.
-type structSchema struct {
-	schema *vm.Schema
-	order  []int
-}
-
-var schemaCache sync.Map // reflect.Type -> *structSchema (nil: none)
-
-// recordSchema is the schema of struct type t, nil when two of its fields
-// have the same name (embedded structs), which only an OPA object resolves
-// as encoding/json does.
-func recordSchema(t reflect.Type, fields []field) *structSchema {
-	if s, ok := schemaCache.Load(t); ok {
-		return s.(*structSchema)
-	}
+// structEncoder converts a struct as encoding/json would: an OPA object,
+// or a vm.Record of the type's schema (unless two fields have the same
+// name, which only an OPA object resolves as encoding/json does).
+func structEncoder(t reflect.Type) encoder {
+	fields := structFields(t)
+	encs := make([]encoder, len(fields))
 	names := make([]string, len(fields))
 	for i, f := range fields {
+		encs[i] = encoderOf(t.FieldByIndex(f.index).Type)
 		names[i] = f.name
 	}
-	var rs *structSchema
-	if schema, order, err := vm.NewSchema(names); err == nil {
-		rs = &structSchema{schema: schema, order: order}
+	schema, order, schemaErr := vm.NewSchema(names)
+	each := func(c *converter, v reflect.Value, parallel bool, put func(i int, x *ast.Term)) error {
+		for i, f := range fields {
+			var fv reflect.Value
+			if len(f.index) == 1 {
+				fv = v.Field(f.index[0])
+			} else {
+				fv = v.FieldByIndex(f.index)
+			}
+			if f.omitEmpty && fv.IsZero() {
+				continue
+			}
+			x, err := encs[i](c, fv, parallel)
+			if err != nil {
+				return err
+			}
+			put(i, x)
+		}
+		return nil
 	}
-	schemaCache.Store(t, rs)
-	return rs
+	return func(c *converter, v reflect.Value, parallel bool) (*ast.Term, error) {
+		if c.native && schemaErr == nil {
+			vals := make([]*ast.Term, schema.Len())
+			if err := each(c, v, parallel, func(i int, x *ast.Term) { vals[order[i]] = x }); err != nil {
+				return nil, err
+			}
+			return ast.NewTerm(vm.NewRecord(schema, vals)), nil
+		}
+		items := make([][2]*ast.Term, 0, len(fields))
+		if err := each(c, v, parallel, func(i int, x *ast.Term) { items = append(items, [2]*ast.Term{fields[i].key, x}) }); err != nil {
+			return nil, err
+		}
+		return ast.ObjectTerm(items...), nil
+	}
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()
-
-var marshalerCache sync.Map // reflect.Type -> bool
 
 // marshals reports whether values of type t encode themselves to JSON
 // (time.Time, which a YAML timestamp in x-portguard decodes to): they
 // convert by their encoding.
 func marshals(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Struct, reflect.Slice, reflect.Map, reflect.String:
-	default:
-		return false
-	}
-	if t.Name() == "" || t.PkgPath() == "" {
-		return false // unnamed or predeclared: no methods
-	}
-	if m, ok := marshalerCache.Load(t); ok {
-		return m.(bool)
-	}
-	m := t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)
-	marshalerCache.Store(t, m)
-	return m
+	return t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)
 }
 
 // marshaled converts a value by its JSON encoding.

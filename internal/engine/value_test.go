@@ -121,3 +121,32 @@ func TestToValueLongList(t *testing.T) {
 		}
 	}
 }
+
+// TestToValueRecursiveAndInvalid: a type that contains itself converts
+// like its JSON encoding, and a value JSON cannot encode is an error, with
+// either converter.
+func TestToValueRecursiveAndInvalid(t *testing.T) {
+	type node struct {
+		Name string  `json:"name"`
+		Kids []*node `json:"kids,omitempty"`
+		Next *node   `json:"next"`
+	}
+	tree := &node{Name: "a", Kids: []*node{{Name: "b"}, {Name: "c", Next: &node{Name: "d"}}}}
+	raw, _ := json.Marshal(tree)
+	want, err := ast.ValueFromReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, convert := range converters {
+		got, err := convert(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Compare(got) != 0 {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+		if _, err := convert(map[string]any{"c": make(chan int)}); err == nil {
+			t.Errorf("%s converted a channel", name)
+		}
+	}
+}
