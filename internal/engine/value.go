@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -77,7 +78,19 @@ func (c *converter) str(s string) *ast.Term {
 	return t
 }
 
+// portTerms are the terms of 0 to 65535 (ports, line numbers), made when
+// first met and shared by every converter.
+var portTerms [1 << 16]atomic.Pointer[ast.Term]
+
 func (c *converter) int(n int64) *ast.Term {
+	if n >= 0 && n < int64(len(portTerms)) {
+		slot := &portTerms[n]
+		if t := slot.Load(); t != nil {
+			return t
+		}
+		slot.CompareAndSwap(nil, ast.NewTerm(ast.Number(strconv.FormatInt(n, 10))))
+		return slot.Load()
+	}
 	t, ok := c.numbers[n]
 	if !ok {
 		t = ast.NewTerm(ast.Number(strconv.FormatInt(n, 10)))
