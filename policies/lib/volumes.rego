@@ -26,7 +26,8 @@ covers(target, dir) if {
 # databases lists the databases that keep data, with their data
 # directories (known from the image, its command or its environment).
 databases := [{"svc": i, "dirs": dirs} |
-	some i, c in services.classification
+	some i, _ in input.services
+	c := services.classification_of(i)
 	c.category == "database"
 	c.keeps_data
 	dirs := c.data_dirs

@@ -26,7 +26,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"column": 1,
 	"end_column": 1 + count(v.name),
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s=%s in %s differs from the default %s of %s (%s)", [v.name, v.env_value, v.env_file, v.default, p.service, finding.where(p)]),
 	"suggestion": _suggestion(p),
 	"related": [finding.related(p, sprintf("the default %s of %s", [v.default, v.name]))],

@@ -28,7 +28,7 @@ report contains finding.new(rego.metadata.chain(), {
 	"column": 1,
 	"end_column": 1 + count(var.name),
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s: docker compose reads %q from %s, the applications read %q; %s publishes the compose value (%s)", [var.name, var.value, input.env.file, var.app_value, p.service, finding.where(p)]),
 	"suggestion": sprintf("write %s=%s as a plain number", [var.name, var.value]),
 	"related": [finding.related(p, sprintf("%s uses %s here", [p.service, var.name]))],

@@ -24,7 +24,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s hard-codes host port %d in %q", [p.service, p.published, p.raw]),
 	"suggestion": _suggestion(p, t),
 	"fix": fix.mapping(p, t),

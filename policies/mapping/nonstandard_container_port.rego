@@ -21,7 +21,7 @@ import data.portguard.lib.services
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s maps to container port %d, but %s listens on %s", [p.service, p.target, e.display, _list(e.ports)]),
 	"suggestion": sprintf("map the host port to container port %d", [e.ports[0]]),
 })) if {

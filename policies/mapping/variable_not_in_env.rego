@@ -25,7 +25,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s: %s is not defined in %s; %s", [p.service, p.variable.name, ports.env_name, _port(p)]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),

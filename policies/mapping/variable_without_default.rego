@@ -23,7 +23,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s: %s in %q has %s", [p.service, p.variable.name, p.raw, _problem(p.variable)]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_port(p),

@@ -35,7 +35,7 @@ report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 
 _range := sprintf("%d-%d", [ports.ranges.protected.from, ports.ranges.protected.to])
 
-_message(w) := sprintf("%s is not a database tool (%s) and publishes %d inside %s, kept for databases", [w.port.service, services.classification[w.port.svc].basis, w.value, _range]) if w.where == "mapping"
+_message(w) := sprintf("%s is not a database tool (%s) and publishes %d inside %s, kept for databases", [w.port.service, services.classification_of(w.port.svc).basis, w.value, _range]) if w.where == "mapping"
 
 else := sprintf("%s=%d in %s puts %s inside %s, kept for databases (%s)", [w.port.variable.name, w.value, w.at.file, w.port.service, _range, finding.where(w.port)])
 

@@ -26,7 +26,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s publishes container port %d on a random host port", [p.service, p.target]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
@@ -39,7 +39,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s publishes the host port range %d-%d for container port %d", [p.service, r[0], r[1], p.target]),
 	"suggestion": _suggestion(p),
 	"fix": fix.to_target(p),
@@ -53,7 +53,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 
 report contains finding.new(rego.metadata.chain(), object.union(_network_mode_at(svc), {
 	"service": svc.name,
-	"classification": services.classification[i],
+	"classification": services.classification_of(i),
 	"message": sprintf("%s uses network_mode host and publishes every port it listens on", [svc.name]),
 	"suggestion": "remove network_mode: host and publish the database port as ${SERVICE_PORT:-7000}:<container port>",
 })) if {

@@ -25,7 +25,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(w.at, {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": _message(w),
 	"suggestion": _suggestion(w),
 	"related": _related(w),

@@ -26,7 +26,7 @@ import data.portguard.lib.suggest
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": p.service,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s publishes %s; backups publish primary+%d = %d (%s, %s)", [p.service, _shown(p.effective), n, t, primary, finding.where(pm)]),
 	"suggestion": _suggestion(p, t),
 	"related": [finding.related(pm, sprintf("the primary %s publishes %d", [primary, pm.effective]))],

@@ -42,7 +42,7 @@ _instances := {[e.family, e.p.service] |
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 	"service": name,
-	"classification": services.classification[p.svc],
+	"classification": services.classification_of(p.svc),
 	"message": sprintf("%s publishes %d, leaving a gap after %d, the last %s port before it", [name, first, prev, f]),
 	"suggestion": _suggestion(p, prev + 1),
 })) if {

@@ -22,7 +22,7 @@ import data.portguard.lib.volumes
 # A data directory on a bind mount or an anonymous volume.
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(m), {
 	"service": svc.name,
-	"classification": services.classification[d.svc],
+	"classification": services.classification_of(d.svc),
 	"message": sprintf("%s keeps its data in %s on %s", [svc.name, m.target, _kind(m)]),
 	"suggestion": _suggestion(svc, m.target),
 })) if {
@@ -36,7 +36,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(m), {
 # No mount at all on the data directory.
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(svc), {
 	"service": svc.name,
-	"classification": services.classification[d.svc],
+	"classification": services.classification_of(d.svc),
 	"message": sprintf("%s does not mount its data directory %s: the data dies with the container", [svc.name, d.dirs[0]]),
 	"suggestion": _suggestion(svc, d.dirs[0]),
 })) if {

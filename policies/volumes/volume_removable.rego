@@ -20,7 +20,7 @@ import data.portguard.lib.volumes
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(v), {
 	"service": input.services[i].name,
-	"classification": services.classification[i],
+	"classification": services.classification_of(i),
 	"message": sprintf("volume %s holds the data of %s and is deleted by docker compose down -v", [v.key, input.services[i].name]),
 	"suggestion": sprintf("docker volume create %s, then declare it external: true with name: %s", [_name(v), _name(v)]),
 })) if {

@@ -20,7 +20,7 @@ import data.portguard.lib.volumes
 
 report contains finding.new(rego.metadata.chain(), object.union(finding.at(v), {
 	"service": input.services[i].name,
-	"classification": services.classification[i],
+	"classification": services.classification_of(i),
 	"message": sprintf("volume %s holds the data of %s but has no explicit name; docker compose calls it %s_%s", [v.key, input.services[i].name, v.project, v.key]),
 	"suggestion": sprintf("add name: %s under volumes: %s:", [v.key, v.key]),
 })) if {
