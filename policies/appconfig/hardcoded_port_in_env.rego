@@ -50,14 +50,15 @@ _own_listen_port(svc, _, n) if {
 }
 
 # A host:port whose host is neither a service nor localhost.
-report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	"service": input.services[r.svc].name,
-	"message": sprintf("%s writes %s:%d in %s, a hard-coded database port", [input.services[r.svc].name, r.host, r.port, r.env.name]),
+	"message": sprintf("%s writes %s:%d in %s, a hard-coded database port", [input.services[r.svc].name, r.host, r.port, e.name]),
 	"suggestion": _suggestion(r.port),
 })) if {
-	some r in hosts.refs
+	some r in hosts.port_refs
 	ports.protected(r.port)
-	not r.env.uses_variable
+	e := hosts.entry(r)
+	not e.uses_variable
 	not r.host in hosts.service_hosts
 	not r.host in hosts.local
 }

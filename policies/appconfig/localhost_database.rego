@@ -21,17 +21,18 @@ import data.portguard.lib.finding
 import data.portguard.lib.hosts
 import data.portguard.lib.ports
 
-report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	"service": self,
-	"message": sprintf("%s reaches %s:%d in %s; inside a container that is the container itself, not %s", [self, r.host, r.port, r.env.name, concat(", ", names)]),
+	"message": sprintf("%s reaches %s:%d in %s; inside a container that is the container itself, not %s", [self, r.host, r.port, e.name, concat(", ", names)]),
 	"suggestion": _suggestion(names, r.port),
 })) if {
-	some r in hosts.refs
+	some r in hosts.port_refs
 	r.host in hosts.local
 	not r.host in _wildcard
 	self := input.services[r.svc].name
 	names := sort(hosts.tooling_by_published[r.port] - {self})
 	count(names) > 0
+	e := hosts.entry(r)
 }
 
 _wildcard := {"0.0.0.0", "::", "[::]"}

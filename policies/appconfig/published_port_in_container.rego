@@ -18,15 +18,16 @@ package portguard.rules.appconfig.published_port_in_container
 import data.portguard.lib.finding
 import data.portguard.lib.hosts
 
-report contains finding.new(rego.metadata.chain(), object.union(finding.at(r.env), {
+report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 	"service": input.services[r.svc].name,
-	"message": sprintf("%s reaches %s:%d in %s, the port %s publishes on the host", [input.services[r.svc].name, r.host, r.port, r.env.name, target.name]),
+	"message": sprintf("%s reaches %s:%d in %s, the port %s publishes on the host", [input.services[r.svc].name, r.host, r.port, e.name, target.name]),
 	"suggestion": sprintf("use %s:%d, the port %s listens on inside the network", [r.host, inner, target.name]),
 	"related": [finding.related(target, sprintf("%s is defined here", [target.name]))],
 })) if {
-	some r in hosts.refs
+	some r in hosts.port_refs
 	some t in hosts.tooling_by_host[r.host]
 	target := input.services[t]
 	inner := hosts.internal_port(t, r.port)
 	inner != r.port
+	e := hosts.entry(r)
 }
