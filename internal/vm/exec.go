@@ -21,7 +21,10 @@ const (
 )
 
 // cancelEvery is how many loop iterations pass between two looks at the
-// context: often enough for a deadline, rare enough to cost nothing.
+// context: often enough for a deadline, rare enough to cost nothing. The
+// first iteration of an evaluation looks too, so an ended context stops
+// one that would not run cancelEvery iterations (a small repository, a
+// worker that computes few rules).
 const cancelEvery = 1 << 12
 
 // Machine is a program ready to run. It is immutable: evaluations may run
@@ -711,7 +714,7 @@ type scanner struct {
 
 func (sc *scanner) step(k, v *ast.Term) error {
 	e := sc.e
-	if e.steps++; e.steps%cancelEvery == 0 {
+	if e.steps++; e.steps%cancelEvery == 1 {
 		if err := e.ctx.Err(); err != nil {
 			sc.err = e.fail("evaluation cancelled", err)
 			return errStop
