@@ -91,12 +91,17 @@ committed(p) := p.published if {
 }
 
 # _holders[n] are the indexes (into ports.mappings) of the mappings at n by
-# the committed files, ranges included, in document order.
+# the committed files, ranges included, in document order, for the ports n
+# between the lowest and the highest port of the configured ranges
+# (_span): the choice asks about no other port (a sub-range's, a row's of
+# the protected range), and the applications of a large repository publish
+# thousands of them (10,000 services: 30 ms, per-rule profile).
 _holders := {n: sort(ks) | some n, ks in _holders_by_port}
 
 _holders_by_port[n] contains k if {
 	some k, p in ports.mappings
 	n := at(p)
+	_spanned(n)
 }
 
 _holders_by_port[n] contains k if {
@@ -107,13 +112,21 @@ _holders_by_port[n] contains k if {
 	r[0] < r[1]
 	r[1] - r[0] < 1024
 	some n in numbers.range(r[0], r[1])
+	_spanned(n)
+}
+
+_span := [min({r.from | some r in ports.ranges}), max({r.to | some r in ports.ranges})]
+
+_spanned(n) if {
+	n >= _span[0]
+	n <= _span[1]
 }
 
 _at_port(n) := [ports.mappings[k] | some k in ks] if ks := _holders[n]
 
 else := []
 
-# _used are the host ports the committed files publish.
+# _used are the host ports the committed files publish (in _span).
 _used := {n | some n, _ in _holders}
 
 # kept is the port a mapping keeps: the one the committed files give it (or
