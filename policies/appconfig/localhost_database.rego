@@ -39,7 +39,7 @@ _wildcard := {"0.0.0.0", "::", "[::]"}
 
 _suggestion(names, port) := sprintf("use %s:%d", [names[0], inner]) if {
 	inner := [p.target |
-		some p in ports.by_service[names[0]]
+		some p in ports.of_service(names[0])
 		p.effective == port
 	][0]
 }

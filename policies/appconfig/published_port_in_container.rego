@@ -26,6 +26,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(e), {
 })) if {
 	some r in hosts.port_refs
 	some t in hosts.tooling_by_host[r.host]
+	r.port in hosts.tooling_ports[t]
 	target := input.services[t]
 	inner := hosts.internal_port(t, r.port)
 	inner != r.port

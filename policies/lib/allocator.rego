@@ -157,7 +157,7 @@ _category_of(name) := [services.category[i] | some i, svc in input.services; svc
 
 # _lowest is the primary's mapping on its lowest known port.
 _lowest(name) := ports.lowest([m |
-	some m in ports.by_service[name]
+	some m in ports.of_service(name)
 	is_number(m.effective)
 ])
 

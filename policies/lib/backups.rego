@@ -82,7 +82,7 @@ primary_mapping(p) := ports.lowest([m | some m in ms; m.target == p.target]) if 
 
 _primary_mappings(p) := _prefer([m | some m in known; m.project_file == p.project_file], known) if {
 	known := [m |
-		some m in ports.by_service[primary_name[p.svc]]
+		some m in ports.of_service(primary_name[p.svc])
 		is_number(m.effective)
 	]
 }

@@ -64,9 +64,18 @@ entry(r) := input.services[r.svc].environment[r.entry]
 # built-in rules read port_refs).
 refs := [{"svc": r.svc, "env": entry(r), "host": r.host, "port": r.port} | some r in port_refs]
 
+# tooling_ports[i] are the host ports that the mappings of the database,
+# UI or exporter input.services[i] (and of its variants) publish: found
+# once per service, so that the many references to a database on another
+# port (its container port, say) look for no mapping (internal_port).
+tooling_ports := {i: {p.effective | some p in ports.of_service(input.services[i].name)} |
+	some is in _tooling_by_host
+	some i in is
+}
+
 # internal_port is the container port that service i's mapping on host
 # port n leads to.
 internal_port(i, n) := [p.target |
-	some p in ports.by_service[input.services[i].name]
+	some p in ports.of_service(input.services[i].name)
 	p.effective == n
 ][0]

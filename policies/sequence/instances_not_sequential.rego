@@ -48,7 +48,7 @@ report contains finding.new(rego.metadata.chain(), object.union(finding.at(p), {
 })) if {
 	some [f, name] in _instances
 	mine := [q |
-		some q in ports.by_service[name]
+		some q in ports.of_service(name)
 		is_number(q.effective)
 		ports.in_range(q.effective, ports.ranges[q.category])
 	]
