@@ -25,7 +25,7 @@ import data.portguard.lib.suggest
 # _by_port groups the mappings by host port and protocol
 # (conflicts.sharing); a range is in the group of each port it publishes.
 _by_port := {key: [ports.mappings[k] | some k in sort(ks)] |
-	some key, ks in conflicts.sharing
+	some key, ks in conflicts.shared
 	count(ks) > 1
 }
 
