@@ -570,8 +570,10 @@ func (e *eval) build(loc []*ast.Term, in *Instr) (int, error) {
 func (e *eval) add(loc []*ast.Term, in *Instr) (int, error) {
 	switch in.Op {
 	case OpArrayAppend:
-		// In place, as the plan expects (an array is a reference).
-		appendInPlace(loc[in.D], Plain(e.get(loc, in.A)))
+		// In place, as the plan expects (an array is a reference). An
+		// array that gets one of the executor's own values becomes a List
+		// (native.go), so the value keeps its form.
+		appendNative(loc[in.D], e.get(loc, in.A))
 	case OpObjectInsert:
 		obj, k, v := loc[in.D].Value.(ast.Object), Plain(e.get(loc, in.A)), Plain(e.get(loc, in.B))
 		if obj.Get(k) == v {

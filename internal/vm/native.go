@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -18,12 +20,16 @@ import (
 // positions of its Schema; a List is an array that keeps no hashes.
 //
 // The executor reads them natively: a field, an element, a length, a kind,
-// a loop. Wherever a value leaves the executor's hands (a built-in's
-// argument, an element of a value the plan builds, a comparison, a result)
-// it is given as the OPA value it stands for (Plain), made once per value
-// and kept. So OPA's code never sees a Record or a List, and a plan sees
-// the same values as with the OPA document: the differential tests of
-// internal/engine hold the two to the same findings.
+// a loop. The arrays the plan builds keep them too (an array that gets
+// one becomes a List: appendNative), and a few built-ins compute on them
+// (nativeBuiltins: object.union of a record and an object is a record of
+// the two schemas). Wherever a value leaves the executor's hands (another
+// built-in's argument, a key or an element of an object or a set the plan
+// builds, a comparison, a result) it is given as the OPA value it stands
+// for (Plain), made once per value and kept. So OPA's code never sees a
+// Record or a List, and a plan sees the same values as with the OPA
+// document: the differential tests of internal/engine hold the two to the
+// same findings.
 //
 // Records and Lists may hold OPA values; OPA values never hold them.
 
@@ -31,6 +37,58 @@ import (
 type Schema struct {
 	keys []*ast.Term
 	pos  map[string]int32
+	// unions are the schemas of this one extended by the string keys of
+	// an object (object.union), by those keys joined with "\x00".
+	unions sync.Map // string -> *union
+}
+
+// union is a schema extended by the keys of an object: from[i] is the
+// position of field i of a record of the smaller schema (-1: the object
+// has that key too, and its value wins), to[j] that of the object's j-th
+// key in sorted order.
+type union struct {
+	schema   *Schema
+	from, to []int
+}
+
+// union gives the extension of s by the keys of b, nil when one is not
+// a string.
+func (s *Schema) union(b ast.Object) *union {
+	var sig strings.Builder
+	var names []string
+	ok := true
+	b.Foreach(func(k, _ *ast.Term) {
+		str, isStr := k.Value.(ast.String)
+		ok = ok && isStr
+		sig.WriteString(string(str))
+		sig.WriteByte(0)
+		names = append(names, string(str))
+	})
+	if !ok {
+		return nil
+	}
+	if u, found := s.unions.Load(sig.String()); found {
+		return u.(*union)
+	}
+	all := slices.Clone(names)
+	for _, k := range s.keys {
+		if n := string(k.Value.(ast.String)); !slices.Contains(names, n) {
+			all = append(all, n)
+		}
+	}
+	merged, order, err := NewSchema(all)
+	if err != nil {
+		return nil
+	}
+	u := &union{schema: merged, from: make([]int, len(s.keys)), to: order[:len(names)]}
+	for i, k := range s.keys {
+		u.from[i] = -1
+		if p, found := merged.pos[string(k.Value.(ast.String))]; found && !slices.Contains(names, string(k.Value.(ast.String))) {
+			u.from[i] = int(p)
+		}
+	}
+	s.unions.Store(sig.String(), u)
+	return u
 }
 
 // NewSchema makes the schema of the keys names, which must be distinct.
@@ -97,6 +155,27 @@ type List struct {
 
 // NewList makes a list of elems; it keeps elems.
 func NewList(elems []*ast.Term) *List { return &List{elems: elems} }
+
+// appendNative appends v to the array t holds, in place as the plan
+// expects (appendInPlace): an OPA array while the values are OPA's, a
+// List from the first value that is not (the elements so far move to it).
+func appendNative(t, v *ast.Term) {
+	if l, ok := t.Value.(*List); ok {
+		l.elems = append(l.elems, v)
+		l.plain.Store(nil)
+		return
+	}
+	if !native(v) {
+		appendInPlace(t, v)
+		return
+	}
+	arr := t.Value.(*ast.Array)
+	elems := make([]*ast.Term, arr.Len(), arr.Len()+8)
+	for i := range elems {
+		elems[i] = arr.Elem(i)
+	}
+	t.Value = NewList(append(elems, v))
+}
 
 // Plain gives t as OPA's value: t itself unless it holds a Record or a
 // List, which are converted (deeply) once.
@@ -200,29 +279,40 @@ var nativeBuiltins = map[string]nativeBuiltin{
 		return nil, false
 	},
 	"object.union": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
-		// A record extended by an object of the plan (ports.mappings):
-		// the union is made without the record's OPA value.
+		// A record extended by an object of the plan (ports.mappings): a
+		// record of the two schemas together, its values shared.
 		r, ok := ops[0].Value.(*Record)
 		b, ok2 := ops[1].Value.(ast.Object)
 		if !ok || !ok2 {
 			return nil, false
 		}
-		items := make([][2]*ast.Term, 0, r.n+b.Len())
-		for i, v := range r.vals {
-			if v == nil {
-				continue
-			}
-			k := r.schema.keys[i]
-			if w := b.Get(k); w != nil {
-				if isObject(v) && isObject(w) {
-					return nil, false // merged recursively by OPA
-				}
-				continue
-			}
-			items = append(items, [2]*ast.Term{k, Plain(v)})
+		u := r.schema.union(b)
+		if u == nil {
+			return nil, false
 		}
-		b.Foreach(func(k, v *ast.Term) { items = append(items, [2]*ast.Term{k, v}) })
-		return ast.ObjectTerm(items...), true
+		vals := make([]*ast.Term, u.schema.Len())
+		for i, v := range r.vals {
+			if p := u.from[i]; p >= 0 {
+				vals[p] = v
+			} else if v != nil && isObject(v) && isObject(b.Get(r.schema.keys[i])) {
+				return nil, false // two objects: OPA merges them
+			}
+		}
+		i := 0
+		b.Foreach(func(_, v *ast.Term) {
+			vals[u.to[i]] = v
+			i++
+		})
+		return ast.NewTerm(NewRecord(u.schema, vals)), true
+	},
+	"array.concat": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
+		// Lists of records (ports.range_mappings) stay lists.
+		a, ok := elements(ops[0])
+		b, ok2 := elements(ops[1])
+		if !ok || !ok2 {
+			return nil, false
+		}
+		return ast.NewTerm(NewList(append(slices.Clip(a), b...))), true
 	},
 	"object.filter": func(_ *eval, ops []*ast.Term) (*ast.Term, bool) {
 		// Some fields of a record (services.entry): made without the
@@ -265,4 +355,19 @@ func isObject(t *ast.Term) bool {
 		return true
 	}
 	return false
+}
+
+// elements are the elements of a List or an OPA array.
+func elements(t *ast.Term) ([]*ast.Term, bool) {
+	switch v := t.Value.(type) {
+	case *List:
+		return v.elems, true
+	case *ast.Array:
+		elems := make([]*ast.Term, v.Len())
+		for i := range elems {
+			elems[i] = v.Elem(i)
+		}
+		return elems, true
+	}
+	return nil, false
 }

@@ -202,6 +202,8 @@ out := [kind(x) | some x in input.xs]`, `{}`, []string{`{"xs": [1, "a", true]}`}
 out := {"keys": [k | input.obj[k]], "vals": [v | some v in {x | some x in input.xs}], "deep": [x | x := input.obj[_][_]]}`, `{}`, []string{`{"obj": {"b": [1], "a": [2, 3]}, "xs": [3, 1, 2, 1]}`}},
 	{"objects and arrays of the input in every role", `package t
 ports contains p if p := input.svcs[_].ports[_]
+built := [s | some s in input.svcs]
+extended := [object.union(s, {"svc": i, "name": "x"}) | some i, s in input.svcs]
 out := {
 	"union": [object.union(p, {"svc": s.name, "proto": "udp"}) | some s in input.svcs; some p in s.ports],
 	"deep_union": [object.union(s, {"meta": {"b": 2}}) | some s in input.svcs],
@@ -221,6 +223,16 @@ out := {
 	"ports": ports,
 	"filter": [object.filter(s, {"name", "meta", "nope"}) | some s in input.svcs],
 	"filter_array": object.filter(input.svcs[0], ["image"]),
+	"built": [built, count(built), built == input.svcs, built[1].name, [s.name | some s in built], object.union(built[0], {"x": 1}).x],
+	"concat": [array.concat(built, [1]), count(array.concat([0], built)), array.concat(built, built)[3].name],
+	"member": [input.svcs[1] in built, {"name": "b"} in built],
+	"extended": [[e.svc, e.name, e.ports, object.get(e, "image", "none"), count(e)] | some e in extended],
+	"extended_eq": [extended[0] == object.union(input.svcs[0], {"svc": 0, "name": "x"}), extended[1] == extended[0]],
+	"extended_twice": [object.union(e, {"name": "y", "more": true}) | some e in extended],
+	"extended_keys": [[k | some k, _ in e] | some e in extended],
+	"merge_objects": object.union(input.svcs[0], {"meta": {"b": 2}, "name": "z"}),
+	"mixed": [x | some x in [1, input.svcs[0], "s"]],
+	"json_built": json.marshal(built),
 }`, `{}`, []string{`{"svcs": [{"name": "a", "image": "postgres", "meta": {"a": 1}, "ports": [{"p": 1}, {"p": 2}]}, {"name": "b", "ports": [], "meta": {"c": 3}}]}`}},
 	{"or via else and early exit", `package t
 first := x if {
