@@ -21,7 +21,7 @@ func TestGCForDocument(t *testing.T) {
 		userGOGC  string
 		collects  bool
 	}{
-		{"loading", -1, -1, loadingLimit, "", false},
+		{"loading", -1, loadingGCPercent, math.MaxInt64, "", false},
 		{"large", 10000, -1, 16<<20 + 10000*24<<10, "", true},
 		{"small", 200, 100, math.MaxInt64, "", false},
 		{"user's GOGC", 10000, 50, math.MaxInt64, "50", false},
