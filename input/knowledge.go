@@ -120,8 +120,12 @@ var (
 // (policies/data/images.json), parsed once per process.
 func BuiltinKnowledgeBase() (*KnowledgeBase, error) {
 	builtinOnce.Do(func() {
+		// Decoded straight into the entries: the built-in file is the
+		// start of every run, and the round trip of NewKnowledgeBase
+		// (through map[string]any, for data the engine merged) took
+		// several milliseconds of it.
 		var data struct {
-			Images map[string]any `json:"images"`
+			Images map[string]ImageEntry `json:"images"`
 		}
 		b, err := policies.FS.ReadFile("data/images.json")
 		if err == nil {
@@ -131,7 +135,7 @@ func BuiltinKnowledgeBase() (*KnowledgeBase, error) {
 			builtinErr = fmt.Errorf("policies/data/images.json: %w", err)
 			return
 		}
-		builtinKB, builtinErr = NewKnowledgeBase(data.Images)
+		builtinKB, builtinErr = newKnowledgeBase(data.Images)
 	})
 	return builtinKB, builtinErr
 }
@@ -140,8 +144,7 @@ func BuiltinKnowledgeBase() (*KnowledgeBase, error) {
 // the engine mounts it (the built-in entries with the --data files merged
 // over them).
 func NewKnowledgeBase(images map[string]any) (*KnowledgeBase, error) {
-	kb := &KnowledgeBase{Images: map[string]ImageEntry{}, byRepo: map[string]string{}, byName: map[string]string{}, imageNames: map[string]string{},
-		servers: map[string]string{}, clients: map[string]string{}, routers: map[string]string{}, envNames: map[string]bool{}}
+	entries := make(map[string]ImageEntry, len(images))
 	for id, raw := range images {
 		b, err := json.Marshal(raw)
 		if err != nil {
@@ -151,6 +154,16 @@ func NewKnowledgeBase(images map[string]any) (*KnowledgeBase, error) {
 		if err := json.Unmarshal(b, &e); err != nil {
 			return nil, fmt.Errorf("data.portguard.images.%s: %w", id, err)
 		}
+		entries[id] = e
+	}
+	return newKnowledgeBase(entries)
+}
+
+// newKnowledgeBase checks and indexes the entries, by id.
+func newKnowledgeBase(entries map[string]ImageEntry) (*KnowledgeBase, error) {
+	kb := &KnowledgeBase{Images: map[string]ImageEntry{}, byRepo: map[string]string{}, byName: map[string]string{}, imageNames: map[string]string{},
+		servers: map[string]string{}, clients: map[string]string{}, routers: map[string]string{}, envNames: map[string]bool{}}
+	for id, e := range entries {
 		if e.Category == "" {
 			return nil, fmt.Errorf("data.portguard.images.%s: the entry has no category", id)
 		}

@@ -2,12 +2,16 @@ package input
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"path"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/portguard/portguard/policies"
 )
 
 func testKB(t *testing.T) *KnowledgeBase {
@@ -205,5 +209,32 @@ func TestKnowledgeBaseFromData(t *testing.T) {
 	}
 	if _, err := NewKnowledgeBase(map[string]any{"x": map[string]any{"category": "other", "ports": "5432"}}); err == nil {
 		t.Error("ports as a string is accepted")
+	}
+}
+
+// TestBuiltinKnowledgeBaseAsData: the built-in file, decoded straight into
+// its entries, gives the knowledge base that the same entries give when
+// they come as data (NewKnowledgeBase, the path of --data files).
+func TestBuiltinKnowledgeBaseAsData(t *testing.T) {
+	builtin, err := BuiltinKnowledgeBase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := policies.FS.ReadFile("data/images.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		Images map[string]any `json:"images"`
+	}
+	if err := json.Unmarshal(b, &data); err != nil {
+		t.Fatal(err)
+	}
+	asData, err := NewKnowledgeBase(data.Images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(builtin.Images) < 50 || !reflect.DeepEqual(builtin, asData) {
+		t.Errorf("the built-in knowledge base (%d entries) differs from the same entries as data (%d)", len(builtin.Images), len(asData.Images))
 	}
 }
