@@ -103,7 +103,7 @@ func TestRego(t *testing.T) {
 			where := fmt.Sprintf("%s:%d: ", r.File, r.Line)
 			switch r.Status {
 			case engine.TestSkip:
-				t.Skipf("%sa todo_ test: OPA skips it until it is written", where)
+				t.Errorf("%s%s: a todo_ test, which OPA skips: the built-in policies' tests are all written", where, r.Name)
 			case engine.TestError:
 				t.Errorf("%s%s: error: %s%s", where, r.Name, r.Error, output(r.Output))
 			case engine.TestFail:

@@ -78,7 +78,7 @@ func TestFindNothing(t *testing.T) {
 func TestTimeout(t *testing.T) {
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep")
+		t.Skip("no sleep command on PATH")
 	}
 	c := &compose.CLI{Command: []string{sleep, "30"}, Timeout: 200 * time.Millisecond}
 	start := time.Now()

@@ -377,14 +377,9 @@ type field struct {
 	omitEmpty bool
 }
 
-var fieldCache sync.Map // reflect.Type -> []field
-
 // structFields lists the JSON fields of a struct type, as encoding/json
 // sees them: exported, tagged names, embedded untagged structs flattened.
 func structFields(t reflect.Type) []field {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.([]field)
-	}
 	var out []field
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -408,6 +403,5 @@ func structFields(t reflect.Type) []field {
 		}
 		out = append(out, field{name: name, key: ast.StringTerm(name), index: []int{i}, omitEmpty: strings.Contains(opts, "omitempty")})
 	}
-	fieldCache.Store(t, out)
 	return out
 }

@@ -54,25 +54,26 @@ type union struct {
 // union gives the extension of s by the keys of b, nil when one is not
 // a string.
 func (s *Schema) union(b ast.Object) *union {
-	var sig strings.Builder
-	var names []string
+	names := make([]string, 0, b.Len())
 	ok := true
 	b.Foreach(func(k, _ *ast.Term) {
 		str, isStr := k.Value.(ast.String)
 		ok = ok && isStr
-		sig.WriteString(string(str))
-		sig.WriteByte(0)
 		names = append(names, string(str))
 	})
 	if !ok {
 		return nil
 	}
-	if u, found := s.unions.Load(sig.String()); found {
+	sig := strings.Join(names, "\x00")
+	if u, found := s.unions.Load(sig); found {
 		return u.(*union)
 	}
+	// The merged keys: b's, then the record's that b has not.
+	var kept []int
 	all := slices.Clone(names)
-	for _, k := range s.keys {
+	for i, k := range s.keys {
 		if n := string(k.Value.(ast.String)); !slices.Contains(names, n) {
+			kept = append(kept, i)
 			all = append(all, n)
 		}
 	}
@@ -81,13 +82,13 @@ func (s *Schema) union(b ast.Object) *union {
 		return nil
 	}
 	u := &union{schema: merged, from: make([]int, len(s.keys)), to: order[:len(names)]}
-	for i, k := range s.keys {
+	for i := range u.from {
 		u.from[i] = -1
-		if p, found := merged.pos[string(k.Value.(ast.String))]; found && !slices.Contains(names, string(k.Value.(ast.String))) {
-			u.from[i] = int(p)
-		}
 	}
-	s.unions.Store(sig.String(), u)
+	for j, i := range kept {
+		u.from[i] = order[len(names)+j]
+	}
+	s.unions.Store(sig, u)
 	return u
 }
 
@@ -169,11 +170,7 @@ func appendNative(t, v *ast.Term) {
 		appendInPlace(t, v)
 		return
 	}
-	arr := t.Value.(*ast.Array)
-	elems := make([]*ast.Term, arr.Len(), arr.Len()+8)
-	for i := range elems {
-		elems[i] = arr.Elem(i)
-	}
+	elems, _ := elements(t)
 	t.Value = NewList(append(elems, v))
 }
 
@@ -357,7 +354,8 @@ func isObject(t *ast.Term) bool {
 	return false
 }
 
-// elements are the elements of a List or an OPA array.
+// elements are the elements of a List (its own slice) or of an OPA array
+// (a new one).
 func elements(t *ast.Term) ([]*ast.Term, bool) {
 	switch v := t.Value.(type) {
 	case *List:

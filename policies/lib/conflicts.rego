@@ -85,10 +85,11 @@ _at[n] contains k if {
 	some n in numbers.range(r[0], r[1])
 }
 
-# _by_protocol(ks) groups the mappings ks by protocol.
+# _by_protocol(ks) groups the mappings ks by protocol: a pass over ks per
+# protocol among them (tcp, udp, sctp), not per mapping, since thousands of
+# applications may share one host port across projects.
 _by_protocol(ks) := {proto: {k | some k in ks; ports.mappings[k].protocol == proto} |
-	some k in ks
-	proto := ports.mappings[k].protocol
+	some proto in {ports.mappings[k].protocol | some k in ks}
 }
 
 # loses_conflict reports whether a mapping shares its host port with an
